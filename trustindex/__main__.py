@@ -1,0 +1,5 @@
+"""``python -m trustindex``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""The ``trustindex`` command line: parse, call the core, render. Errors become exit codes here only."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import ExitCode, TrustIndexError
+
+EPILOG = """\b
+Examples:
+  trustindex score                          # the embedded default, balanced weights
+  trustindex score --weights management-first --level pillar
+  trustindex score --data path/to/dataset -f csv -o scores.csv
+
+\b
+Shell completion (bash; use zsh_source or fish_source for those shells):
+  eval "$(_TRUSTINDEX_COMPLETE=bash_source trustindex)"
+"""
+
+
+class TrustIndexGroup(click.Group):
+    """Maps every TrustIndexError to one line on stderr and its exit code; Ctrl-C to 130."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TrustIndexError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"trustindex: error: {exc}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            click.echo("trustindex: interrupted", err=True)
+            ctx.exit(int(ExitCode.INTERRUPTED))
+
+
+@click.group(cls=TrustIndexGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="trustindex")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Construct, explain and stress-test composite indices.
+
+    trustindex computes the Balanced Coexistence index (management, connectivity, support,
+    explainability) or any index tree from a dataset and a weights profile in TOML.
+    """
+    ctx.obj = {"debug": debug}
+
+
+def _register() -> None:
+    from .score import score
+
+    cli.add_command(score)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    cli.main(args=argv, prog_name="trustindex")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""``trustindex score``."""
+
+from __future__ import annotations
+
+import click
+
+from .options import data_options, load, output_options
+
+LEVELS = ("index", "pillar", "indicator")
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  trustindex score
+  trustindex score --weights welfare-first --level pillar
+  trustindex score --top 10 -f markdown
+  trustindex score --data my-dataset/ --weights my-weights.toml -f json -o result.json
+"""
+)
+@data_options
+@output_options()
+@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Show only the N best-ranked entities.")
+@click.option(
+    "--level",
+    type=click.Choice(LEVELS),
+    default="pillar",
+    show_default=True,
+    help="Deepest level shown: the index only, also pillars, or also every indicator (normalised).",
+)
+def score(data, weights, fmt, output, top, level):
+    """Score and rank every entity.
+
+    Prints each entity's rank and index score, and the score of every pillar (or indicator) below
+    it, then notices about missing, excluded or illustrative data.
+    """
+    from ..io.output import write_output
+    from ..pipeline import score as run
+    from ..render import score_report
+
+    dataset, profile = load(data, weights)
+    result = run(dataset, profile)
+    text = score_report(result, fmt, level=level, top=top)
+    write_output(text, output, inputs=(*dataset.files, profile.path))

@@ -1,0 +1,1 @@
+"""Reading and writing the files users own: datasets, weights profiles, outputs."""

@@ -1,0 +1,95 @@
+"""Read and validate a weights profile (``weights/*.toml``, ``schema = 1``)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .. import aggregate, normalise, ranking
+from ..errors import ConfigError, did_you_mean
+from ..model import LEVELS, Aggregation, Normalisation, Weights, frozen_map
+from .toml import TomlDoc
+
+TOP = ("schema", "name", "description", "framework", "weights", "normalisation", "aggregation", "ranking")
+NORMALISATION = ("method", "range", "mean", "sd")
+AGGREGATION = ("method", "p", "min_coverage")
+
+
+def _aggregation(doc: TomlDoc, table: tuple[str, ...], default: Aggregation) -> Aggregation:
+    doc.table(table, AGGREGATION + (LEVELS if len(table) == 1 else ()))
+    method = doc.get(table, "method", "str", default.method)
+    if method not in aggregate.METHODS:
+        doc.fail(f"unknown aggregation method {method!r}", table, "method", _one_of(method, aggregate.METHODS))
+    p = doc.get(table, "p", "number", None)
+    if method == "power" and p is None:
+        doc.fail("the power mean needs its exponent p", table, "method", "add p = 0.5 (or any number)")
+    if method != "power" and p is not None:
+        doc.fail(f"p has no effect with method {method!r}", table, "p", "remove it, or use method = 'power'")
+    coverage = doc.get(table, "min_coverage", "number", default.min_coverage)
+    if not 0 <= coverage <= 1:
+        doc.fail(f"min_coverage must lie in [0, 1], not {coverage}", table, "min_coverage")
+    return Aggregation(method=method, p=p, min_coverage=coverage)
+
+
+def _one_of(name: str, choices) -> str:
+    return did_you_mean(name, choices) or ""
+
+
+def _normalisation(doc: TomlDoc) -> Normalisation:
+    table = ("normalisation",)
+    keys = doc.table(table, NORMALISATION)
+    method = doc.get(table, "method", "str", "minmax")
+    if method not in normalise.METHODS:
+        doc.fail(f"unknown normalisation method {method!r}", table, "method", _one_of(method, normalise.METHODS))
+    if "range" in keys and method not in normalise.BOUNDED:
+        doc.fail(f"range has no effect with method {method!r}", table, "range", "remove it")
+    for key in ("mean", "sd"):
+        if key in keys and method != "zscore":
+            doc.fail(f"{key} has no effect with method {method!r}", table, key, "remove it, or use 'zscore'")
+    low, high = doc.get(table, "range", "pair", [0.0, 100.0])
+    if not low < high:
+        doc.fail(f"range must be [low, high] with low < high, not [{low}, {high}]", table, "range")
+    sd = doc.get(table, "sd", "number", 1.0)
+    if sd <= 0:
+        doc.fail(f"sd must be positive, not {sd}", table, "sd")
+    return Normalisation(method, (float(low), float(high)), doc.get(table, "mean", "number", 0.0), sd)
+
+
+def load_weights(path: Path) -> Weights:
+    """Parse and validate ``path``; every problem raises ConfigError with its line and column."""
+    path = Path(path)
+    doc = TomlDoc(path, ConfigError)
+    doc.table((), TOP)
+    schema = doc.get((), "schema", "int")
+    if schema != 1:
+        doc.fail(f"unsupported schema {schema}", (), "schema", "this version of trustindex reads schema = 1")
+
+    weights = {}
+    for node_id in doc.table(("weights",)):
+        value = doc.get(("weights",), node_id, "number")
+        if value < 0:
+            doc.fail(f"weight of {node_id!r} is negative ({value:g})", ("weights",), node_id, "weights must be >= 0")
+        weights[node_id] = value
+
+    default = _aggregation(doc, ("aggregation",), Aggregation())
+    levels = {"default": default}
+    for level in LEVELS:
+        if level in doc.table(("aggregation",)):
+            levels[level] = _aggregation(doc, ("aggregation", level), default)
+
+    ties = doc.get(("ranking",), "ties", "str", "competition")
+    doc.table(("ranking",), ("ties",))
+    if ties not in ranking.TIES:
+        doc.fail(f"unknown tie rule {ties!r}", ("ranking",), "ties", _one_of(ties, ranking.TIES))
+
+    return Weights(
+        name=doc.get((), "name", "str", path.stem),
+        weights=frozen_map(weights),
+        normalisation=_normalisation(doc),
+        aggregation=frozen_map(levels),
+        ties=ties,
+        description=doc.get((), "description", "str", ""),
+        framework=doc.get((), "framework", "str", ""),
+        path=path,
+        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )

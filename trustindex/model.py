@@ -1,0 +1,253 @@
+"""Frozen data model: the framework tree, datasets, weights profiles and results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+LEVELS = ("index", "pillar", "sub-pillar")
+"""Names of the aggregation levels: the root, its children, and every deeper aggregate."""
+
+
+def readonly(array, dtype=float) -> np.ndarray:
+    """A read-only copy of ``array``."""
+    out = np.array(array, dtype=dtype)
+    out.setflags(write=False)
+    return out
+
+
+def frozen_map(mapping: Mapping | None = None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Node:
+    """An aggregate node: the index itself or a (sub-)pillar."""
+
+    id: str
+    label: str
+    parent: str | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A measured or coded variable and everything needed to say where it came from."""
+
+    id: str
+    label: str
+    parent: str
+    direction: int = 1
+    """+1 when higher is better, -1 when lower is better."""
+    unit: str = ""
+    goalposts: tuple[float, float] | None = None
+    target: float | None = None
+    source: str = ""
+    year: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Framework:
+    """The tree index → pillars → (sub-pillars) → indicators, in declaration order."""
+
+    index: Node
+    pillars: tuple[Node, ...]
+    indicators: tuple[Indicator, ...]
+    name: str = ""
+
+    @property
+    def node_ids(self) -> tuple[str, ...]:
+        """Every node: the index, the pillars, then the indicators."""
+        return (self.index.id, *(p.id for p in self.pillars), *(i.id for i in self.indicators))
+
+    @property
+    def indicator_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.indicators)
+
+    def parent(self, node_id: str) -> str | None:
+        return self._parents[node_id]
+
+    def children(self, node_id: str) -> tuple[str, ...]:
+        return self._children.get(node_id, ())
+
+    def level(self, node_id: str) -> str:
+        """``index``, ``pillar``, ``sub-pillar`` or ``indicator``."""
+        if node_id in self._indicator_set:
+            return "indicator"
+        depth = 0
+        while (node_id := self._parents[node_id]) is not None:
+            depth += 1
+        return LEVELS[min(depth, 2)]
+
+    def label(self, node_id: str) -> str:
+        return self._labels[node_id]
+
+    def indicators_under(self, node_id: str) -> tuple[str, ...]:
+        """The indicators beneath ``node_id`` (itself, if it is one)."""
+        if node_id in self._indicator_set:
+            return (node_id,)
+        return tuple(i for c in self.children(node_id) for i in self.indicators_under(c))
+
+    def aggregates_bottom_up(self) -> tuple[str, ...]:
+        """Aggregate nodes ordered so that every node comes after all of its descendants."""
+        order: list[str] = []
+
+        def visit(node: str) -> None:
+            for child in self.children(node):
+                if child not in self._indicator_set:
+                    visit(child)
+            order.append(node)
+
+        visit(self.index.id)
+        return tuple(order)
+
+    def path(self, node_id: str) -> tuple[str, ...]:
+        """The nodes from the index down to ``node_id``."""
+        out = [node_id]
+        while (node_id := self._parents[node_id]) is not None:
+            out.append(node_id)
+        return tuple(reversed(out))
+
+    def __post_init__(self) -> None:
+        parents = {self.index.id: None}
+        parents.update({p.id: p.parent for p in self.pillars})
+        parents.update({i.id: i.parent for i in self.indicators})
+        children: dict[str, list[str]] = {}
+        for node_id, parent in parents.items():
+            if parent is not None:
+                children.setdefault(parent, []).append(node_id)
+        labels = {self.index.id: self.index.label}
+        labels.update({p.id: p.label for p in self.pillars})
+        labels.update({i.id: i.label for i in self.indicators})
+        object.__setattr__(self, "_parents", parents)
+        object.__setattr__(self, "_children", {k: tuple(v) for k, v in children.items()})
+        object.__setattr__(self, "_labels", labels)
+        object.__setattr__(self, "_indicator_set", frozenset(i.id for i in self.indicators))
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Values (entity × indicator) with their framework and provenance. Arrays are read-only."""
+
+    name: str
+    framework: Framework
+    entities: tuple[str, ...]
+    names: tuple[str, ...]
+    values: np.ndarray
+    """Raw values, shape (entities, indicators), NaN where missing; columns follow the framework."""
+    title: str = ""
+    description: str = ""
+    licence: str = ""
+    attribution: str = ""
+    notice: str = ""
+    illustrative: bool = False
+    notes: Mapping[tuple[str, str], str] = field(default_factory=frozen_map)
+    """One-line rationale or provenance per (entity, indicator) cell."""
+    path: Path | None = None
+    files: tuple[Path, ...] = ()
+    """The files read, so outputs never overwrite one."""
+    digest: str = ""
+    """SHA-256 over the dataset's files, for provenance in outputs."""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """How indicator values become comparable scores."""
+
+    method: str = "minmax"
+    range: tuple[float, float] = (0.0, 100.0)
+    """Output range of the bounded methods (minmax, goalposts, percentile, target)."""
+    mean: float = 0.0
+    sd: float = 1.0
+    """Output location and scale of the z-score method."""
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """How the children of a node combine into its score."""
+
+    method: str = "arithmetic"
+    p: float | None = None
+    """Exponent of the power mean."""
+    min_coverage: float = 2 / 3
+    """Below this share of available components the aggregate is missing and flagged."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A weights profile: relative weights per node and the method choices per level."""
+
+    name: str
+    weights: Mapping[str, float] = field(default_factory=frozen_map)
+    """Relative weight of each node within its parent's group; an unlisted node weighs 1."""
+    normalisation: Normalisation = Normalisation()
+    aggregation: Mapping[str, Aggregation] = field(default_factory=frozen_map)
+    """Aggregation per level (``index``, ``pillar``, ``sub-pillar``); a missing level uses the default."""
+    ties: str = "competition"
+    description: str = ""
+    framework: str = ""
+    path: Path | None = None
+    digest: str = ""
+
+    def weight(self, node_id: str) -> float:
+        return float(self.weights.get(node_id, 1.0))
+
+    def aggregation_for(self, level: str) -> Aggregation:
+        return self.aggregation.get(level) or self.aggregation.get("default") or Aggregation()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user must be told about a result: missing, excluded or constant data."""
+
+    kind: str
+    message: str
+    node: str | None = None
+    entities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """The immutable output of one scoring. Arrays have shape (entities, nodes) and are read-only.
+
+    For indicator columns ``scores`` holds the normalised value; for aggregates the aggregate score.
+    """
+
+    dataset: Dataset
+    weights: Weights
+    nodes: tuple[str, ...]
+    scores: np.ndarray
+    ranks: np.ndarray
+    """Ranks per node (1 = best), NaN where the score is missing."""
+    coverage: np.ndarray
+    """Share of a node's positive-weight components that were available (1 or 0 for indicators)."""
+    below_coverage: np.ndarray
+    """True where an aggregate was set missing because coverage fell below the minimum."""
+    shares: np.ndarray
+    """Each node's nominal share of the index weight (product of within-group shares), shape (nodes,)."""
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return self.dataset.entities
+
+    @property
+    def framework(self) -> Framework:
+        return self.dataset.framework
+
+    def column(self, node_id: str) -> int:
+        return self.nodes.index(node_id)
+
+    def index_scores(self) -> np.ndarray:
+        return self.scores[:, 0]
+
+    def order(self) -> np.ndarray:
+        """Entity positions by index rank, unranked last, ties by id: a deterministic order."""
+        ranks = np.where(np.isnan(self.ranks[:, 0]), np.inf, self.ranks[:, 0])
+        return np.lexsort((np.array(self.entities), ranks))
