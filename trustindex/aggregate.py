@@ -19,7 +19,8 @@ from .errors import ConfigError
 def _masked(x, w):
     """Drop zero-weight components; return values with 0 for missing, availability and weights."""
     keep = w > 0
-    x, w = x[:, keep], w[keep]
+    if not keep.all():
+        x, w = x[:, keep], w[keep]
     available = ~np.isnan(x)
     return np.where(available, x, 0.0), available, w
 

@@ -13,9 +13,9 @@ LEVELS = ("index", "pillar", "sub-pillar")
 """Names of the aggregation levels: the root, its children, and every deeper aggregate."""
 
 
-def readonly(array, dtype=float) -> np.ndarray:
-    """A read-only copy of ``array``."""
-    out = np.array(array, dtype=dtype)
+def readonly(array, dtype=float, copy: bool = True) -> np.ndarray:
+    """A read-only array of ``dtype``: a defensive copy unless ``copy`` is False (for arrays we own)."""
+    out = np.array(array, dtype=dtype) if copy else np.asarray(array, dtype=dtype)
     out.setflags(write=False)
     return out
 
@@ -155,6 +155,10 @@ class Dataset:
     """SHA-256 over the dataset's files, for provenance in outputs."""
     year: int | None = None
 
+    def __post_init__(self) -> None:
+        # Column-major and read-only: every step reads whole indicators.
+        object.__setattr__(self, "values", readonly(np.asfortranarray(self.values, dtype=float), copy=False))
+
 
 @dataclass(frozen=True)
 class Normalisation:
@@ -223,8 +227,6 @@ class Result:
     weights: Weights
     nodes: tuple[str, ...]
     scores: np.ndarray
-    ranks: np.ndarray
-    """Ranks per node (1 = best), NaN where the score is missing."""
     coverage: np.ndarray
     """Share of a node's positive-weight components that were available (1 or 0 for indicators)."""
     below_coverage: np.ndarray
@@ -232,6 +234,24 @@ class Result:
     shares: np.ndarray
     """Each node's nominal share of the index weight (product of within-group shares), shape (nodes,)."""
     notices: tuple[Notice, ...] = ()
+    _rank_cache: dict = field(default_factory=dict, repr=False)
+
+    def rank(self, node_id: str) -> np.ndarray:
+        """Ranks of every entity at ``node_id`` (1 = best, ties by the profile's rule; NaN if unscored).
+
+        Computed on first use: scoring 100,000 entities need not rank 200 indicators nobody looks at.
+        """
+        if node_id not in self._rank_cache:
+            from .ranking import rank_scores
+
+            ranks = rank_scores(self.scores[:, self.column(node_id)], self.weights.ties)
+            self._rank_cache[node_id] = readonly(ranks, copy=False)
+        return self._rank_cache[node_id]
+
+    @property
+    def ranks(self) -> np.ndarray:
+        """Ranks at every node, shape (entities, nodes)."""
+        return readonly(np.column_stack([self.rank(n) for n in self.nodes]), copy=False)
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -249,5 +269,6 @@ class Result:
 
     def order(self) -> np.ndarray:
         """Entity positions by index rank, unranked last, ties by id: a deterministic order."""
-        ranks = np.where(np.isnan(self.ranks[:, 0]), np.inf, self.ranks[:, 0])
+        ranks = self.rank(self.nodes[0])
+        ranks = np.where(np.isnan(ranks), np.inf, ranks)
         return np.lexsort((np.array(self.entities), ranks))

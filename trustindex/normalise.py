@@ -21,24 +21,36 @@ def _scale(unit: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return lo + (hi - lo) * unit
 
 
-def minmax(x, direction, lo=0.0, hi=100.0):
-    """(x − min) / (max − min) over the observed data, mapped to [lo, hi]; reversed for lower-is-better."""
+def _affine(x: np.ndarray, slope: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """slope·x + intercept per column, in two passes and one allocation (NaN stays NaN)."""
+    out = np.multiply(x, slope)
+    out += intercept
+    return out
+
+
+def _column_range(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        mn, mx = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+        return np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+
+
+def minmax(x, direction, lo=0.0, hi=100.0):
+    """(x − min) / (max − min) over the observed data, mapped to [lo, hi]; reversed for lower-is-better."""
+    mn, mx = _column_range(x)
     span = mx - mn
     constant = ~(span > 0)
-    unit = (x - mn) / np.where(constant, 1.0, span)
-    unit = np.where(direction < 0, 1.0 - unit, unit)
-    unit = np.where(constant & ~np.isnan(x), 0.5, unit)
-    return _scale(unit, lo, hi)
+    slope = np.where(constant, 0.0, (hi - lo) / np.where(constant, 1.0, span)) * direction
+    intercept = np.where(direction < 0, hi, lo) - slope * np.where(constant, 0.0, mn)
+    intercept = np.where(constant, (lo + hi) / 2.0, intercept)
+    return _affine(x, slope, intercept)
 
 
 def goalposts(x, direction, low, high, lo=0.0, hi=100.0):
     """(x − low) / (high − low) against fixed goalposts, clipped to [0, 1], mapped to [lo, hi]."""
-    unit = np.clip((x - low) / (high - low), 0.0, 1.0)
-    unit = np.where(direction < 0, 1.0 - unit, unit)
-    return _scale(unit, lo, hi)
+    slope = (hi - lo) / (high - low) * direction
+    intercept = np.where(direction < 0, hi, lo) - slope * low
+    out = _affine(x, slope, intercept)
+    return np.clip(out, lo, hi, out=out)
 
 
 def zscore(x, direction, mean=0.0, sd=1.0):
@@ -48,9 +60,8 @@ def zscore(x, direction, mean=0.0, sd=1.0):
         mu = np.nanmean(x, axis=0)
         sigma = np.nanstd(x, axis=0, ddof=1)
     constant = ~(sigma > 0)
-    z = (x - mu) / np.where(constant, 1.0, sigma)
-    z = np.where(constant & ~np.isnan(x), 0.0, z)
-    return mean + sd * direction * z
+    slope = np.where(constant, 0.0, sd * direction / np.where(constant, 1.0, sigma))
+    return _affine(x, slope, mean - slope * np.where(constant, 0.0, mu))
 
 
 def _average_ranks(column: np.ndarray) -> np.ndarray:
@@ -79,7 +90,7 @@ def percentile(x, direction, lo=0.0, hi=100.0):
     ranks = rank(x, direction)
     m = np.sum(~np.isnan(x), axis=0).astype(float)
     unit = (ranks - 1.0) / np.where(m > 1, m - 1.0, 1.0)
-    unit = np.where(m > 1, unit, 0.5)
+    unit = np.where(m > 1, unit, np.where(np.isnan(x), np.nan, 0.5))
     return _scale(unit, lo, hi)
 
 
@@ -87,13 +98,14 @@ def target(x, direction, goal, lo=0.0, hi=100.0):
     """Distance to target: (x − worst) / (target − worst), capped at 1, mapped to [lo, hi].
 
     ``worst`` is the observed minimum (maximum when lower is better). An entity at or beyond the
-    target scores ``hi``; when every observed value reaches the target, all score ``hi``.
+    target scores ``hi``; when every observed value reaches the target, all score ``hi``. A constant
+    indicator short of the target gets the centre of the range, like every bounded method.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        worst = np.where(direction < 0, np.nanmax(x, axis=0), np.nanmin(x, axis=0))
+    mn, mx = _column_range(x)
+    worst = np.where(direction < 0, mx, mn)
     gap = (goal - worst) * direction
     unit = np.where(gap > 0, (x - worst) * direction / np.where(gap > 0, gap, 1.0), 1.0)
+    unit = np.where((gap > 0) & ~(mx > mn), 0.5, unit)
     unit = np.where(np.isnan(x), np.nan, np.clip(unit, 0.0, 1.0))
     return _scale(unit, lo, hi)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .aggregate import aggregate
@@ -9,7 +11,6 @@ from .errors import ConfigError, did_you_mean
 from .io.toml import locate
 from .model import Dataset, Notice, Result, Weights, readonly
 from .normalise import normalise
-from .ranking import rank_scores
 
 
 def check_fit(dataset: Dataset, weights: Weights) -> None:
@@ -55,39 +56,47 @@ def nominal_shares(dataset: Dataset, weights: Weights, nodes: tuple[str, ...], l
     return np.array([share.get(n, 0.0) for n in nodes])
 
 
+def _data_notices(dataset: Dataset, missing: np.ndarray) -> list[Notice]:
+    """Notices about the data itself: the dataset's own notice, missing values, constant indicators."""
+    framework, entities = dataset.framework, np.array(dataset.entities, dtype=object)
+    notices = [Notice("dataset", dataset.notice)] if dataset.notice else []
+    for j in np.flatnonzero(missing.any(axis=0)):
+        who = tuple(entities[missing[:, j]])
+        notices.append(Notice("missing", f"{len(who)} missing value(s)", framework.indicators[j].id, who))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        constant = np.nanmin(dataset.values, axis=0) == np.nanmax(dataset.values, axis=0)
+    constant &= np.sum(~missing, axis=0) > 1
+    for j in np.flatnonzero(constant):
+        notices.append(
+            Notice("constant", "constant indicator: every entity gets the centre score", framework.indicators[j].id)
+        )
+    return notices
+
+
 def score(dataset: Dataset, weights: Weights) -> Result:
     """Score every entity at every node of the framework."""
     check_fit(dataset, weights)
     framework = dataset.framework
     nodes = framework.node_ids
     col = {node: j for j, node in enumerate(nodes)}
-    n = len(dataset.entities)
+    n, first = len(dataset.entities), len(nodes) - len(framework.indicators)
     entities = np.array(dataset.entities, dtype=object)
-    notices: list[Notice] = []
-    if dataset.notice:
-        notices.append(Notice("dataset", dataset.notice))
-
-    scores = np.full((n, len(nodes)), np.nan)
-    coverage = np.zeros((n, len(nodes)))
-    below = np.zeros((n, len(nodes)), dtype=bool)
-    first = len(nodes) - len(framework.indicators)
-    scores[:, first:] = normalise(dataset.values, framework.indicators, weights.normalisation)
-    coverage[:, first:] = ~np.isnan(dataset.values)
-
     missing = np.isnan(dataset.values)
-    if missing.any():
-        for j in np.flatnonzero(missing.any(axis=0)):
-            who = tuple(entities[missing[:, j]])
-            notices.append(Notice("missing", f"{len(who)} missing value(s)", framework.indicators[j].id, who))
-    for j, indicator in enumerate(framework.indicators):
-        observed = dataset.values[~missing[:, j], j]
-        if observed.size > 1 and np.all(observed == observed[0]):
-            notices.append(Notice("constant", "constant indicator: every entity gets the centre score", indicator.id))
+    notices = _data_notices(dataset, missing)
+
+    scores = np.empty((n, len(nodes)), order="F")  # columns contiguous: nodes are read whole
+    scores[:, first:] = normalise(dataset.values, framework.indicators, weights.normalisation)
+    coverage = np.empty((n, len(nodes)), order="F")
+    np.logical_not(missing, out=coverage[:, first:], casting="unsafe")
+    below = np.zeros((n, len(nodes)), dtype=bool, order="F")
 
     live = set(framework.indicator_ids)
     for node in framework.aggregates_bottom_up():
         kids = [c for c in framework.children(node) if c in live]
+        j = col[node]
         if not kids:
+            scores[:, j], coverage[:, j] = np.nan, 0.0
             notices.append(Notice("empty", "no indicators: left out, its weight shared by its siblings", node))
             continue
         live.add(node)
@@ -95,35 +104,25 @@ def score(dataset: Dataset, weights: Weights) -> Result:
         x = scores[:, [col[c] for c in kids]]
         w = np.array([weights.weight(c) for c in kids])
         counted = w > 0
-        cov = np.sum(~np.isnan(x[:, counted]), axis=1) / counted.sum()
-        value = aggregate(x, w, spec.method, spec.p)
-        short = (cov < spec.min_coverage - 1e-12) & ~np.isnan(value)
-        value[short] = np.nan
-        scores[:, col[node]] = value
-        coverage[:, col[node]] = cov
-        below[:, col[node]] = short
-        if short.any():
-            notices.append(
-                Notice(
-                    "coverage",
-                    f"below minimum coverage {spec.min_coverage:.2f}: score left missing",
-                    node,
-                    tuple(entities[short]),
-                )
-            )
+        coverage[:, j] = np.sum(~np.isnan(x[:, counted]), axis=1) / counted.sum()
+        scores[:, j] = aggregate(x, w, spec.method, spec.p)
+        below[:, j] = (coverage[:, j] < spec.min_coverage - 1e-12) & ~np.isnan(scores[:, j])
+        if below[:, j].any():
+            scores[below[:, j], j] = np.nan
+            message = f"below minimum coverage {spec.min_coverage:.2f}: score left missing"
+            notices.append(Notice("coverage", message, node, tuple(entities[below[:, j]])))
 
     unranked = np.isnan(scores[:, 0])
     if unranked.any():
-        notices.append(Notice("unranked", "no index score: not ranked", framework.index.id, tuple(entities[unranked])))
+        notices.append(Notice("unranked", "no index score: not ranked", nodes[0], tuple(entities[unranked])))
 
     return Result(
         dataset=dataset,
         weights=weights,
         nodes=nodes,
-        scores=readonly(scores),
-        ranks=readonly(rank_scores(scores, weights.ties)),
-        coverage=readonly(coverage),
-        below_coverage=readonly(below, bool),
-        shares=readonly(nominal_shares(dataset, weights, nodes, live)),
+        scores=readonly(scores, copy=False),
+        coverage=readonly(coverage, copy=False),
+        below_coverage=readonly(below, bool, copy=False),
+        shares=readonly(nominal_shares(dataset, weights, nodes, live), copy=False),
         notices=tuple(notices),
     )

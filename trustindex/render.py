@@ -143,8 +143,9 @@ def score_report(result, fmt: str, level: str = "pillar", top: int | None = None
     if level == "index":
         shown = shown[:1]
     order = result.order()
+    rank = result.rank(result.nodes[0])
     if top is not None:
-        order = [i for i in order if not math.isnan(result.ranks[i, 0]) and result.ranks[i, 0] <= top]
+        order = [i for i in order if rank[i] <= top]
     columns = {n: result.column(n) for n in shown}
     if fmt == "json":
         document = _document(result, "score")
@@ -158,14 +159,15 @@ def score_report(result, fmt: str, level: str = "pillar", top: int | None = None
             }
             for n in shown
         ]
+        ranks = {n: result.rank(n) for n in shown}
         document["entities"] = [
             {
                 "id": result.entities[i],
                 "name": result.dataset.names[i],
-                "rank": machine(result.ranks[i, 0]),
+                "rank": machine(rank[i]),
                 "score": machine(result.scores[i, 0]),
                 "scores": {n: machine(result.scores[i, j]) for n, j in columns.items()},
-                "ranks": {n: machine(result.ranks[i, j]) for n, j in columns.items()},
+                "ranks": {n: machine(ranks[n][i]) for n in shown},
                 "coverage": {n: machine(result.coverage[i, j]) for n, j in columns.items()},
             }
             for i in order
@@ -178,7 +180,7 @@ def score_report(result, fmt: str, level: str = "pillar", top: int | None = None
     table += [Column(n, framework.label(n) if fmt != "csv" else n, "score") for n in shown]
     rows = []
     for i in order:
-        row = {"rank": result.ranks[i, 0], "id": result.entities[i], "name": result.dataset.names[i]}
+        row = {"rank": rank[i], "id": result.entities[i], "name": result.dataset.names[i]}
         row.update({n: result.scores[i, j] for n, j in columns.items()})
         rows.append(row)
     if fmt == "csv":
