@@ -71,6 +71,7 @@ def copeland(x, w, chunk: int = 512):
     """
     values, available, w = _masked(x, w)
     n = values.shape[0]
+    tie = 1e-9 * w.sum()  # margins within float noise of zero are draws (0.1 + 0.2 vs 0.3)
     wins = np.zeros(n)
     contests = np.zeros(n)
     for start in range(0, n, chunk):
@@ -80,7 +81,7 @@ def copeland(x, w, chunk: int = 512):
         margin = sign @ w
         comparable = both.any(axis=2)
         comparable[np.arange(a.stop - a.start), np.arange(a.start, a.stop)] = False
-        wins[a] = np.sum(comparable * ((margin > 0) + 0.5 * (margin == 0)), axis=1)
+        wins[a] = np.sum(comparable * ((margin > tie) + 0.5 * (np.abs(margin) <= tie)), axis=1)
         contests[a] = comparable.sum(axis=1)
     score = 100.0 * wins / np.where(contests > 0, contests, 1.0)
     return np.where(available.any(axis=1) & (contests > 0), score, np.nan)

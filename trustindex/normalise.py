@@ -21,9 +21,13 @@ def _scale(unit: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return lo + (hi - lo) * unit
 
 
-def _affine(x: np.ndarray, slope: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-    """slope·x + intercept per column, in two passes and one allocation (NaN stays NaN)."""
-    out = np.multiply(x, slope)
+def _affine(x: np.ndarray, shift: np.ndarray, slope: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """(x − shift)·slope + intercept per column, in place on one new array (NaN stays NaN).
+
+    Shifting first keeps exact inputs exact: a raw 55 on goalposts [0, 100] scores 55, not 55.00000000000001.
+    """
+    out = np.subtract(x, shift)
+    out *= slope
     out += intercept
     return out
 
@@ -40,16 +44,13 @@ def minmax(x, direction, lo=0.0, hi=100.0):
     span = mx - mn
     constant = ~(span > 0)
     slope = np.where(constant, 0.0, (hi - lo) / np.where(constant, 1.0, span)) * direction
-    intercept = np.where(direction < 0, hi, lo) - slope * np.where(constant, 0.0, mn)
-    intercept = np.where(constant, (lo + hi) / 2.0, intercept)
-    return _affine(x, slope, intercept)
+    intercept = np.where(constant, (lo + hi) / 2.0, np.where(direction < 0, hi, lo))
+    return _affine(x, np.where(constant, 0.0, mn), slope, intercept)
 
 
 def goalposts(x, direction, low, high, lo=0.0, hi=100.0):
     """(x − low) / (high − low) against fixed goalposts, clipped to [0, 1], mapped to [lo, hi]."""
-    slope = (hi - lo) / (high - low) * direction
-    intercept = np.where(direction < 0, hi, lo) - slope * low
-    out = _affine(x, slope, intercept)
+    out = _affine(x, low, (hi - lo) / (high - low) * direction, np.where(direction < 0, hi, lo))
     return np.clip(out, lo, hi, out=out)
 
 
@@ -59,9 +60,11 @@ def zscore(x, direction, mean=0.0, sd=1.0):
         warnings.simplefilter("ignore", RuntimeWarning)
         mu = np.nanmean(x, axis=0)
         sigma = np.nanstd(x, axis=0, ddof=1)
-    constant = ~(sigma > 0)
-    slope = np.where(constant, 0.0, sd * direction / np.where(constant, 1.0, sigma))
-    return _affine(x, slope, mean - slope * np.where(constant, 0.0, mu))
+    mn, mx = _column_range(x)
+    constant = ~(sigma > 0) | ~(mx > mn)  # equal values can have a rounding-noise sigma
+    out = np.subtract(x, np.where(constant, 0.0, mu))
+    out /= np.where(constant, 1.0, sigma)  # divide, not multiply by 1/sigma: 1/sigma overflows for tiny sigma
+    return _affine(out, 0.0, np.where(constant, 0.0, sd * direction), mean)
 
 
 def _average_ranks(column: np.ndarray) -> np.ndarray:

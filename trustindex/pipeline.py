@@ -16,31 +16,36 @@ from .normalise import normalise
 def check_fit(dataset: Dataset, weights: Weights) -> None:
     """Raise ConfigError when ``weights`` names nodes or a framework that ``dataset`` does not have."""
     framework = dataset.framework
+
+    def fail(message: str, table: tuple[str, ...], key: str | None, hint: str | None):
+        line, column = locate(weights.path, table, key)
+        raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
+
     if weights.framework and framework.name and weights.framework != framework.name:
-        raise ConfigError(
+        fail(
             f"weights profile {weights.name!r} is for framework {weights.framework!r}, "
             f"but dataset {dataset.name!r} uses {framework.name!r}",
-            path=weights.path,
-            hint="choose a profile written for this dataset's framework",
+            (),
+            "framework",
+            "choose a profile written for this dataset's framework",
         )
     known = set(framework.node_ids)
     for node_id in weights.weights:
         if node_id not in known:
-            line, column = locate(weights.path, ("weights",), node_id)
-            raise ConfigError(
+            fail(
                 f"weight for {node_id!r}, which is not a pillar or indicator of dataset {dataset.name!r}",
-                path=weights.path,
-                line=line,
-                column=column,
-                hint=did_you_mean(node_id, known),
+                ("weights",),
+                node_id,
+                did_you_mean(node_id, known),
             )
     for parent in framework.aggregates_bottom_up():
         children = framework.children(parent)
         if children and not any(weights.weight(c) > 0 for c in children):
-            raise ConfigError(
+            fail(
                 f"every weight under {parent!r} is zero ({', '.join(children)})",
-                path=weights.path,
-                hint="give at least one of them a positive weight",
+                ("weights",),
+                None,
+                "give at least one of them a positive weight",
             )
 
 
@@ -93,18 +98,18 @@ def score(dataset: Dataset, weights: Weights) -> Result:
 
     live = set(framework.indicator_ids)
     for node in framework.aggregates_bottom_up():
-        kids = [c for c in framework.children(node) if c in live]
+        kids = [c for c in framework.children(node) if c in live and weights.weight(c) > 0]
         j = col[node]
         if not kids:
             scores[:, j], coverage[:, j] = np.nan, 0.0
-            notices.append(Notice("empty", "no indicators: left out, its weight shared by its siblings", node))
+            message = "no indicators with positive weight: left out, its weight shared by its siblings"
+            notices.append(Notice("empty", message, node))
             continue
         live.add(node)
         spec = weights.aggregation_for(framework.level(node))
         x = scores[:, [col[c] for c in kids]]
         w = np.array([weights.weight(c) for c in kids])
-        counted = w > 0
-        coverage[:, j] = np.sum(~np.isnan(x[:, counted]), axis=1) / counted.sum()
+        coverage[:, j] = np.mean(~np.isnan(x), axis=1)
         scores[:, j] = aggregate(x, w, spec.method, spec.p)
         below[:, j] = (coverage[:, j] < spec.min_coverage - 1e-12) & ~np.isnan(scores[:, j])
         if below[:, j].any():

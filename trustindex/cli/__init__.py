@@ -29,8 +29,11 @@ class TrustIndexGroup(click.Group):
             return super().invoke(ctx)
         except TrustIndexError as exc:
             if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"trustindex: error: {exc}", err=True)
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
+            else:
+                click.echo(f"trustindex: error: {exc}", err=True)
             ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt:
             click.echo("trustindex: interrupted", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import math
 from pathlib import Path
@@ -54,14 +55,19 @@ def read_csv(path: Path) -> list[tuple[int, list[str], str]]:
 
 def field_column(raw: str, index: int) -> int:
     """1-based character column where field ``index`` starts in the CSV line ``raw``."""
-    field, quoted = 0, False
+    field, quoted, opening = 0, False, True
     for position, char in enumerate(raw):
         if field == index:
             return position + 1
-        if char == '"':
-            quoted = not quoted
-        elif char == "," and not quoted:
-            field += 1
+        if quoted:
+            quoted = char != '"'
+            opening = not quoted  # a quote right after the closing one is an escaped quote: reopen
+        elif char == '"' and opening:
+            quoted = True
+        elif char == ",":
+            field, opening = field + 1, True
+        else:
+            opening = False  # a quote inside an unquoted field is literal, as csv.reader reads it
     return len(raw) + 1
 
 
@@ -158,11 +164,13 @@ def _values(path: Path, framework: Framework, id_column: str, name_column: str):
     expected = [id_column, name_column, *framework.indicator_ids]
     for name in expected:
         if name not in position:
+            close = difflib.get_close_matches(name, sorted(set(header) - set(expected)), n=1, cutoff=0.6)
             raise DataError(
                 f"missing column {name!r}",
                 path=path,
                 line=rows[0][0],
-                hint=did_you_mean(name, set(header) - set(expected)) or "add the column",
+                column=field_column(rows[0][2], position[close[0]]) if close else None,
+                hint=f"is column {close[0]!r} meant to be {name!r}?" if close else "add the column",
             )
     for j, name in enumerate(header):
         if name not in expected:
@@ -247,8 +255,10 @@ def load_dataset(path: Path) -> Dataset:
     """Read the dataset at ``path`` (its folder or its ``dataset.toml``); problems raise DataError."""
     path = Path(path)
     toml_path = path / "dataset.toml" if path.is_dir() else path
+    if not path.exists():
+        raise DataError("no such dataset folder", path=path, hint="check the path, or give a shipped dataset's name")
     if not toml_path.exists():
-        raise DataError("no dataset here", path=toml_path, hint="a dataset is a folder with a dataset.toml")
+        raise DataError("no dataset.toml in this folder", path=path, hint="a dataset is a folder with a dataset.toml")
     folder = toml_path.parent
     doc = TomlDoc(toml_path, DataError)
     doc.table((), TOP)

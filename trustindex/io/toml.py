@@ -35,7 +35,7 @@ def read_text(path: Path, error: type[TrustIndexError]) -> str:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise error(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded",
             path=path,
             line=line,
             column=column,
@@ -57,13 +57,13 @@ def locate(path: Path | None, table: tuple[str, ...], key: str | None = None) ->
         return None, None
     current: tuple[str, ...] = ()
     key_pattern = (
-        None if key is None else re.compile(r"^(\s*)(" + re.escape(key) + r"|\"" + re.escape(key) + r"\")\s*=")
+        None if key is None else re.compile(r"^(\s*)(" + re.escape(key) + r"|\"" + re.escape(key) + r"\")\s*[=.]")
     )
     for number, text in enumerate(lines, start=1):
         header = _HEADER.match(text)
         if header:
             current = _split_key(header.group(1))
-            if key is None and current == table:
+            if current == table if key is None else current[: len(table) + 1] == (*table, key):
                 return number, len(text) - len(text.lstrip()) + 1
             continue
         if key_pattern is not None and current == table:
@@ -114,8 +114,8 @@ class TomlDoc:
         if allowed is not None:
             for key in node:
                 if key not in allowed:
-                    where = f"[{'.'.join(table)}]" if table else "the top level"
-                    self.fail(f"unknown key {key!r} in {where}", table, key, did_you_mean(key, allowed))
+                    where = f"in [{'.'.join(table)}]" if table else "at the top level"
+                    self.fail(f"unknown key {key!r} {where}", table, key, did_you_mean(key, allowed))
         return node
 
     def get(self, table: tuple[str, ...], key: str, kind: str, default=REQUIRED):
@@ -123,8 +123,8 @@ class TomlDoc:
         node = self.table(table)
         if key not in node:
             if default is REQUIRED:
-                where = f"[{'.'.join(table)}]" if table else "the top level"
-                self.fail(f"missing key {key!r} in {where}", table)
+                where = f"in [{'.'.join(table)}]" if table else "at the top level"
+                self.fail(f"missing key {key!r} {where}", table)
             return default
         value = node[key]
         if not _is(value, kind):

@@ -22,7 +22,7 @@ def _aggregation(doc: TomlDoc, table: tuple[str, ...], default: Aggregation) -> 
         doc.fail(f"unknown aggregation method {method!r}", table, "method", _one_of(method, aggregate.METHODS))
     p = doc.get(table, "p", "number", None)
     if method == "power" and p is None:
-        doc.fail("the power mean needs its exponent p", table, "method", "add p = 0.5 (or any number)")
+        doc.fail("the power mean needs its exponent p", table, "method", "add p = 0.5, or any other exponent")
     if method != "power" and p is not None:
         doc.fail(f"p has no effect with method {method!r}", table, "p", "remove it, or use method = 'power'")
     coverage = doc.get(table, "min_coverage", "number", default.min_coverage)
