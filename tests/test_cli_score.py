@@ -30,7 +30,9 @@ else:  # pragma: no cover
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "datasets" / "coexistence-regimes"
 WEIGHTS = ROOT / "weights"
-PROFILES = sorted(p.stem for p in WEIGHTS.glob("*.toml"))
+PROFILES = sorted(
+    p.stem for p in WEIGHTS.glob("*.toml") if 'framework = "balanced-coexistence"' in p.read_text(encoding="utf-8")
+)  # the profiles written for the default dataset's framework
 PILLARS = ("management", "connectivity", "support", "explainability")
 EXPECTED_ORDER = ["nordic", "continental-europe", "japan", "united-states"]
 

@@ -221,15 +221,18 @@ def test_empty_pillar_is_left_out_and_its_weight_shared():
 
 def test_group_left_with_only_zero_weight_children():
     # P = {S (a sub-pillar with no indicators), a (weight 0)}; Q = {b}. check_fit accepts it (S has
-    # weight 1), but once S is left out, P has nothing with positive weight. P should be left out
-    # like an empty pillar (or the profile rejected up front) -- not wipe out every index score.
+    # weight 1), but once S is left out, P has nothing with positive weight. P is left out like an
+    # empty pillar -- it must not wipe out every index score (it once did, with a 0/0 warning).
     fw = make_framework({"P": None, "S": "P", "Q": None}, {"a": "P", "b": "Q"}, goalposts=(0, 100))
     ds = make_dataset(fw, [[10, 20], [30, 40]])
-    try:
-        result = score(ds, make_weights({"a": 0}, method="goalposts"))
-    except ConfigError:
-        return  # rejecting the profile is an acceptable answer too
+    result = score(ds, make_weights({"a": 0}, method="goalposts"))
+    # the index is Q alone, which is b alone: 20, 40
     np.testing.assert_allclose(result.index_scores(), [20, 40])
+    assert np.isnan(column(result, "P")).all()
+    assert sorted(n.node for n in notices(result, "empty")) == ["P", "S"]
+    assert notices(result, "unranked") == []
+    shares = dict(zip(result.nodes, result.shares, strict=True))
+    assert shares == pytest.approx({"index": 1, "P": 0, "S": 0, "Q": 1, "a": 0, "b": 1})
 
 
 def test_constant_indicator_notice_and_centre():

@@ -57,9 +57,12 @@ def power(x, w, p):
     if p == 0:
         return geometric(x, w)
     values, available, w = _masked(x, w)
-    with np.errstate(divide="ignore", over="ignore"):
-        powered = np.where(available, np.where(available, values, 1.0) ** p, 0.0)
-        return ((powered @ w) / _total(available, w)) ** (1.0 / p)
+    # Scale by each entity's largest component so that x^p cannot overflow for large p.
+    top = np.max(values, axis=1, keepdims=True, initial=0.0)
+    top = np.where(top > 0, top, 1.0)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        powered = np.where(available, np.where(available, values / top, 1.0) ** p, 0.0)
+        return ((powered @ w) / _total(available, w)) ** (1.0 / p) * top[:, 0]
 
 
 def copeland(x, w, chunk: int = 512):
@@ -95,7 +98,7 @@ def aggregate(x: np.ndarray, w: np.ndarray, method: str, p: float | None = None)
     """Apply the named method, checking first that it is defined on ``x``."""
     if method not in METHODS:
         raise ConfigError(f"unknown aggregation method {method!r}", hint=f"one of {', '.join(METHODS)}")
-    if method in NEED_POSITIVE and np.nanmin(x, initial=0.0) < 0:
+    if method in NEED_POSITIVE and np.nanmin(x[:, w > 0], initial=0.0) < 0:
         raise ConfigError(
             f"{method} aggregation needs non-negative scores, but some are negative",
             hint="normalise to a positive range such as range = [1, 100] (z-scores and ranks can be negative)",

@@ -49,6 +49,27 @@ class Indicator:
     source: str = ""
     year: int | None = None
     description: str = ""
+    formula: str | None = None
+    """Expression over published columns that derives this indicator (see trustindex.formula)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A published column that is not itself an indicator: an input of formulas, or metadata."""
+
+    name: str
+    label: str = ""
+    unit: str = ""
+    source: str = ""
+    kind: str = "number"
+    """``number`` or ``text``."""
+    years: tuple[int, int] | None = None
+    """First and last year in which the column exists (status categories change); absent outside."""
+    absent: float | None = None
+    """The value a structurally absent column takes in formulas (e.g. 0 for a status nobody could hold)."""
+    absent_note: str = ""
+    standard_error_of: str | None = None
+    """The indicator whose standard error this column holds."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,17 @@ class Dataset:
     digest: str = ""
     """SHA-256 over the dataset's files, for provenance in outputs."""
     year: int | None = None
+    """The year these values are for, in a panel dataset."""
+    years: tuple[int, ...] = ()
+    """Every year of a panel dataset; empty for a cross-section."""
+    columns: tuple[Column, ...] = ()
+    """Published columns that are not indicators, with their provenance."""
+    inputs: Mapping[str, np.ndarray] = field(default_factory=frozen_map)
+    """Values of the numeric columns for ``year`` (formula inputs, standard errors), by column name."""
+    notices: tuple[Notice, ...] = ()
+    """What loading did that a reader must know: structurally absent columns, lags without a year."""
+    default_weights: str = ""
+    """The shipped weights profile used when none is named (else ``balanced``)."""
 
     def __post_init__(self) -> None:
         # Column-major and read-only: every step reads whole indicators.

@@ -12,6 +12,9 @@ from .io.toml import locate
 from .model import Dataset, Notice, Result, Weights, readonly
 from .normalise import normalise
 
+COVERAGE_DECIMALS = 3
+"""Coverage is rounded to this many decimals before the comparison, so min_coverage = 0.667 means two thirds."""
+
 
 def check_fit(dataset: Dataset, weights: Weights) -> None:
     """Raise ConfigError when ``weights`` names nodes or a framework that ``dataset`` does not have."""
@@ -65,6 +68,7 @@ def _data_notices(dataset: Dataset, missing: np.ndarray) -> list[Notice]:
     """Notices about the data itself: the dataset's own notice, missing values, constant indicators."""
     framework, entities = dataset.framework, np.array(dataset.entities, dtype=object)
     notices = [Notice("dataset", dataset.notice)] if dataset.notice else []
+    notices += dataset.notices
     for j in np.flatnonzero(missing.any(axis=0)):
         who = tuple(entities[missing[:, j]])
         notices.append(Notice("missing", f"{len(who)} missing value(s)", framework.indicators[j].id, who))
@@ -74,7 +78,7 @@ def _data_notices(dataset: Dataset, missing: np.ndarray) -> list[Notice]:
     constant &= np.sum(~missing, axis=0) > 1
     for j in np.flatnonzero(constant):
         notices.append(
-            Notice("constant", "constant indicator: every entity gets the centre score", framework.indicators[j].id)
+            Notice("constant", "constant indicator: every entity gets the same score", framework.indicators[j].id)
         )
     return notices
 
@@ -111,7 +115,7 @@ def score(dataset: Dataset, weights: Weights) -> Result:
         w = np.array([weights.weight(c) for c in kids])
         coverage[:, j] = np.mean(~np.isnan(x), axis=1)
         scores[:, j] = aggregate(x, w, spec.method, spec.p)
-        below[:, j] = (coverage[:, j] < spec.min_coverage - 1e-12) & ~np.isnan(scores[:, j])
+        below[:, j] = (np.round(coverage[:, j], COVERAGE_DECIMALS) < spec.min_coverage) & ~np.isnan(scores[:, j])
         if below[:, j].any():
             scores[below[:, j], j] = np.nan
             message = f"below minimum coverage {spec.min_coverage:.2f}: score left missing"

@@ -54,9 +54,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
+    from .datasets import datasets
     from .score import score
 
     cli.add_command(score)
+    cli.add_command(datasets)
 
 
 _register()

@@ -8,13 +8,20 @@ from ..render import FORMATS
 
 
 def data_options(function):
-    """``--data`` and ``--weights``: a shipped name or a path."""
+    """``--data``, ``--year`` and ``--weights``: a shipped name or a path, and the year of a panel."""
+    function = click.option(
+        "-y",
+        "--year",
+        type=int,
+        default=None,
+        help="Year of a panel dataset  [default: the latest]",
+    )(function)
     function = click.option(
         "-w",
         "--weights",
         metavar="NAME|PATH",
         default=None,
-        help="Weights profile: a name in weights/ or a TOML file  [default: balanced]",
+        help="Weights profile: a name in weights/ or a TOML file  [default: the dataset's, else balanced]",
     )(function)
     return click.option(
         "-d",
@@ -48,10 +55,11 @@ def output_options(formats=FORMATS):
     return decorate
 
 
-def load(data: str | None, weights: str | None):
-    """Resolve and read the dataset and weights named on the command line."""
+def load(data: str | None, weights: str | None, year: int | None = None):
+    """Resolve and read the dataset (for ``year``) and the weights named on the command line."""
     from ..io.dataset import load_dataset
     from ..io.registry import resolve_dataset, resolve_weights
     from ..io.weights import load_weights
 
-    return load_dataset(resolve_dataset(data)), load_weights(resolve_weights(weights))
+    dataset = load_dataset(resolve_dataset(data), year)
+    return dataset, load_weights(resolve_weights(weights or dataset.default_weights or None))

@@ -15,6 +15,7 @@ Examples:
   trustindex score
   trustindex score --weights welfare-first --level pillar
   trustindex score --top 10 -f markdown
+  trustindex score --data jp-prefectures --weights jp-settlement --year 2015
   trustindex score --data my-dataset/ --weights my-weights.toml -f json -o result.json
 """
 )
@@ -28,7 +29,7 @@ Examples:
     show_default=True,
     help="Deepest level shown: the index only, also pillars, or also every indicator (normalised).",
 )
-def score(data, weights, fmt, output, top, level):
+def score(data, year, weights, fmt, output, top, level):
     """Score and rank every entity.
 
     Prints each entity's rank and index score, and the score of every pillar (or indicator) below
@@ -38,7 +39,7 @@ def score(data, weights, fmt, output, top, level):
     from ..pipeline import score as run
     from ..render import score_report
 
-    dataset, profile = load(data, weights)
+    dataset, profile = load(data, weights, year)
     result = run(dataset, profile)
     text = score_report(result, fmt, level=level, top=top)
     write_output(text, output, inputs=(*dataset.files, profile.path))

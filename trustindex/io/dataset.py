@@ -6,13 +6,15 @@ import csv
 import difflib
 import hashlib
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, did_you_mean
-from ..model import Dataset, Framework, Indicator, Node, frozen_map, readonly
-from .toml import TomlDoc, read_text
+from ..errors import ConfigError, DataError, did_you_mean
+from ..formula import FormulaError, parse
+from ..model import Column, Dataset, Framework, Indicator, Node, Notice, frozen_map, readonly
+from .toml import TomlDoc, locate, read_text
 
 TOP = (
     "schema",
@@ -26,14 +28,23 @@ TOP = (
     "notice",
     "values",
     "notes",
+    "default_weights",
+    "years",
     "entity",
+    "columns",
     "index",
     "pillars",
     "indicators",
 )
-ENTITY = ("id_column", "name_column")
+ENTITY = ("id_column", "name_column", "year_column", "id_kind")
+COLUMN = ("label", "unit", "source", "kind", "years", "absent", "absent_note", "standard_error_of")
+ID_KINDS = {
+    "iso3": (re.compile(r"[A-Z]{3}"), "three capital letters (ISO 3166-1 alpha-3)"),
+    "jis-prefecture": (re.compile(r"0[1-9]|[1-3][0-9]|4[0-7]"), "a two-digit JIS X 0401 prefecture code, 01-47"),
+    "code": (re.compile(r"\S+"), "a code without spaces"),
+}
 NODE = ("label", "description", "parent")
-INDICATOR = ("label", "parent", "direction", "unit", "goalposts", "target", "source", "year", "description")
+INDICATOR = ("label", "parent", "direction", "unit", "goalposts", "target", "source", "year", "description", "formula")
 MISSING = frozenset({"", "NA"})
 """Cell texts read as a missing value."""
 
@@ -113,6 +124,7 @@ def _framework(doc: TomlDoc) -> Framework:
                 source=doc.get(table, "source", "str", ""),
                 year=year,
                 description=doc.get(table, "description", "str", ""),
+                formula=doc.get(table, "formula", "str", None),
             )
         )
     if not indicators:
@@ -148,85 +160,165 @@ def _check_tree(doc: TomlDoc, index: Node, pillars: list[Node], indicators: list
                 doc.fail(f"pillar {pillar.id!r} is its own ancestor", ("pillars", pillar.id), "parent")
 
 
-def _values(path: Path, framework: Framework, id_column: str, name_column: str):
-    rows = read_csv(path)
-    if not rows:
-        raise DataError("empty file: expected a header and one row per entity", path=path, line=1)
-    _, header, _ = rows[0]
-    header = [h.strip() for h in header]
-    position = {}
-    for j, name in enumerate(header):
-        if name in position:
-            raise DataError(
-                f"column {name!r} appears twice", path=path, line=rows[0][0], column=field_column(rows[0][2], j)
+def _columns(doc: TomlDoc, framework: Framework) -> tuple[Column, ...]:
+    columns = []
+    for name in doc.table(("columns",)):
+        table = ("columns", name)
+        doc.table(table, COLUMN)
+        kind = doc.get(table, "kind", "str", "number")
+        if kind not in ("number", "text"):
+            doc.fail(f"kind must be 'number' or 'text', not {kind!r}", table, "kind")
+        years = doc.get(table, "years", "pair", None)
+        if years is not None and not (all(float(y).is_integer() for y in years) and years[0] <= years[1]):
+            doc.fail(f"years must be [first, last] as whole years, not {years}", table, "years")
+        error_of = doc.get(table, "standard_error_of", "str", None)
+        if error_of is not None and error_of not in framework.indicator_ids:
+            doc.fail(f"standard_error_of names {error_of!r}, which is not an indicator", table, "standard_error_of",
+                     did_you_mean(error_of, framework.indicator_ids))  # fmt: skip
+        columns.append(
+            Column(
+                name=name,
+                label=doc.get(table, "label", "str", name),
+                unit=doc.get(table, "unit", "str", ""),
+                source=doc.get(table, "source", "str", ""),
+                kind=kind,
+                years=None if years is None else (int(years[0]), int(years[1])),
+                absent=doc.get(table, "absent", "number", None),
+                absent_note=doc.get(table, "absent_note", "str", ""),
+                standard_error_of=error_of,
             )
-        position[name] = j
-    expected = [id_column, name_column, *framework.indicator_ids]
-    for name in expected:
-        if name not in position:
-            close = difflib.get_close_matches(name, sorted(set(header) - set(expected)), n=1, cutoff=0.6)
-            raise DataError(
-                f"missing column {name!r}",
-                path=path,
-                line=rows[0][0],
-                column=field_column(rows[0][2], position[close[0]]) if close else None,
-                hint=f"is column {close[0]!r} meant to be {name!r}?" if close else "add the column",
-            )
-    for j, name in enumerate(header):
-        if name not in expected:
-            raise DataError(
-                f"column {name!r} is not declared in dataset.toml",
-                path=path,
-                line=rows[0][0],
-                column=field_column(rows[0][2], j),
-                hint=did_you_mean(name, framework.indicator_ids) or "declare it as an indicator or remove it",
-            )
-    if len(rows) == 1:
-        raise DataError("no entities: the file has a header but no rows", path=path, line=1)
+        )
+        if name in framework.node_ids:
+            doc.fail(f"column {name!r} has the id of a node of the framework", table)
+    return tuple(columns)
 
-    ids, names = [], []
-    values = np.full((len(rows) - 1, len(framework.indicators)), np.nan)
-    seen: dict[str, int] = {}
-    columns = [position[i] for i in framework.indicator_ids]
-    for r, (line, fields, raw) in enumerate(rows[1:]):
-        if len(fields) != len(header):
-            raise DataError(
-                f"row has {len(fields)} fields, the header has {len(header)}",
-                path=path,
-                line=line,
-                hint="check for a missing or extra comma",
-            )
-        entity = fields[position[id_column]].strip()
+
+def _formulas(doc: TomlDoc, framework: Framework, numeric: set[str], panel: bool) -> dict:
+    """Parse every indicator's formula; errors point at the character of the formula at fault."""
+
+    def fail(iid: str, message: str, offset: int, hint: str | None = None):
+        line, column = locate(doc.path, ("indicators", iid), "formula")
+        if line is not None:
+            text = doc.path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
+            quote = min((i for i in (text.find('"', text.find("=")), text.find("'", text.find("="))) if i >= 0),
+                        default=None)  # fmt: skip
+            column = None if quote is None else quote + 2 + offset
+        raise DataError(f"formula of {iid!r}: {message}", path=doc.path, line=line, column=column, hint=hint)
+
+    formulas = {}
+    for indicator in framework.indicators:
+        if indicator.formula is None:
+            continue
+        try:
+            formula = parse(indicator.formula)
+        except FormulaError as exc:
+            fail(indicator.id, exc.message, exc.offset, exc.hint)
+        for name in sorted(formula.names | formula.lagged):
+            if name not in numeric:
+                fail(indicator.id, f"unknown column {name!r}", formula.position(name),
+                     did_you_mean(name, numeric) or "declare it under [columns] or as an indicator")  # fmt: skip
+        if formula.lagged and not panel:
+            name = min(formula.lagged)
+            fail(indicator.id, "lag() needs a panel dataset", formula.position(name), "set [entity] year_column")
+        formulas[indicator.id] = formula
+    return formulas
+
+
+class _Table:
+    """The values CSV: header positions and rows, with the helpers that report a cell's location."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        rows = read_csv(path)
+        if not rows:
+            raise DataError("empty file: expected a header and one row per entity", path=path, line=1)
+        self.header_line, header, self.header_raw = rows[0]
+        self.header = [h.strip() for h in header]
+        self.position: dict[str, int] = {}
+        for j, name in enumerate(self.header):
+            if name in self.position:
+                self.fail(f"column {name!r} appears twice", self.header_line, self.header_raw, j)
+            self.position[name] = j
+        self.rows = rows[1:]
+        if not self.rows:
+            raise DataError("no entities: the file has a header but no rows", path=path, line=1)
+        for line, fields, _ in self.rows:
+            if len(fields) != len(self.header):
+                raise DataError(f"row has {len(fields)} fields, the header has {len(self.header)}", path=path,
+                                line=line, hint="check for a missing or extra comma")  # fmt: skip
+
+    def fail(self, message: str, line: int, raw: str, j: int | None, hint: str | None = None):
+        column = None if j is None else field_column(raw, j)
+        raise DataError(message, path=self.path, line=line, column=column, hint=hint)
+
+    def require(self, expected: list[str], derived: set[str]) -> None:
+        """Every expected column present; no undeclared or derived one."""
+        for name in expected:
+            if name not in self.position:
+                close = difflib.get_close_matches(name, sorted(set(self.header) - set(expected)), n=1, cutoff=0.6)
+                self.fail(f"missing column {name!r}", self.header_line, self.header_raw,
+                          self.position[close[0]] if close else None,
+                          f"is column {close[0]!r} meant to be {name!r}?" if close else "add the column")  # fmt: skip
+        for j, name in enumerate(self.header):
+            if name in derived:
+                self.fail(f"column {name!r} is an indicator derived by its formula", self.header_line,
+                          self.header_raw, j, "remove the column, or the formula")  # fmt: skip
+            if name not in expected:
+                self.fail(f"column {name!r} is not declared in dataset.toml", self.header_line, self.header_raw, j,
+                          did_you_mean(name, expected) or "declare it under [columns] or as an indicator")  # fmt: skip
+
+    def number(self, row, name: str) -> float:
+        line, fields, raw = row
+        j = self.position[name]
+        text = fields[j].strip()
+        if text in MISSING:
+            return math.nan
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            self.fail(f"column {name!r}: {text!r} is not a number", line, raw, j,
+                      "write a number, or leave the cell empty if missing")  # fmt: skip
+        return value
+
+
+def _keys(table: _Table, id_column: str, name_column: str, year_column: str | None, id_kind: str | None):
+    """(entity, name, year) per row, checked: ids well formed, no (entity, year) twice, years whole."""
+    pattern = ID_KINDS[id_kind] if id_kind else None
+    keys, seen = [], {}
+    for row in table.rows:
+        line, fields, raw = row
+        entity = fields[table.position[id_column]].strip()
+        j = table.position[id_column]
         if not entity:
-            raise DataError("empty entity id", path=path, line=line, column=field_column(raw, position[id_column]))
-        if entity in seen:
-            raise DataError(
-                f"duplicate entity id {entity!r} (first on line {seen[entity]})",
-                path=path,
-                line=line,
-                column=field_column(raw, position[id_column]),
-            )
-        seen[entity] = line
-        ids.append(entity)
-        names.append(fields[position[name_column]].strip() or entity)
-        for k, j in enumerate(columns):
-            text = fields[j].strip()
-            if text in MISSING:
-                continue
-            try:
-                number = float(text)
-            except ValueError:
-                number = math.nan
-            if not math.isfinite(number):
-                raise DataError(
-                    f"column {header[j]!r}: {text!r} is not a number",
-                    path=path,
-                    line=line,
-                    column=field_column(raw, j),
-                    hint="write a number, or leave the cell empty if missing",
-                )
-            values[r, k] = number
-    return tuple(ids), tuple(names), values
+            table.fail("empty entity id", line, raw, j)
+        if pattern and not pattern[0].fullmatch(entity):
+            table.fail(f"entity id {entity!r} is not {pattern[1]}", line, raw, j)
+        year = None
+        if year_column:
+            text = fields[table.position[year_column]].strip()
+            if not re.fullmatch(r"\d{4}", text):
+                table.fail(f"year {text!r} is not a four-digit year", line, raw, table.position[year_column])
+            year = int(text)
+        if (entity, year) in seen:
+            what = f"entity id {entity!r}" + (f" in {year}" if year else "")
+            table.fail(f"duplicate {what} (first on line {seen[entity, year]})", line, raw, j)
+        seen[entity, year] = line
+        keys.append((entity, fields[table.position[name_column]].strip() or entity, year))
+    return keys
+
+
+def _cells(table: _Table, rows, name: str, column: Column | None, year: int | None) -> np.ndarray:
+    """One numeric column over ``rows``; a column that did not exist in ``year`` takes its ``absent`` value."""
+    if column is not None and column.years and year is not None and not column.years[0] <= year <= column.years[1]:
+        for row in rows:
+            if row[1][table.position[name]].strip() not in MISSING:
+                first, last = column.years
+                table.fail(f"column {name!r} exists only in {first}-{last} but has a value in {year}", row[0],
+                           row[2], table.position[name], "fix the value or the column's years")  # fmt: skip
+        return np.full(len(rows), math.nan if column.absent is None else column.absent)
+    return np.array([table.number(row, name) for row in rows], dtype=float)
 
 
 def _notes(path: Path, entities, indicators) -> dict:
@@ -251,8 +343,72 @@ def _notes(path: Path, entities, indicators) -> dict:
     return notes
 
 
-def load_dataset(path: Path) -> Dataset:
-    """Read the dataset at ``path`` (its folder or its ``dataset.toml``); problems raise DataError."""
+def _select_year(doc: TomlDoc, keys, year: int | None) -> tuple[int | None, tuple[int, ...]]:
+    present = sorted({k[2] for k in keys})
+    if present == [None]:
+        if year is not None:
+            raise ConfigError(f"dataset {doc.get((), 'name', 'str', '')!r} has no years", hint="leave out --year")
+        return None, ()
+    declared = doc.get((), "years", "ints", None)
+    years = tuple(declared) if declared is not None else tuple(present)
+    for found in present:
+        if found not in years:
+            doc.fail(f"values.csv has rows for {found}, which is not among the declared years", (), "years")
+    chosen = years[-1] if year is None else year
+    if chosen not in years:
+        raise ConfigError(f"no year {chosen} in this dataset", hint=f"years: {years[0]}-{years[-1]}")
+    return chosen, years
+
+
+def _derive(table: _Table, framework: Framework, meta, formulas: dict, year: int | None, now, before):
+    """Values (entities × indicators) for ``year``, its numeric inputs and the notices of derivation.
+
+    ``now`` and ``before`` are (rows, entity ids) of ``year`` and of the year before (None if absent).
+    """
+    rows, entities = now
+    numeric = {c.name: c for c in meta if c.kind == "number"}
+    direct = [i.id for i in framework.indicators if i.formula is None]
+    current = {n: _cells(table, rows, n, numeric.get(n), year) for n in [*numeric, *direct]}
+    previous = None
+    lagged = set().union(*(f.lagged for f in formulas.values()))
+    if before is not None:
+        before_rows, before_entities = before
+        where = {e: i for i, e in enumerate(before_entities)}
+        index = np.array([where.get(e, -1) for e in entities])
+        previous = {}
+        for name in lagged:
+            values = _cells(table, before_rows, name, numeric.get(name), year - 1)
+            previous[name] = np.where(index >= 0, values[index], math.nan)
+    notices = []
+    for iid, formula in formulas.items():
+        absent = {}
+        for name in sorted(formula.names | formula.lagged):
+            column = numeric.get(name)
+            for when, used in ((year, name in formula.names), (year and year - 1, name in formula.lagged)):
+                if used and column and column.years and not column.years[0] <= when <= column.years[1]:
+                    absent.setdefault((when, column.absent), []).append(name)
+        for (when, value), names in absent.items():
+            treated = "missing" if value is None else f"counted as {value:g}"
+            message = f"{', '.join(names)} did not exist in {when}: {treated} (see the columns' absent_note)"
+            notices.append(Notice("absent", message, iid))
+        if formula.lagged and previous is None:
+            message = f"lag() needs {year - 1}, which the dataset does not have: missing"
+            notices.append(Notice("derived", message, iid))
+    values = np.column_stack(
+        [
+            current[i.id] if i.formula is None else formulas[i.id].evaluate(current, previous)
+            for i in framework.indicators
+        ]
+    )
+    inputs = {n: readonly(current[n]) for n in numeric}
+    return values, inputs, notices
+
+
+def load_dataset(path: Path, year: int | None = None) -> Dataset:
+    """Read the dataset at ``path`` (its folder or its ``dataset.toml``) for ``year`` (default: the latest).
+
+    Problems with the files raise DataError; a year the dataset does not have raises ConfigError.
+    """
     path = Path(path)
     toml_path = path / "dataset.toml" if path.is_dir() else path
     if not path.exists():
@@ -267,13 +423,36 @@ def load_dataset(path: Path) -> Dataset:
         doc.fail(f"unsupported schema {schema}", (), "schema", "this version of trustindex reads schema = 1")
     doc.table(("entity",), ENTITY)
     framework = _framework(doc)
+    meta = _columns(doc, framework)
+    id_column = doc.get(("entity",), "id_column", "str", "id")
+    name_column = doc.get(("entity",), "name_column", "str", "name")
+    year_column = doc.get(("entity",), "year_column", "str", None)
+    id_kind = doc.get(("entity",), "id_kind", "str", None)
+    if id_kind is not None and id_kind not in ID_KINDS:
+        doc.fail(f"unknown id_kind {id_kind!r}", ("entity",), "id_kind", did_you_mean(id_kind, ID_KINDS))
+    numeric = {c.name for c in meta if c.kind == "number"} | {i.id for i in framework.indicators if i.formula is None}
+    formulas = _formulas(doc, framework, numeric, year_column is not None)
+
     values_path = folder / doc.get((), "values", "str", "values.csv")
-    entities, names, values = _values(
-        values_path,
-        framework,
-        doc.get(("entity",), "id_column", "str", "id"),
-        doc.get(("entity",), "name_column", "str", "name"),
-    )
+    table = _Table(values_path)
+    fixed = [id_column] + ([name_column] if name_column != id_column else []) + ([year_column] if year_column else [])
+    declared = [c.name for c in meta if c.name not in fixed]
+    table.require(fixed + [i.id for i in framework.indicators if i.formula is None] + declared, set(formulas))
+    keys = _keys(table, id_column, name_column, year_column, id_kind)
+    year, years = _select_year(doc, keys, year)
+
+    def rows_of(when):
+        chosen = [(row, key) for row, key in zip(table.rows, keys, strict=True) if key[2] == when]
+        return [r for r, _ in chosen], [k for _, k in chosen]
+
+    rows, chosen = rows_of(year)
+    entities = tuple(k[0] for k in chosen)
+    before = None
+    if year is not None and year - 1 in years:
+        before_rows, before_keys = rows_of(year - 1)
+        before = (before_rows, [k[0] for k in before_keys])
+    values, inputs, notices = _derive(table, framework, meta, formulas, year, (rows, entities), before)
+
     files = [toml_path, values_path]
     notes = {}
     notes_name = doc.get((), "notes", "str", None)
@@ -287,8 +466,8 @@ def load_dataset(path: Path) -> Dataset:
         name=doc.get((), "name", "str", folder.name),
         framework=framework,
         entities=entities,
-        names=names,
-        values=readonly(values),
+        names=tuple(k[1] for k in chosen),
+        values=values,
         title=doc.get((), "title", "str", ""),
         description=doc.get((), "description", "str", ""),
         licence=doc.get((), "licence", "str", ""),
@@ -299,4 +478,10 @@ def load_dataset(path: Path) -> Dataset:
         path=folder,
         files=tuple(files),
         digest=digest.hexdigest(),
+        year=year,
+        years=years,
+        columns=meta,
+        inputs=frozen_map(inputs),
+        notices=tuple(notices),
+        default_weights=doc.get((), "default_weights", "str", ""),
     )

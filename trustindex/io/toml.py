@@ -143,6 +143,7 @@ _DESCRIBE = {
     "bool": "true or false",
     "pair": "a pair of numbers [low, high]",
     "strings": "a list of strings",
+    "ints": "a list of whole numbers",
 }
 
 
@@ -157,6 +158,8 @@ def _is(value, kind: str) -> bool:
         return isinstance(value, bool)
     if kind == "pair":
         return isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value)
+    if kind == "ints":
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if kind == "strings":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     raise ValueError(kind)

@@ -1,0 +1,52 @@
+"""``trustindex datasets``: what is shipped, and where every indicator comes from."""
+
+from __future__ import annotations
+
+import click
+
+from .options import output_options
+
+TABLE_FORMATS = ("table", "csv", "json", "markdown")
+
+
+@click.group(
+    invoke_without_command=True,
+    epilog="""\b
+Examples:
+  trustindex datasets
+  trustindex datasets -f markdown
+  trustindex datasets show jp-prefectures
+""",
+)
+@output_options(TABLE_FORMATS)
+@click.pass_context
+def datasets(ctx, fmt, output):
+    """List the shipped datasets: entities, indicators, years, licence."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..io.dataset import load_dataset
+    from ..io.output import write_output
+    from ..io.registry import dataset_names, resolve_dataset
+    from ..render import datasets_report
+
+    write_output(datasets_report([load_dataset(resolve_dataset(n)) for n in dataset_names()], fmt), output)
+
+
+@datasets.command(
+    epilog="""\b
+Examples:
+  trustindex datasets show coexistence-regimes
+  trustindex datasets show oecd-governance -f markdown
+  trustindex datasets show ./my-dataset -f json
+"""
+)
+@click.argument("name", metavar="NAME|PATH")
+@output_options(TABLE_FORMATS)
+def show(name, fmt, output):
+    """Print a dataset's framework with each indicator's source, unit and direction."""
+    from ..io.dataset import load_dataset
+    from ..io.output import write_output
+    from ..io.registry import resolve_dataset
+    from ..render import framework_report
+
+    write_output(framework_report(load_dataset(resolve_dataset(name)), fmt), output)
