@@ -51,7 +51,8 @@ def naive_scores(profile: str = "balanced") -> dict[str, dict[str, float]]:
     assert spec["normalisation"] == {"method": "goalposts", "range": [0, 100]}
     assert spec["aggregation"]["method"] == "arithmetic"
     assert all(ind["goalposts"] == [0, 100] and ind["direction"] == "higher" for ind in meta["indicators"].values())
-    weight = spec.get("weights", {})
+    # pillar weights, plus the indicator weights written for this dataset
+    weight = {**spec.get("weights", {}), **spec.get("datasets", {}).get("coexistence-regimes", {}).get("weights", {})}
     parent = {iid: ind["parent"] for iid, ind in meta["indicators"].items()}
     out = {}
     with open(DATASET / "values.csv", encoding="utf-8", newline="") as stream:

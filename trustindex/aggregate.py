@@ -65,13 +65,16 @@ def power(x, w, p):
         return ((powered @ w) / _total(available, w)) ** (1.0 / p) * top[:, 0]
 
 
-def copeland(x, w, chunk: int = 512):
+def copeland(x, w, opponents=None, chunk: int = 512):
     """Non-compensatory pairwise outranking, as the percentage (0–100) of contests won.
 
     Entity a beats b when the weight of the components (available for both) on which a scores
     higher exceeds the weight of those on which b does; a draw counts half. Each entity's score is
-    the share of the other entities with at least one comparable component that it beats.
+    the share of its opponents with at least one comparable component that it beats. The opponents
+    are the other rows of ``x``, or the rows of ``opponents`` when given (hypothetical entities scored
+    against a fixed field: explanations use this).
     """
+    field, field_available, _ = _masked(x if opponents is None else opponents, w)
     values, available, w = _masked(x, w)
     n = values.shape[0]
     tie = 1e-9 * w.sum()  # margins within float noise of zero are draws (0.1 + 0.2 vs 0.3)
@@ -79,11 +82,12 @@ def copeland(x, w, chunk: int = 512):
     contests = np.zeros(n)
     for start in range(0, n, chunk):
         a = slice(start, min(start + chunk, n))
-        both = available[a, None, :] & available[None, :, :]
-        sign = np.sign(values[a, None, :] - values[None, :, :]) * both
+        both = available[a, None, :] & field_available[None, :, :]
+        sign = np.sign(values[a, None, :] - field[None, :, :]) * both
         margin = sign @ w
         comparable = both.any(axis=2)
-        comparable[np.arange(a.stop - a.start), np.arange(a.start, a.stop)] = False
+        if opponents is None:
+            comparable[np.arange(a.stop - a.start), np.arange(a.start, a.stop)] = False
         wins[a] = np.sum(comparable * ((margin > tie) + 0.5 * (np.abs(margin) <= tie)), axis=1)
         contests[a] = comparable.sum(axis=1)
     score = 100.0 * wins / np.where(contests > 0, contests, 1.0)
@@ -94,8 +98,11 @@ METHODS = ("arithmetic", "geometric", "harmonic", "power", "copeland")
 NEED_POSITIVE = frozenset({"geometric", "harmonic", "power"})
 
 
-def aggregate(x: np.ndarray, w: np.ndarray, method: str, p: float | None = None) -> np.ndarray:
-    """Apply the named method, checking first that it is defined on ``x``."""
+def aggregate(x: np.ndarray, w: np.ndarray, method: str, p: float | None = None, opponents=None):
+    """Apply the named method, checking first that it is defined on ``x``.
+
+    ``opponents`` gives Copeland a fixed field to score the rows of ``x`` against (see :func:`copeland`).
+    """
     if method not in METHODS:
         raise ConfigError(f"unknown aggregation method {method!r}", hint=f"one of {', '.join(METHODS)}")
     if method in NEED_POSITIVE and np.nanmin(x[:, w > 0], initial=0.0) < 0:
@@ -105,7 +112,9 @@ def aggregate(x: np.ndarray, w: np.ndarray, method: str, p: float | None = None)
         )
     if method == "power":
         return power(x, w, 1.0 if p is None else p)
+    if method == "copeland":
+        return copeland(x, w, opponents)
     return KERNELS[method](x, w)
 
 
-KERNELS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": harmonic, "copeland": copeland}
+KERNELS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": harmonic}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -231,8 +231,18 @@ class Weights:
     path: Path | None = None
     digest: str = ""
 
+    datasets: Mapping[str, Mapping[str, float]] = field(default_factory=frozen_map)
+    """Extra weights that apply to one dataset only (its indicators), by dataset name."""
+
     def weight(self, node_id: str) -> float:
         return float(self.weights.get(node_id, 1.0))
+
+    def for_dataset(self, name: str) -> Weights:
+        """This profile with the weights written for dataset ``name`` merged in."""
+        extra = self.datasets.get(name)
+        if not extra:
+            return self
+        return replace(self, weights=frozen_map({**self.weights, **extra}), datasets=frozen_map())
 
     def aggregation_for(self, level: str) -> Aggregation:
         return self.aggregation.get(level) or self.aggregation.get("default") or Aggregation()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
 from .aggregate import aggregate
 from .errors import ConfigError, did_you_mean
 from .io.toml import locate
-from .model import Dataset, Notice, Result, Weights, readonly
+from .model import Aggregation, Dataset, Framework, Notice, Result, Weights, readonly
 from .normalise import normalise
 
 COVERAGE_DECIMALS = 3
@@ -33,14 +34,19 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
             "choose a profile written for this dataset's framework",
         )
     known = set(framework.node_ids)
-    for node_id in weights.weights:
-        if node_id not in known:
-            fail(
-                f"weight for {node_id!r}, which is not a pillar or indicator of dataset {dataset.name!r}",
-                ("weights",),
-                node_id,
-                did_you_mean(node_id, known),
-            )
+    tables = [
+        (("weights",), weights.weights),
+        (("datasets", dataset.name, "weights"), weights.datasets.get(dataset.name, {})),
+    ]
+    for table, mapping in tables:
+        for node_id in mapping:
+            if node_id not in known:
+                fail(
+                    f"weight for {node_id!r}, which is not a pillar or indicator of dataset {dataset.name!r}",
+                    table,
+                    node_id,
+                    did_you_mean(node_id, known),
+                )
     for parent in framework.aggregates_bottom_up():
         children = framework.children(parent)
         if children and not any(weights.weight(c) > 0 for c in children):
@@ -83,48 +89,96 @@ def _data_notices(dataset: Dataset, missing: np.ndarray) -> list[Notice]:
     return notices
 
 
+@dataclass(frozen=True)
+class Step:
+    """One aggregation: the node's column, its live children's columns, their weights and the method."""
+
+    node: str
+    column: int
+    children: tuple[int, ...]
+    weights: np.ndarray
+    aggregation: Aggregation
+
+
+def plan(framework: Framework, weights: Weights) -> tuple[tuple[Step, ...], tuple[str, ...]]:
+    """The aggregation steps bottom-up, and the aggregates left out because nothing with weight is under them."""
+    col = {node: j for j, node in enumerate(framework.node_ids)}
+    live = set(framework.indicator_ids)
+    steps, empty = [], []
+    for node in framework.aggregates_bottom_up():
+        kids = [c for c in framework.children(node) if c in live and weights.weight(c) > 0]
+        if not kids:
+            empty.append(node)
+            continue
+        live.add(node)
+        w = readonly([weights.weight(c) for c in kids])
+        spec = weights.aggregation_for(framework.level(node))
+        steps.append(Step(node, col[node], tuple(col[c] for c in kids), w, spec))
+    return tuple(steps), tuple(empty)
+
+
+def run_steps(
+    steps: tuple[Step, ...],
+    scores: np.ndarray,
+    opponents: np.ndarray | None = None,
+    coverage: np.ndarray | None = None,
+    below: np.ndarray | None = None,
+) -> None:
+    """Fill the aggregate columns of ``scores`` (rows × nodes, indicators filled) in place.
+
+    An aggregate whose share of available components falls below its ``min_coverage`` is left missing;
+    ``coverage`` and ``below`` (same shape as ``scores``), when given, receive the shares and those cuts.
+    With ``opponents`` (rows × nodes, every column filled), Copeland levels score the rows of ``scores``
+    as hypothetical entities against those fixed rows instead of against each other.
+    """
+    for step in steps:
+        spec, j = step.aggregation, step.column
+        x = scores[:, step.children]
+        share = np.mean(~np.isnan(x), axis=1)
+        field = None if opponents is None else opponents[:, step.children]
+        value = aggregate(x, step.weights, spec.method, spec.p, field)
+        short = (np.round(share, COVERAGE_DECIMALS) < spec.min_coverage) & ~np.isnan(value)
+        value[short] = np.nan
+        scores[:, j] = value
+        if coverage is not None:
+            coverage[:, j] = share
+        if below is not None:
+            below[:, j] = short
+
+
 def score(dataset: Dataset, weights: Weights) -> Result:
     """Score every entity at every node of the framework."""
     check_fit(dataset, weights)
+    weights = weights.for_dataset(dataset.name)
     framework = dataset.framework
     nodes = framework.node_ids
-    col = {node: j for j, node in enumerate(nodes)}
     n, first = len(dataset.entities), len(nodes) - len(framework.indicators)
     entities = np.array(dataset.entities, dtype=object)
     missing = np.isnan(dataset.values)
     notices = _data_notices(dataset, missing)
 
-    scores = np.empty((n, len(nodes)), order="F")  # columns contiguous: nodes are read whole
+    scores = np.full((n, len(nodes)), np.nan, order="F")  # columns contiguous: nodes are read whole
     scores[:, first:] = normalise(dataset.values, framework.indicators, weights.normalisation)
-    coverage = np.empty((n, len(nodes)), order="F")
+    coverage = np.zeros((n, len(nodes)), order="F")
     np.logical_not(missing, out=coverage[:, first:], casting="unsafe")
     below = np.zeros((n, len(nodes)), dtype=bool, order="F")
 
-    live = set(framework.indicator_ids)
-    for node in framework.aggregates_bottom_up():
-        kids = [c for c in framework.children(node) if c in live and weights.weight(c) > 0]
-        j = col[node]
-        if not kids:
-            scores[:, j], coverage[:, j] = np.nan, 0.0
-            message = "no indicators with positive weight: left out, its weight shared by its siblings"
-            notices.append(Notice("empty", message, node))
-            continue
-        live.add(node)
-        spec = weights.aggregation_for(framework.level(node))
-        x = scores[:, [col[c] for c in kids]]
-        w = np.array([weights.weight(c) for c in kids])
-        coverage[:, j] = np.mean(~np.isnan(x), axis=1)
-        scores[:, j] = aggregate(x, w, spec.method, spec.p)
-        below[:, j] = (np.round(coverage[:, j], COVERAGE_DECIMALS) < spec.min_coverage) & ~np.isnan(scores[:, j])
-        if below[:, j].any():
-            scores[below[:, j], j] = np.nan
-            message = f"below minimum coverage {spec.min_coverage:.2f}: score left missing"
-            notices.append(Notice("coverage", message, node, tuple(entities[below[:, j]])))
+    steps, empty = plan(framework, weights)
+    for node in empty:
+        message = "no indicators with positive weight: left out, its weight shared by its siblings"
+        notices.append(Notice("empty", message, node))
+    run_steps(steps, scores, coverage=coverage, below=below)
+    for step in steps:
+        short = below[:, step.column]
+        if short.any():
+            message = f"below minimum coverage {step.aggregation.min_coverage:.2f}: score left missing"
+            notices.append(Notice("coverage", message, step.node, tuple(entities[short])))
 
     unranked = np.isnan(scores[:, 0])
     if unranked.any():
         notices.append(Notice("unranked", "no index score: not ranked", nodes[0], tuple(entities[unranked])))
 
+    live = set(framework.indicator_ids) | {step.node for step in steps}
     return Result(
         dataset=dataset,
         weights=weights,

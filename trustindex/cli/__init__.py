@@ -55,10 +55,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from .datasets import datasets
+    from .explain import compare, explain, importance
     from .score import score
 
-    cli.add_command(score)
-    cli.add_command(datasets)
+    for command in (score, explain, compare, importance, datasets):
+        cli.add_command(command)
 
 
 _register()

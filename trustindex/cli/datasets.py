@@ -27,7 +27,7 @@ def datasets(ctx, fmt, output):
     from ..io.dataset import load_dataset
     from ..io.output import write_output
     from ..io.registry import dataset_names, resolve_dataset
-    from ..render import datasets_report
+    from ..reports.datasets import datasets_report
 
     write_output(datasets_report([load_dataset(resolve_dataset(n)) for n in dataset_names()], fmt), output)
 
@@ -47,6 +47,6 @@ def show(name, fmt, output):
     from ..io.dataset import load_dataset
     from ..io.output import write_output
     from ..io.registry import resolve_dataset
-    from ..render import framework_report
+    from ..reports.datasets import framework_report
 
     write_output(framework_report(load_dataset(resolve_dataset(name)), fmt), output)

@@ -37,7 +37,7 @@ def score(data, year, weights, fmt, output, top, level):
     """
     from ..io.output import write_output
     from ..pipeline import score as run
-    from ..render import score_report
+    from ..reports.score import score_report
 
     dataset, profile = load(data, weights, year)
     result = run(dataset, profile)

@@ -189,8 +189,33 @@ def _columns(doc: TomlDoc, framework: Framework) -> tuple[Column, ...]:
             )
         )
         if name in framework.node_ids:
-            doc.fail(f"column {name!r} has the id of a node of the framework", table)
+            doc.fail(f"column {name!r} has the id of {framework.level(name)} {name!r} of the framework", table,
+                     hint="ids must be unique: rename the column")  # fmt: skip
     return tuple(columns)
+
+
+_OPENING = re.compile(r"""[^=\n]*=[ \t]*(\"\"\"|'''|"|')""")
+"""A TOML key, its ``=`` and the opening delimiter of its string value."""
+
+
+def _in_string(path: Path, line: int, text: str, offset: int) -> tuple[int, int | None]:
+    """Line and column of character ``offset`` of the string value ``text`` whose key is on ``line``.
+
+    Any TOML string form works, multi-line ones included, when the file holds ``text`` verbatim; when it does not
+    (an escape sequence, a line-ending backslash), the key's line without a column.
+    """
+    source = path.read_text(encoding="utf-8-sig")
+    start = sum(len(part) for part in source.splitlines(keepends=True)[: line - 1])
+    opening = _OPENING.match(source, start)
+    if opening is None:
+        return line, None
+    body = opening.end()
+    if len(opening.group(1)) == 3 and source.startswith("\n", body):  # TOML drops a newline right after it
+        body += 1
+    if source[body : body + len(text)] != text:
+        return line, None
+    position = body + offset
+    return source.count("\n", 0, position) + 1, position - source.rfind("\n", 0, position)
 
 
 def _formulas(doc: TomlDoc, framework: Framework, numeric: set[str], panel: bool) -> dict:
@@ -199,11 +224,10 @@ def _formulas(doc: TomlDoc, framework: Framework, numeric: set[str], panel: bool
     def fail(iid: str, message: str, offset: int, hint: str | None = None):
         line, column = locate(doc.path, ("indicators", iid), "formula")
         if line is not None:
-            text = doc.path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
-            quote = min((i for i in (text.find('"', text.find("=")), text.find("'", text.find("="))) if i >= 0),
-                        default=None)  # fmt: skip
-            column = None if quote is None else quote + 2 + offset
+            line, column = _in_string(doc.path, line, texts[iid], offset)
         raise DataError(f"formula of {iid!r}: {message}", path=doc.path, line=line, column=column, hint=hint)
+
+    texts = {i.id: i.formula for i in framework.indicators}
 
     formulas = {}
     for indicator in framework.indicators:
@@ -218,8 +242,8 @@ def _formulas(doc: TomlDoc, framework: Framework, numeric: set[str], panel: bool
                 fail(indicator.id, f"unknown column {name!r}", formula.position(name),
                      did_you_mean(name, numeric) or "declare it under [columns] or as an indicator")  # fmt: skip
         if formula.lagged and not panel:
-            name = min(formula.lagged)
-            fail(indicator.id, "lag() needs a panel dataset", formula.position(name), "set [entity] year_column")
+            call = re.search(r"\blag\s*\(", formula.text)  # point at the first lag(, not at a plain use of its column
+            fail(indicator.id, "lag() needs a panel dataset", call.start(), "set [entity] year_column")
         formulas[indicator.id] = formula
     return formulas
 
@@ -309,16 +333,38 @@ def _keys(table: _Table, id_column: str, name_column: str, year_column: str | No
     return keys
 
 
+def _absent(column: Column | None, year: int | None) -> bool:
+    """Whether ``column`` did not exist in ``year``."""
+    if column is None or not column.years or year is None:
+        return False
+    return not column.years[0] <= year <= column.years[1]
+
+
+def _empty(table: _Table, row, name: str, column: Column, year: int) -> None:
+    """Fail unless the cell of a column that did not exist in ``year`` is empty."""
+    if row[1][table.position[name]].strip() not in MISSING:
+        first, last = column.years
+        table.fail(f"column {name!r} exists only in {first}-{last} but has a value in {year}", row[0],
+                   row[2], table.position[name], "fix the value or the column's years")  # fmt: skip
+
+
 def _cells(table: _Table, rows, name: str, column: Column | None, year: int | None) -> np.ndarray:
     """One numeric column over ``rows``; a column that did not exist in ``year`` takes its ``absent`` value."""
-    if column is not None and column.years and year is not None and not column.years[0] <= year <= column.years[1]:
+    if _absent(column, year):
         for row in rows:
-            if row[1][table.position[name]].strip() not in MISSING:
-                first, last = column.years
-                table.fail(f"column {name!r} exists only in {first}-{last} but has a value in {year}", row[0],
-                           row[2], table.position[name], "fix the value or the column's years")  # fmt: skip
+            _empty(table, row, name, column, year)
         return np.full(len(rows), math.nan if column.absent is None else column.absent)
     return np.array([table.number(row, name) for row in rows], dtype=float)
+
+
+def _check_rows(table: _Table, rows, names, columns: dict) -> None:
+    """Check the numeric cells of ``rows``, (row, year) pairs, as ``_cells`` does, without keeping the values."""
+    for row, year in rows:
+        for name in names:
+            if _absent(columns.get(name), year):
+                _empty(table, row, name, columns[name], year)
+            else:
+                table.number(row, name)
 
 
 def _notes(path: Path, entities, indicators) -> dict:
@@ -343,21 +389,40 @@ def _notes(path: Path, entities, indicators) -> dict:
     return notes
 
 
-def _select_year(doc: TomlDoc, keys, year: int | None) -> tuple[int | None, tuple[int, ...]]:
+def _select_year(doc: TomlDoc, table: _Table, keys, year: int | None) -> tuple[int | None, tuple[int, ...]]:
+    name = doc.get((), "name", "str", doc.path.parent.name)
     present = sorted({k[2] for k in keys})
     if present == [None]:
+        if doc.get((), "years", "ints", None) is not None:
+            doc.fail("years is set, but the dataset has no year column", (), "years",
+                     "set [entity] year_column, or remove years")  # fmt: skip
         if year is not None:
-            raise ConfigError(f"dataset {doc.get((), 'name', 'str', '')!r} has no years", hint="leave out --year")
+            raise ConfigError(f"dataset {name!r} has no years", hint="leave out --year")
         return None, ()
     declared = doc.get((), "years", "ints", None)
+    if declared is not None and list(declared) != sorted(set(declared)):
+        doc.fail(f"years must be in increasing order, each year once, not {declared}", (), "years")
     years = tuple(declared) if declared is not None else tuple(present)
-    for found in present:
-        if found not in years:
-            doc.fail(f"values.csv has rows for {found}, which is not among the declared years", (), "years")
+    for row, key in zip(table.rows, keys, strict=True):
+        if key[2] not in years:
+            table.fail(f"year {key[2]} is not among the years declared in dataset.toml", row[0], row[2],
+                       table.position[doc.get(("entity",), "year_column", "str")],
+                       f"add {key[2]} to years, or remove its rows")  # fmt: skip
+    for declared_year in years:
+        if declared_year not in present:
+            doc.fail(f"years lists {declared_year}, but {table.path.name} has no rows for it", (), "years",
+                     f"add its rows, or remove {declared_year} from years")  # fmt: skip
     chosen = years[-1] if year is None else year
     if chosen not in years:
-        raise ConfigError(f"no year {chosen} in this dataset", hint=f"years: {years[0]}-{years[-1]}")
+        raise ConfigError(f"dataset {name!r} has no year {chosen}", hint=f"its years: {_span(years)}")
     return chosen, years
+
+
+def _span(years: tuple[int, ...]) -> str:
+    """``2012-2021`` for consecutive years, else the years listed."""
+    if list(years) == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 def _derive(table: _Table, framework: Framework, meta, formulas: dict, year: int | None, now, before):
@@ -385,7 +450,7 @@ def _derive(table: _Table, framework: Framework, meta, formulas: dict, year: int
         for name in sorted(formula.names | formula.lagged):
             column = numeric.get(name)
             for when, used in ((year, name in formula.names), (year and year - 1, name in formula.lagged)):
-                if used and column and column.years and not column.years[0] <= when <= column.years[1]:
+                if used and _absent(column, when):
                     absent.setdefault((when, column.absent), []).append(name)
         for (when, value), names in absent.items():
             treated = "missing" if value is None else f"counted as {value:g}"
@@ -430,6 +495,11 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
     id_kind = doc.get(("entity",), "id_kind", "str", None)
     if id_kind is not None and id_kind not in ID_KINDS:
         doc.fail(f"unknown id_kind {id_kind!r}", ("entity",), "id_kind", did_you_mean(id_kind, ID_KINDS))
+    if year_column is None:
+        for column in meta:
+            if column.years is not None:
+                doc.fail(f"column {column.name!r} has years, but the dataset has no year column", ("columns",
+                         column.name), "years", "set [entity] year_column, or remove years")  # fmt: skip
     numeric = {c.name for c in meta if c.kind == "number"} | {i.id for i in framework.indicators if i.formula is None}
     formulas = _formulas(doc, framework, numeric, year_column is not None)
 
@@ -439,7 +509,7 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
     declared = [c.name for c in meta if c.name not in fixed]
     table.require(fixed + [i.id for i in framework.indicators if i.formula is None] + declared, set(formulas))
     keys = _keys(table, id_column, name_column, year_column, id_kind)
-    year, years = _select_year(doc, keys, year)
+    year, years = _select_year(doc, table, keys, year)
 
     def rows_of(when):
         chosen = [(row, key) for row, key in zip(table.rows, keys, strict=True) if key[2] == when]
@@ -452,6 +522,10 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
         before_rows, before_keys = rows_of(year - 1)
         before = (before_rows, [k[0] for k in before_keys])
     values, inputs, notices = _derive(table, framework, meta, formulas, year, (rows, entities), before)
+    if year is not None:  # the other years' cells too: a file is valid or not whatever year is scored
+        names = [c.name for c in meta if c.kind == "number"] + [i.id for i in framework.indicators if i.formula is None]
+        others = [(row, key[2]) for row, key in zip(table.rows, keys, strict=True) if key[2] != year]
+        _check_rows(table, others, names, {c.name: c for c in meta})
 
     files = [toml_path, values_path]
     notes = {}

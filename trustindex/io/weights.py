@@ -10,7 +10,7 @@ from ..errors import ConfigError, did_you_mean
 from ..model import LEVELS, Aggregation, Normalisation, Weights, frozen_map
 from .toml import TomlDoc
 
-TOP = ("schema", "name", "description", "framework", "weights", "normalisation", "aggregation", "ranking")
+TOP = ("schema", "name", "description", "framework", "weights", "datasets", "normalisation", "aggregation", "ranking")
 NORMALISATION = ("method", "range", "mean", "sd")
 AGGREGATION = ("method", "p", "min_coverage")
 
@@ -55,6 +55,16 @@ def _normalisation(doc: TomlDoc) -> Normalisation:
     return Normalisation(method, (float(low), float(high)), doc.get(table, "mean", "number", 0.0), sd)
 
 
+def _weights(doc: TomlDoc, table: tuple[str, ...]) -> dict[str, float]:
+    weights = {}
+    for node_id in doc.table(table):
+        value = doc.get(table, node_id, "number")
+        if value < 0:
+            doc.fail(f"weight of {node_id!r} is negative ({value:g})", table, node_id, "weights must be >= 0")
+        weights[node_id] = value
+    return weights
+
+
 def load_weights(path: Path) -> Weights:
     """Parse and validate ``path``; every problem raises ConfigError with its line and column."""
     path = Path(path)
@@ -64,12 +74,11 @@ def load_weights(path: Path) -> Weights:
     if schema != 1:
         doc.fail(f"unsupported schema {schema}", (), "schema", "this version of trustindex reads schema = 1")
 
-    weights = {}
-    for node_id in doc.table(("weights",)):
-        value = doc.get(("weights",), node_id, "number")
-        if value < 0:
-            doc.fail(f"weight of {node_id!r} is negative ({value:g})", ("weights",), node_id, "weights must be >= 0")
-        weights[node_id] = value
+    weights = _weights(doc, ("weights",))
+    per_dataset = {}
+    for name in doc.table(("datasets",)):
+        doc.table(("datasets", name), ("weights",))
+        per_dataset[name] = frozen_map(_weights(doc, ("datasets", name, "weights")))
 
     default = _aggregation(doc, ("aggregation",), Aggregation())
     levels = {"default": default}
@@ -85,6 +94,7 @@ def load_weights(path: Path) -> Weights:
     return Weights(
         name=doc.get((), "name", "str", path.stem),
         weights=frozen_map(weights),
+        datasets=frozen_map(per_dataset),
         normalisation=_normalisation(doc),
         aggregation=frozen_map(levels),
         ties=ties,

@@ -1,0 +1,1 @@
+"""Report builders: one module per command, each turning core results into text in every format."""

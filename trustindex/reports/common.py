@@ -1,0 +1,63 @@
+"""Pieces every report shares: the provenance block of JSON outputs and the notice lines."""
+
+from __future__ import annotations
+
+
+def document(result, command: str) -> dict:
+    """The provenance block every JSON output starts with."""
+    from .. import __version__
+
+    dataset, weights = result.dataset, result.weights
+    return {
+        "tool": "trustindex",
+        "version": __version__,
+        "command": command,
+        "dataset": {
+            "name": dataset.name,
+            "title": dataset.title,
+            "digest": dataset.digest,
+            "licence": dataset.licence,
+            "illustrative": dataset.illustrative,
+            "year": dataset.year,
+        },
+        "weights": {"name": weights.name, "digest": weights.digest},
+        "seed": None,
+    }
+
+
+def notice_lines(result, notices=None) -> list[str]:
+    """One line per notice (``notices`` defaults to all of the result's), naming at most five entities."""
+    names = dict(zip(result.dataset.entities, result.dataset.names, strict=True))
+    lines = []
+    for notice in result.notices if notices is None else notices:
+        where = f"{result.framework.label(notice.node)}: " if notice.node else ""
+        who = ""
+        if notice.entities:
+            shown = [names[e] for e in notice.entities[:5]]
+            more = len(notice.entities) - len(shown)
+            who = " (" + ", ".join(shown) + (f" and {more} more" if more else "") + ")"
+        lines.append(f"{'Note' if notice.kind == 'dataset' else 'Notice'}: {where}{notice.message}{who}")
+    return lines
+
+
+def plain(value):
+    """A JSON-ready copy of dataclasses, tuples, arrays and floats (NaN and infinities become null)."""
+    import dataclasses
+    import math
+
+    import numpy as np
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return (
+            None if not math.isfinite(value) else (int(value) if value.is_integer() and abs(value) < 2**53 else value)
+        )
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -1,0 +1,170 @@
+"""The reports of ``trustindex explain``, ``compare`` and ``importance``."""
+
+from __future__ import annotations
+
+import math
+
+from ..render import Column, json_text, render_table
+from .common import document, notice_lines, plain
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
+
+
+def _raw(value: float | None) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:,.6g}"
+
+
+def _heading(fmt: str, text: str) -> str:
+    return f"## {text}\n\n" if fmt == "markdown" else f"{text}\n\n"
+
+
+def _decomposition_line(explanation) -> str:
+    if explanation.method == "linear":
+        return "Contributions are effective weight × score and sum to the index score (arithmetic aggregation)."
+    return (
+        f"Contributions are exact Shapley values against the {explanation.baseline} entity "
+        f"(score {explanation.baseline_score:.1f}) and sum to the score minus that baseline."
+    )
+
+
+def _target_lines(fmt: str, target, label) -> str:
+    goal = f"rank {target.target_rank}" if target.target_rank is not None else f"a score of {target.target_score:g}"
+    text = _heading(fmt, f"What it would take to reach {goal} (index score {target.target_score:.1f})")
+    if target.reached:
+        return text + "Already there.\n"
+    moves = (*target.indicators, *target.pillars)
+    rows = [
+        {
+            "label": move.label,
+            "level": move.level,
+            "change": f"{_number(move.current)} → {_number(move.needed)}",
+            "raw": f"{_raw(move.raw_current)} → {_raw(move.raw_needed)} {move.unit}".strip()
+            if move.raw_needed is not None
+            else "",
+            "verified": "yes" if move.verified else "no",
+        }
+        for move in moves
+        if move.reachable
+    ]
+    if rows:
+        columns = [Column("label", "Improve alone"), Column("level", "Level"), Column("change", "Score now → needed"),
+                   Column("raw", "Value now → needed"), Column("verified", "Re-scored")]  # fmt: skip
+        text += render_table(fmt, columns, rows)
+    else:
+        text += "No single indicator or pillar can reach it alone.\n"
+    unreachable = [m for m in moves if not m.reachable]
+    if unreachable and rows:
+        text += "\nNot reachable alone: " + ", ".join(m.label for m in unreachable) + ".\n"
+    if target.combined:
+        text += f"\nCombined, the smallest change (Euclidean norm {target.combined_norm:.1f} points) that reaches it:\n"
+        text += "\n".join(
+            f"  {label(c.node)}: {_number(c.current)} → {_number(c.needed)}"
+            + (f" (value {_raw(c.raw_current)} → {_raw(c.raw_needed)})" if c.raw_needed is not None else "")
+            for c in target.combined
+        )
+        text += "\n" + (
+            "Re-scored: it reaches the target.\n" if target.combined_verified else f"{target.combined_note}.\n"
+        )
+    elif target.combined_note:
+        text += f"\nCombined: {target.combined_note}.\n"
+    return text
+
+
+def explain_report(result, explanation, target, fmt: str) -> str:
+    """Every node's value, weight and contribution, strengths and weaknesses, what it would take, notices."""
+    if fmt == "json":
+        doc = document(result, "explain")
+        doc["explanation"] = plain(explanation)
+        doc["target"] = plain(target)
+        return json_text(doc)
+    framework = result.framework
+    head = f"{explanation.name} ({explanation.entity}): rank {explanation.rank:g} of {explanation.ranked}, "
+    head += f"{framework.label(framework.index.id)} {explanation.score:.1f}"
+    if math.isnan(explanation.rank):
+        head = f"{explanation.name} ({explanation.entity}): not ranked"
+    text = (f"# {head}\n\n" if fmt == "markdown" else f"{head}\n\n") + explanation.summary + "\n\n"
+    rows = []
+    for part in explanation.parts:
+        indent = "" if fmt == "markdown" else "  " * part.depth
+        source = ", ".join(str(x) for x in (part.source, part.year) if x)
+        if part.formula:
+            source += f" · formula: {part.formula}"
+        rows.append(
+            {
+                "label": indent + part.label,
+                "raw": "missing" if part.missing else _raw(part.raw),
+                "unit": part.unit,
+                "score": part.score,
+                "rank": part.rank,
+                "weight": part.nominal_weight,
+                "effective": part.effective_weight,
+                "contribution": part.contribution,
+                "source": source,
+            }
+        )
+    columns = [
+        Column("label", "Node"), Column("raw", "Value"), Column("unit", "Unit"), Column("score", "Score", "score"),
+        Column("rank", "Rank", "rank"), Column("weight", "Weight", "share"), Column("effective", "Effective", "share"),
+        Column("contribution", "Contribution", "score"), Column("source", "Source"),
+    ]  # fmt: skip
+    text += render_table(fmt, columns, rows) + "\n" + _decomposition_line(explanation) + "\n\n"
+    labels = framework.label
+    text += "Strengths (best ranks): " + ", ".join(labels(s) for s in explanation.strengths) + "\n"
+    text += "Weaknesses (worst ranks): " + ", ".join(labels(w) for w in explanation.weaknesses) + "\n\n"
+    if target is not None:
+        text += _target_lines(fmt, target, labels) + "\n"
+    notes = [p for p in explanation.parts if p.note]
+    if notes:
+        text += _heading(fmt, "Where the values come from")
+        text += "\n".join(f"- {p.label}: {p.note}" for p in notes) + "\n\n"
+    lines = notice_lines(result, explanation.notices)
+    if lines:
+        text += "\n".join(lines) + "\n"
+    return text
+
+
+def compare_report(result, comparison, fmt: str) -> str:
+    """Two entities side by side with the gap split into contributions."""
+    a, b = comparison.first, comparison.second
+    if fmt == "json":
+        doc = document(result, "compare")
+        doc.update(first=plain(a), second=plain(b), method=comparison.method,
+                   gap={n: plain(g) for n, g in zip(comparison.nodes, comparison.gap, strict=True)})  # fmt: skip
+        return json_text(doc)
+    gap = dict(zip(comparison.nodes, comparison.gap, strict=True))
+    rows = []
+    for part_a in a.parts:
+        part_b = b.part(part_a.node)
+        indent = "" if fmt == "markdown" else "  " * part_a.depth
+        rows.append({"label": indent + part_a.label, "a": part_a.score, "b": part_b.score,
+                     "diff": part_a.score - part_b.score, "gap": gap[part_a.node]})  # fmt: skip
+    columns = [Column("label", "Node"), Column("a", a.name, "score"), Column("b", b.name, "score"),
+               Column("diff", "Difference", "score"), Column("gap", "Share of the gap", "score")]  # fmt: skip
+    head = f"{a.name} ({a.score:.1f}, rank {a.rank:g}) against {b.name} ({b.score:.1f}, rank {b.rank:g})"
+    text = (f"# {head}\n\n" if fmt == "markdown" else f"{head}\n\n") + render_table(fmt, columns, rows) + "\n"
+    if comparison.method == "linear":
+        text += "The shares of the gap are the differences of the contributions; they sum to the score gap.\n"
+    else:
+        text += f"The shares of the gap are exact Shapley values with {b.name} as the baseline; they sum to the gap.\n"
+    return text
+
+
+def importance_report(result, rows, fmt: str) -> str:
+    """Effective against nominal importance, level by level."""
+    if fmt == "json":
+        doc = document(result, "importance")
+        doc["importance"] = plain(rows)
+        return json_text(doc)
+    table = [{"label": r.label, "level": r.level, "nominal": r.nominal, "r2": r.r2, "eta2": r.eta2, "share": r.share,
+              "flag": {"over": "more than its weight", "under": "less than its weight"}.get(r.flag, "")}
+             for r in rows]  # fmt: skip
+    columns = [Column("label", "Node"), Column("level", "Level"), Column("nominal", "Nominal share", "share"),
+               Column("r2", "r²", "share"), Column("eta2", "Correlation ratio", "share"),
+               Column("share", "Effective share", "share"), Column("flag", "Counts")]  # fmt: skip
+    text = render_table(fmt, columns, table)
+    return text + (
+        "\nEffective share: each component's first-order effect on the index (correlation ratio) as a share of its "
+        "level's total, beside its nominal weight share. Flagged when the two differ by more than a factor of 2.\n"
+    )

@@ -1,0 +1,332 @@
+"""What would it take: the smallest improvements that bring an entity to a target rank or score.
+
+For each indicator alone, the smallest change of its published value (within its goalposts or target,
+else up to the best observed value) that reaches the target, found by re-scoring the whole dataset over
+a refined grid of candidate values — so data-driven normalisations (min–max, z-scores, ranks) move as
+they really would — and verified with the ordinary pipeline: the answer reaches the target and a
+slightly smaller change does not. For each pillar alone, the smallest rise of its score, other pillars
+fixed. Combined, the minimum-norm change in normalised points (closed form by water-filling when every
+level is arithmetic, a constrained optimisation otherwise), converted to published units and re-scored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError
+from .explain import _effective_weights, _evaluate, _opponents, find_entity
+from .model import Result
+from .normalise import normalise
+from .pipeline import plan, run_steps, score
+from .ranking import DECIMALS
+
+GRID = 65
+ROUNDS = 4
+"""Candidate values per round and refinement rounds: a resolution of the search range / 64⁴."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """The smallest change of one indicator or pillar that reaches the target, or why none does."""
+
+    node: str
+    label: str
+    level: str
+    current: float
+    """Current normalised value or pillar score."""
+    needed: float | None
+    raw_current: float | None = None
+    raw_needed: float | None = None
+    unit: str = ""
+    reachable: bool = False
+    verified: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One indicator's part of the combined minimum-norm change."""
+
+    node: str
+    current: float
+    needed: float
+    raw_current: float | None
+    raw_needed: float | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What it would take for ``entity`` to reach ``target_rank`` or ``target_score``."""
+
+    entity: str
+    name: str
+    score: float
+    rank: float
+    target_rank: int | None
+    target_score: float
+    reached: bool
+    indicators: tuple[Move, ...]
+    pillars: tuple[Move, ...]
+    combined: tuple[Change, ...]
+    combined_norm: float | None
+    combined_verified: bool
+    combined_note: str
+
+
+def _success(index: np.ndarray, i: int, target_rank: int | None, target_score: float) -> np.ndarray:
+    """Per candidate (rows of ``index``, candidates × entities): does entity ``i`` reach the target?"""
+    rounded = np.round(index, DECIMALS)
+    mine = rounded[:, i]
+    if target_rank is not None:
+        above = np.sum(np.where(np.isnan(rounded), False, rounded > mine[:, None]), axis=1)
+        return ~np.isnan(mine) & (above + 1 <= target_rank)
+    return ~np.isnan(mine) & (mine >= np.round(target_score, DECIMALS))
+
+
+def _index_batch(result: Result, states: np.ndarray, steps) -> np.ndarray:
+    """Index scores of every entity for each candidate state (candidates × entities × nodes)."""
+    count, n, width = states.shape
+    if any(s.aggregation.method == "copeland" for s in steps):  # entities compete within a candidate only
+        for state in states:
+            run_steps(steps, state)
+        return states[:, :, 0]
+    flat = states.reshape(count * n, width)
+    run_steps(steps, flat)
+    return flat[:, 0].reshape(count, n)
+
+
+def _cap(result: Result, k: int) -> tuple[float, str]:
+    """The best value indicator ``k`` may take: its goalpost, its target, or the best observed value."""
+    indicator = result.framework.indicators[k]
+    method = result.weights.normalisation.method
+    if method == "goalposts" and indicator.goalposts:
+        return (indicator.goalposts[1] if indicator.direction > 0 else indicator.goalposts[0]), "goalpost"
+    if method == "target" and indicator.target is not None:
+        return indicator.target, "target"
+    column = result.dataset.values[:, k]
+    return (np.nanmax(column) if indicator.direction > 0 else np.nanmin(column)), "best observed value"
+
+
+def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
+    framework, dataset = result.framework, result.dataset
+    indicator = framework.indicators[k]
+    column = result.column(indicator.id)
+    raw = dataset.values[i, k]
+    cap, why = _cap(result, k)
+    start = raw if not np.isnan(raw) else (np.nanmin if indicator.direction > 0 else np.nanmax)(dataset.values[:, k])
+    base = dict(node=indicator.id, label=indicator.label, level="indicator", current=float(result.scores[i, column]),
+                raw_current=None if np.isnan(raw) else float(raw), unit=indicator.unit)  # fmt: skip
+    if not (cap - start) * indicator.direction > 0:
+        return Move(needed=None, reason=f"already at its {why}", **base)
+    scores = np.array(result.scores)
+    low, high = start, cap
+    found = None
+    for _ in range(ROUNDS):
+        candidates = np.linspace(low, high, GRID)
+        values = np.repeat(dataset.values[:, k : k + 1], GRID, axis=1)
+        values[i, :] = candidates
+        normalised = normalise(values, (indicator,) * GRID, result.weights.normalisation)
+        states = np.repeat(scores[None, :, :], GRID, axis=0)
+        states[:, :, column] = normalised.T
+        states[:, :, : len(result.nodes) - len(framework.indicators)] = np.nan
+        ok = _success(_index_batch(result, states, steps), i, target_rank, target_score)
+        if not ok.any():
+            break
+        g = int(np.argmax(ok))
+        found = (candidates[g], normalised[i, g])
+        if g == 0:
+            break
+        low, high = candidates[g - 1], candidates[g]
+    if found is None:
+        return Move(needed=None, reason=f"not reachable even at its {why} ({cap:g})", **base)
+    needed_raw, needed = found
+    reaches = _rescored(result, {k: needed_raw}, i, target_rank, target_score)
+    smaller = start + (needed_raw - start) * (1 - 1e-6)
+    verified = reaches and not _rescored(result, {k: smaller}, i, target_rank, target_score)
+    return Move(needed=float(needed), raw_needed=float(needed_raw), reachable=True, verified=verified,
+                reason="" if verified else "re-scoring did not confirm the minimum", **base)  # fmt: skip
+
+
+def _rescored(result: Result, changes: dict[int, float], i: int, target_rank, target_score) -> bool:
+    """Does the ordinary pipeline, on the dataset with ``changes`` to entity ``i``'s raw values, reach the target?"""
+    values = np.array(result.dataset.values)
+    for k, value in changes.items():
+        values[i, k] = value
+    again = score(dataclasses.replace(result.dataset, values=values), result.weights)
+    return bool(_success(again.scores[None, :, 0], i, target_rank, target_score)[0])
+
+
+def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, steps) -> Move:
+    framework = result.framework
+    column = result.column(node)
+    current = float(result.scores[i, column])
+    lo, hi = result.weights.normalisation.range
+    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
+    cap = hi if bounded else float(np.nanmax(result.scores[:, column]))
+    base = dict(node=node, label=framework.label(node), level=framework.level(node), current=current)
+    if np.isnan(current):
+        return Move(needed=None, reason="no score", **base)
+    if not cap > current:
+        return Move(needed=None, reason="already at the top of the scale", **base)
+    above = set(framework.path(node)[:-1])
+    upper = tuple(s for s in steps if s.node in above)
+    low, high, found = current, cap, None
+    for _ in range(ROUNDS):
+        candidates = np.linspace(low, high, GRID)
+        states = np.repeat(np.array(result.scores)[None, :, :], GRID, axis=0)
+        states[:, i, column] = candidates
+        ok = _success(_index_batch(result, states, upper), i, target_rank, target_score)
+        if not ok.any():
+            break
+        g = int(np.argmax(ok))
+        found = candidates[g]
+        if g == 0:
+            break
+        low, high = candidates[g - 1], candidates[g]
+    if found is None:
+        return Move(needed=None, reason=f"not reachable even at {cap:g}", **base)
+    return Move(needed=float(found), reachable=True, verified=True, **base)
+
+
+def _to_raw(result: Result, k: int, value: float) -> float | None:
+    """The published value that normalises to ``value`` with the dataset's current parameters (None if the
+    normalisation has no inverse, as ranks do)."""
+    indicator = result.framework.indicators[k]
+    spec = result.weights.normalisation
+    lo, hi = spec.range
+    column = result.dataset.values[:, k]
+    d = indicator.direction
+    unit = (value - lo) / (hi - lo)
+    if spec.method == "minmax":
+        mn, mx = np.nanmin(column), np.nanmax(column)
+        return float(mn + (unit if d > 0 else 1 - unit) * (mx - mn))
+    if spec.method == "goalposts":
+        low, high = indicator.goalposts
+        return float(low + (unit if d > 0 else 1 - unit) * (high - low))
+    if spec.method == "zscore":
+        mu, sigma = np.nanmean(column), np.nanstd(column, ddof=1)
+        return float(mu + (value - spec.mean) / (spec.sd * d) * sigma)
+    if spec.method == "target":
+        worst = np.nanmin(column) if d > 0 else np.nanmax(column)
+        return float(worst + unit * (indicator.target - worst))
+    return None
+
+
+def _combined(result: Result, i: int, target_score: float, steps):
+    """Minimum-norm change of normalised values reaching ``target_score`` with others fixed, within caps."""
+    framework = result.framework
+    first = len(result.nodes) - len(framework.indicators)
+    row = np.array(result.scores[i])
+    present = ~np.isnan(row[first:])
+    lo, hi = result.weights.normalisation.range
+    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
+    caps = np.where(bounded, hi, np.nanmax(result.scores[:, first:], axis=0))
+    room = np.where(present, np.maximum(caps - row[first:], 0.0), 0.0)
+    needed = target_score - result.scores[i, 0]
+    if all(s.aggregation.method == "arithmetic" for s in steps):
+        weight = np.where(present, _effective_weights(result, i)[first:], 0.0)
+        if weight @ room < needed - 1e-12:
+            return None
+        low, high = 0.0, 1.0
+        while weight @ np.minimum(high * weight, room) < needed:
+            high *= 2
+        for _ in range(200):  # water-filling: Δ_j = min(λ e_j, room_j), Σ e_j Δ_j = needed
+            middle = (low + high) / 2
+            low, high = (middle, high) if weight @ np.minimum(middle * weight, room) < needed else (low, middle)
+        return np.minimum(high * weight, room)
+    from scipy.optimize import minimize
+
+    opponents = _opponents(result, i, steps)
+
+    def index(delta):
+        state = row.copy()
+        state[first:] = np.where(present, row[first:] + delta, row[first:])
+        return _evaluate(steps, first, opponents, state[None, :])[0]
+
+    if index(room) < target_score:
+        return None
+    solution = minimize(
+        lambda d: d @ d,
+        room / 2,
+        jac=lambda d: 2 * d,
+        bounds=list(zip(np.zeros_like(room), room, strict=True)),
+        constraints=[{"type": "ineq", "fun": lambda d: index(d) - target_score}],
+        method="SLSQP",
+    )
+    delta = np.clip(solution.x, 0.0, room)
+    if index(delta) >= target_score:
+        return delta
+    low, high = 0.0, 1.0  # the optimiser stops within its tolerance: step towards the caps until it is reached
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if index(delta + middle * (room - delta)) < target_score else (low, middle)
+    return delta + high * (room - delta)
+
+
+def what_it_takes(result: Result, entity: str, rank: int | None = None, score_: float | None = None) -> Target:
+    """The smallest single improvements, per indicator and per pillar, and the minimum-norm combined change,
+    that bring ``entity`` to rank ``rank`` (or better) or to index score ``score_``."""
+    if (rank is None) == (score_ is None):
+        raise ConfigError("give a target rank or a target score", hint="--rank N or --score X")
+    i = find_entity(result, entity)
+    index = result.scores[:, 0]
+    if np.isnan(index[i]):
+        raise ConfigError(f"{entity!r} has no index score, so it has no rank to improve")
+    if rank is not None:
+        others = np.sort(np.delete(index, i)[~np.isnan(np.delete(index, i))])[::-1]
+        if not 1 <= rank <= len(others) + 1:
+            raise ConfigError(f"target rank {rank} is not between 1 and {len(others) + 1}")
+        target_score = float(others[rank - 1]) if rank <= len(others) else -np.inf
+    else:
+        target_score = float(score_)
+    steps, _ = plan(result.framework, result.weights)
+    current_rank = float(result.rank(result.nodes[0])[i])
+    reached = bool(_success(index[None, :], i, rank, target_score)[0])
+    indicators, pillars, changes, norm, verified, note = (), (), (), None, False, ""
+    if not reached:
+        live = {result.nodes[c] for s in steps for c in s.children}
+        indicators = tuple(
+            _indicator_move(result, i, k, rank, target_score, steps)
+            for k, ind in enumerate(result.framework.indicators)
+            if ind.id in live
+        )
+        pillars = tuple(
+            _pillar_move(result, i, s.node, rank, target_score, steps) for s in steps if s.node != result.nodes[0]
+        )
+        delta = _combined(result, i, target_score, steps)
+        if delta is None:
+            note = "not reachable even with every indicator at its cap"
+        else:
+            first = len(result.nodes) - len(result.framework.indicators)
+            raw_changes = {}
+            parts = []
+            for k in np.flatnonzero(delta > 1e-9):
+                now = float(result.scores[i, first + k])
+                raw = _to_raw(result, int(k), now + float(delta[k]))
+                parts.append(Change(result.framework.indicators[k].id, now, now + float(delta[k]),
+                                    float(result.dataset.values[i, k]), raw))  # fmt: skip
+                raw_changes[int(k)] = raw
+            changes, norm = tuple(parts), float(np.linalg.norm(delta))
+            if any(v is None for v in raw_changes.values()):
+                note = "this normalisation has no inverse: the change is in normalised points only"
+            else:
+                verified = _rescored(result, raw_changes, i, rank, target_score)
+                note = "" if verified else "re-scoring moved the normalisation: the change falls short"
+    return Target(
+        entity=result.entities[i],
+        name=result.dataset.names[i],
+        score=float(index[i]),
+        rank=current_rank,
+        target_rank=rank,
+        target_score=target_score,
+        reached=reached,
+        indicators=indicators,
+        pillars=pillars,
+        combined=changes,
+        combined_norm=norm,
+        combined_verified=verified,
+        combined_note=note,
+    )
