@@ -402,31 +402,7 @@ def test_every_dataset_has_a_profile_and_every_profile_a_dataset():
     assert {w for _, w in FITTING} == set(PROFILE_NAMES)
 
 
-# oecd-governance shares the framework name "balanced-coexistence" with coexistence-regimes but not its indicators;
-# these profiles weight coexistence-regimes indicators, which check_fit refuses for oecd-governance (exit 2).
-INDICATOR_WEIGHTS_OF_ANOTHER_DATASET = {
-    ("oecd-governance", "integration-first"),
-    ("oecd-governance", "management-first"),
-    ("oecd-governance", "market-first"),
-    ("oecd-governance", "welfare-first"),
-}
-
-
-@pytest.mark.parametrize(
-    ("dataset", "profile"),
-    [
-        pytest.param(
-            d,
-            w,
-            marks=pytest.mark.xfail(
-                strict=True, reason="the profile weights indicators that only coexistence-regimes has"
-            ),
-        )
-        if (d, w) in INDICATOR_WEIGHTS_OF_ANOTHER_DATASET
-        else (d, w)
-        for d, w in FITTING
-    ],
-)
+@pytest.mark.parametrize(("dataset", "profile"), FITTING)
 def test_every_dataset_scores_under_every_profile_of_its_framework(dataset, profile):
     document = score_json("--data", dataset, "--weights", profile)
     assert document["dataset"]["name"] == dataset

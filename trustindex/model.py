@@ -184,8 +184,26 @@ class Dataset:
     """Values of the numeric columns for ``year`` (formula inputs, standard errors), by column name."""
     notices: tuple[Notice, ...] = ()
     """What loading did that a reader must know: structurally absent columns, lags without a year."""
+    labels: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    """Text columns for ``year`` (e.g. a region used for group imputation), by column name."""
+    history: np.ndarray | None = None
+    """A panel's indicator values in every year (years × entities × indicators), aligned to these entities."""
     default_weights: str = ""
     """The shipped weights profile used when none is named (else ``balanced``)."""
+
+    def subset(self, keep: np.ndarray) -> Dataset:
+        """The same dataset restricted to the entities where ``keep`` is true."""
+        keep = np.asarray(keep, dtype=bool)
+        pick = np.flatnonzero(keep)
+        return replace(
+            self,
+            entities=tuple(self.entities[i] for i in pick),
+            names=tuple(self.names[i] for i in pick),
+            values=self.values[keep],
+            inputs=frozen_map({k: readonly(v[keep]) for k, v in self.inputs.items()}),
+            labels=frozen_map({k: tuple(v[i] for i in pick) for k, v in self.labels.items()}),
+            history=None if self.history is None else readonly(self.history[:, keep]),
+        )
 
     def __post_init__(self) -> None:
         # Column-major and read-only: every step reads whole indicators.
@@ -216,6 +234,42 @@ class Aggregation:
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """The audit's rules (JRC practice), also used by the outlier treatment."""
+
+    max_skew: float = 2.0
+    max_kurtosis: float = 3.5
+    """An indicator has outliers when |skewness| > max_skew and excess kurtosis > max_kurtosis."""
+    min_alpha: float = 0.7
+    redundant: float = 0.9
+    """Within a pillar, r above this flags two indicators (or an indicator and its pillar) as redundant."""
+    conflicting: float = -0.4
+    weak: float = 0.3
+    significance: float = 0.05
+    min_coverage: float = 2 / 3
+    """Data coverage rule for indicators and entities."""
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """Outlier treatment: winsorise up to ``max_points`` on the side of the skew, else log-transform."""
+
+    method: str = "none"
+    """``none`` or ``winsorise``."""
+    max_points: int = 5
+
+
+@dataclass(frozen=True)
+class Imputation:
+    """How missing values are filled before normalisation (``none``: aggregate over what is available)."""
+
+    method: str = "none"
+    """none, mean, median, group-mean, group-median, carry-forward, interpolate."""
+    group: str | None = None
+    """The text column that defines the groups of group-mean and group-median."""
+
+
+@dataclass(frozen=True)
 class Weights:
     """A weights profile: relative weights per node and the method choices per level."""
 
@@ -226,6 +280,11 @@ class Weights:
     aggregation: Mapping[str, Aggregation] = field(default_factory=frozen_map)
     """Aggregation per level (``index``, ``pillar``, ``sub-pillar``); a missing level uses the default."""
     ties: str = "competition"
+    treatment: Treatment = Treatment()
+    imputation: Imputation = Imputation()
+    screening: float | None = None
+    """Entities with a smaller share of indicators available are left out of the ranking, with a notice."""
+    audit: Thresholds = Thresholds()
     description: str = ""
     framework: str = ""
     path: Path | None = None
@@ -276,6 +335,14 @@ class Result:
     shares: np.ndarray
     """Each node's nominal share of the index weight (product of within-group shares), shape (nodes,)."""
     notices: tuple[Notice, ...] = ()
+    values: np.ndarray | None = None
+    """The indicator values that were normalised: after outlier treatment and imputation."""
+    imputed: np.ndarray | None = None
+    """True where a missing value was imputed, shape (entities, indicators)."""
+    treated: tuple = ()
+    """Every value the outlier treatment changed (trustindex.treat.Treated)."""
+    screened: tuple[str, ...] = ()
+    """Entities left out of the ranking for too little data."""
     _rank_cache: dict = field(default_factory=dict, repr=False)
 
     def rank(self, node_id: str) -> np.ndarray:

@@ -9,9 +9,11 @@ import numpy as np
 
 from .aggregate import aggregate
 from .errors import ConfigError, did_you_mean
+from .impute import GROUPED, PANEL, impute
 from .io.toml import locate
 from .model import Aggregation, Dataset, Framework, Notice, Result, Weights, readonly
 from .normalise import normalise
+from .treat import treat
 
 COVERAGE_DECIMALS = 3
 """Coverage is rounded to this many decimals before the comparison, so min_coverage = 0.667 means two thirds."""
@@ -146,27 +148,75 @@ def run_steps(
             below[:, j] = short
 
 
+def screen(dataset: Dataset, weights: Weights) -> tuple[Dataset, tuple[str, ...]]:
+    """Leave out the entities whose share of available indicators is below the profile's screening threshold."""
+    if weights.screening is None:
+        return dataset, ()
+    share = np.round(np.mean(~np.isnan(dataset.values), axis=1), COVERAGE_DECIMALS)
+    keep = share >= weights.screening
+    if keep.all():
+        return dataset, ()
+    if not keep.any():
+        raise ConfigError(f"screening at {weights.screening:g} leaves no entity", path=weights.path,
+                          hint="lower [screening] min_coverage")  # fmt: skip
+    return dataset.subset(keep), tuple(e for e, k in zip(dataset.entities, keep, strict=True) if not k)
+
+
+def prepare(dataset: Dataset, weights: Weights) -> tuple[np.ndarray, np.ndarray, tuple, list[Notice]]:
+    """Outlier treatment then imputation: the values to normalise, the imputed mask, the treated values, notices."""
+    notices = []
+    values, treated = dataset.values, ()
+    if weights.treatment.method == "winsorise":
+        values, treated = treat(values, dataset.entities, dataset.framework.indicator_ids,
+                                weights.treatment.max_points, weights.audit)  # fmt: skip
+        for indicator in dict.fromkeys(t.indicator for t in treated):
+            points = [t for t in treated if t.indicator == indicator]
+            how = "log-transformed" if points[0].method == "log" else f"{len(points)} value(s) winsorised"
+            notices.append(Notice("treated", f"outliers: {how}", indicator, tuple(t.entity for t in points)))
+    spec = weights.imputation
+    if spec.method in PANEL and dataset.history is None:
+        raise ConfigError(f"imputation {spec.method!r} needs a panel dataset", path=weights.path,
+                          hint="use mean, median or a group method")  # fmt: skip
+    if spec.method in GROUPED and spec.group not in dataset.labels:
+        hint = did_you_mean(spec.group, dataset.labels) or "declare it under [columns] with kind = 'text'"
+        raise ConfigError(f"no text column {spec.group!r} in dataset {dataset.name!r} to group by",
+                          path=weights.path, hint=hint)  # fmt: skip
+    at = dataset.years.index(dataset.year) if dataset.history is not None else -1
+    values, imputed = impute(values, spec.method, dataset.labels.get(spec.group), dataset.history, at)
+    entities = np.array(dataset.entities, dtype=object)
+    for k in np.flatnonzero(imputed.any(axis=0)):
+        message = f"{imputed[:, k].sum()} missing value(s) imputed ({spec.method})"
+        notices.append(Notice("imputed", message, dataset.framework.indicator_ids[k], tuple(entities[imputed[:, k]])))
+    return values, imputed, treated, notices
+
+
 def score(dataset: Dataset, weights: Weights) -> Result:
-    """Score every entity at every node of the framework."""
+    """Score every entity at every node of the framework: screen → treat → impute → normalise → aggregate."""
     check_fit(dataset, weights)
     weights = weights.for_dataset(dataset.name)
+    dataset, screened = screen(dataset, weights)
     framework = dataset.framework
     nodes = framework.node_ids
     n, first = len(dataset.entities), len(nodes) - len(framework.indicators)
     entities = np.array(dataset.entities, dtype=object)
-    missing = np.isnan(dataset.values)
-    notices = _data_notices(dataset, missing)
+    notices = _data_notices(dataset, np.isnan(dataset.values))
+    if screened:
+        message = f"left out of the ranking: under {weights.screening:g} of the indicators available"
+        notices.append(Notice("screened", message, None, screened))
+    values, imputed, treated, prepared = prepare(dataset, weights)
+    notices += prepared
+    missing = np.isnan(values)
 
     scores = np.full((n, len(nodes)), np.nan, order="F")  # columns contiguous: nodes are read whole
-    scores[:, first:] = normalise(dataset.values, framework.indicators, weights.normalisation)
+    scores[:, first:] = normalise(values, framework.indicators, weights.normalisation)
     coverage = np.zeros((n, len(nodes)), order="F")
     np.logical_not(missing, out=coverage[:, first:], casting="unsafe")
     below = np.zeros((n, len(nodes)), dtype=bool, order="F")
 
     steps, empty = plan(framework, weights)
     for node in empty:
-        message = "no indicators with positive weight: left out, its weight shared by its siblings"
-        notices.append(Notice("empty", message, node))
+        why = "no indicators" if not framework.indicators_under(node) else "no indicators with positive weight"
+        notices.append(Notice("empty", f"{why}: left out, its weight shared by its siblings", node))
     run_steps(steps, scores, coverage=coverage, below=below)
     for step in steps:
         short = below[:, step.column]
@@ -188,4 +238,8 @@ def score(dataset: Dataset, weights: Weights) -> Result:
         below_coverage=readonly(below, bool, copy=False),
         shares=readonly(nominal_shares(dataset, weights, nodes, live), copy=False),
         notices=tuple(notices),
+        values=readonly(values, copy=False),
+        imputed=readonly(imputed, bool, copy=False),
+        treated=treated,
+        screened=screened,
     )

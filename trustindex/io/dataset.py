@@ -357,16 +357,6 @@ def _cells(table: _Table, rows, name: str, column: Column | None, year: int | No
     return np.array([table.number(row, name) for row in rows], dtype=float)
 
 
-def _check_rows(table: _Table, rows, names, columns: dict) -> None:
-    """Check the numeric cells of ``rows``, (row, year) pairs, as ``_cells`` does, without keeping the values."""
-    for row, year in rows:
-        for name in names:
-            if _absent(columns.get(name), year):
-                _empty(table, row, name, columns[name], year)
-            else:
-                table.number(row, name)
-
-
 def _notes(path: Path, entities, indicators) -> dict:
     rows = read_csv(path)
     if not rows or [h.strip() for h in rows[0][1]] != ["entity", "indicator", "note"]:
@@ -515,17 +505,26 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
         chosen = [(row, key) for row, key in zip(table.rows, keys, strict=True) if key[2] == when]
         return [r for r, _ in chosen], [k for _, k in chosen]
 
-    rows, chosen = rows_of(year)
+    def derive(when):
+        rows, chosen = rows_of(when)
+        before = None
+        if when is not None and when - 1 in years:
+            before_rows, before_keys = rows_of(when - 1)
+            before = (before_rows, [k[0] for k in before_keys])
+        return rows, chosen, _derive(table, framework, meta, formulas, when, (rows, [k[0] for k in chosen]), before)
+
+    rows, chosen, (values, inputs, notices) = derive(year)
     entities = tuple(k[0] for k in chosen)
-    before = None
-    if year is not None and year - 1 in years:
-        before_rows, before_keys = rows_of(year - 1)
-        before = (before_rows, [k[0] for k in before_keys])
-    values, inputs, notices = _derive(table, framework, meta, formulas, year, (rows, entities), before)
-    if year is not None:  # the other years' cells too: a file is valid or not whatever year is scored
-        names = [c.name for c in meta if c.kind == "number"] + [i.id for i in framework.indicators if i.formula is None]
-        others = [(row, key[2]) for row, key in zip(table.rows, keys, strict=True) if key[2] != year]
-        _check_rows(table, others, names, {c.name: c for c in meta})
+    labels = {c.name: tuple(row[1][table.position[c.name]].strip() for row in rows) for c in meta if c.kind == "text"}
+    history = None
+    if year is not None:  # every year, aligned to this year's entities: imputation reads it, and every cell is checked
+        layers = []
+        for when in years:
+            _, other, (other_values, _, _) = derive(when) if when != year else (rows, chosen, (values, None, None))
+            where = {k[0]: r for r, k in enumerate(other)}
+            index = np.array([where.get(e, -1) for e in entities])
+            layers.append(np.where(index[:, None] >= 0, other_values[np.maximum(index, 0)], np.nan))
+        history = readonly(np.stack(layers))
 
     files = [toml_path, values_path]
     notes = {}
@@ -557,5 +556,7 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
         columns=meta,
         inputs=frozen_map(inputs),
         notices=tuple(notices),
+        labels=frozen_map(labels),
+        history=history,
         default_weights=doc.get((), "default_weights", "str", ""),
     )

@@ -13,7 +13,11 @@ from ..errors import ConfigError
 def write_output(text: str, output: str | None, inputs=()) -> None:
     """Write ``text`` to ``output`` (``-`` or None: stdout) via a temporary file and an atomic rename."""
     if output in (None, "-"):
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a terminal or pipe that cannot encode the names: write UTF-8 bytes
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return
     target = Path(output)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .. import aggregate, normalise, ranking
+from .. import aggregate, impute, normalise, ranking
 from ..errors import ConfigError, did_you_mean
-from ..model import LEVELS, Aggregation, Normalisation, Weights, frozen_map
+from ..model import LEVELS, Aggregation, Imputation, Normalisation, Thresholds, Treatment, Weights, frozen_map
 from .toml import TomlDoc
 
-TOP = ("schema", "name", "description", "framework", "weights", "datasets", "normalisation", "aggregation", "ranking")
+TOP = (
+    "schema", "name", "description", "framework", "weights", "datasets", "normalisation", "aggregation", "ranking",
+    "treatment", "imputation", "screening", "audit",
+)  # fmt: skip
 NORMALISATION = ("method", "range", "mean", "sd")
 AGGREGATION = ("method", "p", "min_coverage")
 
@@ -53,6 +56,52 @@ def _normalisation(doc: TomlDoc) -> Normalisation:
     if sd <= 0:
         doc.fail(f"sd must be positive, not {sd}", table, "sd")
     return Normalisation(method, (float(low), float(high)), doc.get(table, "mean", "number", 0.0), sd)
+
+
+def _treatment(doc: TomlDoc) -> Treatment:
+    table = ("treatment",)
+    doc.table(table, ("method", "max_points"))
+    method = doc.get(table, "method", "str", "none")
+    if method not in ("none", "winsorise"):
+        doc.fail(f"unknown treatment {method!r}", table, "method", _one_of(method, ("none", "winsorise")))
+    points = doc.get(table, "max_points", "int", 5)
+    if points < 0:
+        doc.fail(f"max_points must be 0 or more, not {points}", table, "max_points")
+    if method == "none" and "max_points" in doc.table(table):
+        doc.fail(
+            "max_points has no effect without treatment", table, "max_points", "remove it, or method = 'winsorise'"
+        )
+    return Treatment(method, points)
+
+
+def _imputation(doc: TomlDoc) -> Imputation:
+    table = ("imputation",)
+    doc.table(table, ("method", "group"))
+    method = doc.get(table, "method", "str", "none")
+    if method not in impute.METHODS:
+        doc.fail(f"unknown imputation {method!r}", table, "method", _one_of(method, impute.METHODS))
+    group = doc.get(table, "group", "str", None)
+    if method in impute.GROUPED and group is None:
+        doc.fail(f"{method} needs the text column that defines the groups", table, "method", 'add group = "COLUMN"')
+    if method not in impute.GROUPED and group is not None:
+        doc.fail(f"group has no effect with {method!r}", table, "group", "remove it, or use group-mean or group-median")
+    return Imputation(method, group)
+
+
+def _thresholds(doc: TomlDoc) -> Thresholds:
+    table = ("audit",)
+    names = [f for f in Thresholds.__dataclass_fields__]
+    doc.table(table, names)
+    return Thresholds(**{name: doc.get(table, name, "number", getattr(Thresholds(), name)) for name in names})
+
+
+def _screening(doc: TomlDoc) -> float | None:
+    table = ("screening",)
+    doc.table(table, ("min_coverage",))
+    value = doc.get(table, "min_coverage", "number", None)
+    if value is not None and not 0 <= value <= 1:
+        doc.fail(f"min_coverage must lie in [0, 1], not {value}", table, "min_coverage")
+    return value
 
 
 def _weights(doc: TomlDoc, table: tuple[str, ...]) -> dict[str, float]:
@@ -98,6 +147,10 @@ def load_weights(path: Path) -> Weights:
         normalisation=_normalisation(doc),
         aggregation=frozen_map(levels),
         ties=ties,
+        treatment=_treatment(doc),
+        imputation=_imputation(doc),
+        screening=_screening(doc),
+        audit=_thresholds(doc),
         description=doc.get((), "description", "str", ""),
         framework=doc.get((), "framework", "str", ""),
         path=path,
