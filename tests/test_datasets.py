@@ -397,7 +397,7 @@ def entity_count(name: str) -> int:
 
 
 def test_every_dataset_has_a_profile_and_every_profile_a_dataset():
-    assert DATASET_NAMES == ["coexistence-regimes", "jp-prefectures", "oecd-governance"]
+    assert DATASET_NAMES == ["asem", "coexistence-regimes", "jp-prefectures", "oecd-governance"]
     assert {d for d, _ in FITTING} == set(DATASET_NAMES)
     assert {w for _, w in FITTING} == set(PROFILE_NAMES)
 
@@ -623,7 +623,7 @@ def indicator_sources(name: str) -> dict[str, str]:
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_datasets_show_prints_every_indicator_with_its_source(name, fmt):
     out = ok(run("datasets", "show", name, "-f", fmt))
-    lines = out.split("Published columns")[0].splitlines()  # the framework table, not the columns table
+    lines = out.split("\n\n")[0].splitlines()  # the framework table: not the footer, not the columns table
     for iid, source in indicator_sources(name).items():
         (line,) = [line for line in lines if re.search(rf"(\s|\| ){iid}(\s|$| \|)", line)]
         assert source in line, (iid, source)

@@ -28,6 +28,9 @@ CORE = (
     "trustindex.io.output",
     "trustindex.io.toml",
     "trustindex.errors",
+    "trustindex.stats",
+    "trustindex.audit",
+    "trustindex.reports.audit",
 )
 HEAVY = ("textual", "rich", "scipy")
 
@@ -64,7 +67,7 @@ def test_cli_imports_no_numpy():
     assert not heavy, f"importing trustindex.cli loads {sorted(heavy)}"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["score", "--help"], ["--version"]])
+@pytest.mark.parametrize("args", [["--help"], ["score", "--help"], ["audit", "--help"], ["--version"]])
 def test_help_imports_no_numpy(args):
     code = (
         "from trustindex.cli import cli\n"

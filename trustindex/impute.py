@@ -18,17 +18,19 @@ def _centre(values: np.ndarray, method: str) -> np.ndarray:
         return np.nanmedian(values, axis=0) if method.endswith("median") else np.nanmean(values, axis=0)
 
 
-def impute(values: np.ndarray, method: str, groups=None, history: np.ndarray | None = None, at: int = -1):
+def impute(values: np.ndarray, method: str, groups=None, history: np.ndarray | None = None, years=(), year=None):
     """Fill the NaN cells of ``values`` (entities × indicators); return the filled values and the mask of filled cells.
 
-    ``groups`` (one label per entity) serves the group methods; ``history`` (years × entities × indicators,
-    ``values`` being year ``at``) serves carry-forward (the last earlier observed value) and interpolate
-    (linear between the nearest observed earlier and later years; never extrapolated).
+    ``groups`` (one label per entity) serves the group methods; ``history`` (years × entities × indicators for
+    the calendar ``years``, ``values`` being ``year``) serves carry-forward (the last earlier observed value)
+    and interpolate (linear in time between the nearest observed earlier and later years; never extrapolated).
     A cell with nothing to fill it from stays missing.
     """
+    if method == "none":
+        return values, np.zeros(values.shape, dtype=bool)
     missing = np.isnan(values)
     out = np.array(values, dtype=float)
-    if method == "none" or not missing.any():
+    if not missing.any():
         return out, np.zeros_like(missing)
     if method in ("mean", "median"):
         out = np.where(missing, _centre(values, method), values)
@@ -38,8 +40,7 @@ def impute(values: np.ndarray, method: str, groups=None, history: np.ndarray | N
             rows = labels == label
             out[rows] = np.where(missing[rows], _centre(values[rows], method), values[rows])
     else:
-        years = np.arange(len(history))
-        at = at % len(history)
+        years, at = np.asarray(years, dtype=float), float(year)
         for i, k in zip(*np.nonzero(missing), strict=True):
             series = history[:, i, k]
             seen = ~np.isnan(series)
@@ -49,5 +50,5 @@ def impute(values: np.ndarray, method: str, groups=None, history: np.ndarray | N
                 out[i, k] = series[before[-1]]
             elif method == "interpolate" and before.size and after.size:
                 b, a = before[-1], after[0]
-                out[i, k] = series[b] + (series[a] - series[b]) * (at - b) / (a - b)
+                out[i, k] = series[b] + (series[a] - series[b]) * (at - years[b]) / (years[a] - years[b])
     return out, missing & ~np.isnan(out)

@@ -343,6 +343,7 @@ class Result:
     """Every value the outlier treatment changed (trustindex.treat.Treated)."""
     screened: tuple[str, ...] = ()
     """Entities left out of the ranking for too little data."""
+    screened_names: tuple[str, ...] = ()
     _rank_cache: dict = field(default_factory=dict, repr=False)
 
     def rank(self, node_id: str) -> np.ndarray:

@@ -43,9 +43,11 @@ def minmax(x, direction, lo=0.0, hi=100.0):
     mn, mx = _column_range(x)
     span = mx - mn
     constant = ~(span > 0)
-    slope = np.where(constant, 0.0, (hi - lo) / np.where(constant, 1.0, span)) * direction
+    unit = np.subtract(x, np.where(constant, 0.0, mn))
+    unit /= np.where(constant, 1.0, span)  # divide first: (hi − lo) / span overflows for a tiny span
+    slope = np.where(constant, 0.0, hi - lo) * direction
     intercept = np.where(constant, (lo + hi) / 2.0, np.where(direction < 0, hi, lo))
-    return _affine(x, np.where(constant, 0.0, mn), slope, intercept)
+    return _affine(unit, 0.0, slope, intercept)
 
 
 def goalposts(x, direction, low, high, lo=0.0, hi=100.0):

@@ -163,9 +163,27 @@ def screen(dataset: Dataset, weights: Weights) -> tuple[Dataset, tuple[str, ...]
 
 
 def prepare(dataset: Dataset, weights: Weights) -> tuple[np.ndarray, np.ndarray, tuple, list[Notice]]:
-    """Outlier treatment then imputation: the values to normalise, the imputed mask, the treated values, notices."""
+    """Imputation then outlier treatment (the JRC / COINr order, so panel imputation reads untreated years):
+    the values to normalise, the imputed mask, the treated values, and their notices."""
+    spec = weights.imputation
+
+    def fail(message: str, key: str, hint: str) -> None:
+        line, column = locate(weights.path, ("imputation",), key)
+        raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
+
+    if spec.method in PANEL and dataset.history is None:
+        fail(f"imputation {spec.method!r} needs a panel dataset", "method", "use mean, median or a group method")
+    if spec.method in GROUPED and spec.group not in dataset.labels:
+        fail(f"no text column {spec.group!r} in dataset {dataset.name!r} to group by", "group",
+             did_you_mean(spec.group, dataset.labels) or "declare it under [columns] with kind = 'text'")  # fmt: skip
+    values, imputed = impute(dataset.values, spec.method, dataset.labels.get(spec.group), dataset.history,
+                             dataset.years, dataset.year)  # fmt: skip
     notices = []
-    values, treated = dataset.values, ()
+    entities = np.array(dataset.entities, dtype=object)
+    for k in np.flatnonzero(imputed.any(axis=0)):
+        message = f"{imputed[:, k].sum()} missing value(s) imputed ({spec.method})"
+        notices.append(Notice("imputed", message, dataset.framework.indicator_ids[k], tuple(entities[imputed[:, k]])))
+    treated = ()
     if weights.treatment.method == "winsorise":
         values, treated = treat(values, dataset.entities, dataset.framework.indicator_ids,
                                 weights.treatment.max_points, weights.audit)  # fmt: skip
@@ -173,41 +191,31 @@ def prepare(dataset: Dataset, weights: Weights) -> tuple[np.ndarray, np.ndarray,
             points = [t for t in treated if t.indicator == indicator]
             how = "log-transformed" if points[0].method == "log" else f"{len(points)} value(s) winsorised"
             notices.append(Notice("treated", f"outliers: {how}", indicator, tuple(t.entity for t in points)))
-    spec = weights.imputation
-    if spec.method in PANEL and dataset.history is None:
-        raise ConfigError(f"imputation {spec.method!r} needs a panel dataset", path=weights.path,
-                          hint="use mean, median or a group method")  # fmt: skip
-    if spec.method in GROUPED and spec.group not in dataset.labels:
-        hint = did_you_mean(spec.group, dataset.labels) or "declare it under [columns] with kind = 'text'"
-        raise ConfigError(f"no text column {spec.group!r} in dataset {dataset.name!r} to group by",
-                          path=weights.path, hint=hint)  # fmt: skip
-    at = dataset.years.index(dataset.year) if dataset.history is not None else -1
-    values, imputed = impute(values, spec.method, dataset.labels.get(spec.group), dataset.history, at)
-    entities = np.array(dataset.entities, dtype=object)
-    for k in np.flatnonzero(imputed.any(axis=0)):
-        message = f"{imputed[:, k].sum()} missing value(s) imputed ({spec.method})"
-        notices.append(Notice("imputed", message, dataset.framework.indicator_ids[k], tuple(entities[imputed[:, k]])))
     return values, imputed, treated, notices
 
 
 def score(dataset: Dataset, weights: Weights) -> Result:
-    """Score every entity at every node of the framework: screen → treat → impute → normalise → aggregate."""
+    """Score every entity at every node of the framework: screen → impute → treat → normalise → aggregate."""
     check_fit(dataset, weights)
     weights = weights.for_dataset(dataset.name)
+    full = dataset
     dataset, screened = screen(dataset, weights)
     framework = dataset.framework
     nodes = framework.node_ids
     n, first = len(dataset.entities), len(nodes) - len(framework.indicators)
     entities = np.array(dataset.entities, dtype=object)
-    notices = _data_notices(dataset, np.isnan(dataset.values))
+    missing = np.isnan(dataset.values)
+    notices = _data_notices(dataset, missing)
     if screened:
         message = f"left out of the ranking: under {weights.screening:g} of the indicators available"
         notices.append(Notice("screened", message, None, screened))
     values, imputed, treated, prepared = prepare(dataset, weights)
     notices += prepared
-    missing = np.isnan(values)
+    if values is not dataset.values:
+        missing = np.isnan(values)
 
-    scores = np.full((n, len(nodes)), np.nan, order="F")  # columns contiguous: nodes are read whole
+    scores = np.empty((n, len(nodes)), order="F")  # columns contiguous: nodes are read whole
+    scores[:, :first] = np.nan
     scores[:, first:] = normalise(values, framework.indicators, weights.normalisation)
     coverage = np.zeros((n, len(nodes)), order="F")
     np.logical_not(missing, out=coverage[:, first:], casting="unsafe")
@@ -242,4 +250,5 @@ def score(dataset: Dataset, weights: Weights) -> Result:
         imputed=readonly(imputed, bool, copy=False),
         treated=treated,
         screened=screened,
+        screened_names=tuple(full.names[full.entities.index(e)] for e in screened),
     )

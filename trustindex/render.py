@@ -18,7 +18,8 @@ class Column:
     key: str
     header: str
     kind: str = "text"
-    """text, score (one decimal in tables), share (three decimals), rank (integer unless fractional) or int."""
+    """text, score (one decimal in tables), share (three decimals), number (four significant digits),
+    rank (integer unless fractional) or int."""
 
 
 def width(text: str) -> int:
@@ -43,6 +44,8 @@ def human(value, kind: str) -> str:
         return f"{value:.1f}"
     if kind == "share":
         return f"{value:.3f}"
+    if kind == "number":
+        return f"{value:.4g}"
     if kind in ("rank", "int"):
         return f"{value:g}" if value != int(value) else str(int(value))
     return str(value)

@@ -144,7 +144,7 @@ def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, s
         return Move(needed=None, reason=f"not reachable even at its {why} ({cap:g})", **base)
     needed_raw, needed = found
     reaches = _rescored(result, {k: needed_raw}, i, target_rank, target_score)
-    smaller = start + (needed_raw - start) * (1 - 1e-6)
+    smaller = low  # the last grid value that missed: one step (range / 64⁴) short, however small the change
     verified = reaches and not _rescored(result, {k: smaller}, i, target_rank, target_score)
     return Move(needed=float(needed), raw_needed=float(needed_raw), reachable=True, verified=verified,
                 reason="" if verified else "re-scoring did not confirm the minimum", **base)  # fmt: skip
@@ -314,7 +314,7 @@ def what_it_takes(result: Result, entity: str, rank: int | None = None, score_: 
                 note = "this normalisation has no inverse: the change is in normalised points only"
             else:
                 verified = _rescored(result, raw_changes, i, rank, target_score)
-                note = "" if verified else "re-scoring moved the normalisation: the change falls short"
+                note = "" if verified else "re-scored, it falls short: the normalisation or the others' scores moved"
     return Target(
         entity=result.entities[i],
         name=result.dataset.names[i],

@@ -46,7 +46,7 @@ def winsorise(column: np.ndarray, max_points: int, rules: Thresholds) -> tuple[n
             return None
         extreme, inward = (observed[-1], observed[-2]) if positive else (observed[0], observed[1])
         at = out == extreme
-        if changed.sum() + at.sum() > max_points:
+        if (changed | at).sum() > max_points:  # a value already winsorised counts once
             return None
         out[at] = inward
         changed |= at

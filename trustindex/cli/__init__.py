@@ -54,11 +54,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
+    from .audit import audit
     from .datasets import datasets
     from .explain import compare, explain, importance
+    from .robustness import sensitivity, stability, uncertainty
     from .score import score
 
-    for command in (score, explain, compare, importance, datasets):
+    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, datasets):
         cli.add_command(command)
 
 

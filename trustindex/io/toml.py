@@ -144,6 +144,7 @@ _DESCRIBE = {
     "pair": "a pair of numbers [low, high]",
     "strings": "a list of strings",
     "ints": "a list of whole numbers",
+    "list": "a list",
 }
 
 
@@ -158,6 +159,8 @@ def _is(value, kind: str) -> bool:
         return isinstance(value, bool)
     if kind == "pair":
         return isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value)
+    if kind == "list":
+        return isinstance(value, list)
     if kind == "ints":
         return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if kind == "strings":

@@ -28,6 +28,7 @@ def document(result, command: str) -> dict:
 def notice_lines(result, notices=None) -> list[str]:
     """One line per notice (``notices`` defaults to all of the result's), naming at most five entities."""
     names = dict(zip(result.dataset.entities, result.dataset.names, strict=True))
+    names.update(zip(result.screened, result.screened_names, strict=True))
     lines = []
     for notice in result.notices if notices is None else notices:
         where = f"{result.framework.label(notice.node)}: " if notice.node else ""

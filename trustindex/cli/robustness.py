@@ -1,0 +1,160 @@
+"""``trustindex uncertainty``, ``sensitivity`` and ``stability``."""
+
+from __future__ import annotations
+
+import click
+
+from .options import data_options, load, output_options
+from .progress import progress_bar, quiet_option, seed_option, seed_or_new
+
+FORMATS = ("table", "csv", "markdown", "json")
+
+
+def _spec(path, runs=None, sampler=None, top_k=None):
+    from dataclasses import replace
+
+    from ..io.spec import DEFAULT, load_spec
+
+    spec = load_spec(path) if path else DEFAULT
+    changes = {k: v for k, v in (("runs", runs), ("sampler", sampler), ("top_k", top_k)) if v is not None}
+    return replace(spec, **changes)
+
+
+def spec_option(function):
+    return click.option(
+        "--spec", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+        help="Uncertainty specification (TOML)  [default: weights ±25 %, arithmetic vs geometric index]",
+    )(function)  # fmt: skip
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  trustindex uncertainty                              # 1,000 runs: weights ±25 %, arithmetic vs geometric
+  trustindex uncertainty --runs 100000 --seed 7 --plot
+  trustindex uncertainty --data oecd-governance --spec my-spec.toml -f json -o ranks.json
+"""
+)
+@data_options
+@output_options(FORMATS)
+@spec_option
+@click.option("--runs", type=click.IntRange(min=2), default=None, help="Number of runs  [default: the spec's, 1000]")
+@click.option(
+    "--sampler", type=click.Choice(["sobol", "random"]), default=None, help="Scrambled Sobol' QMC or Monte Carlo."
+)
+@click.option("--top-k", type=click.IntRange(min=1), default=None, help="Report the probability of a top-k place.")
+@click.option("--plot", is_flag=True, help="Draw the rank intervals in the terminal (table format).")
+@seed_option
+@quiet_option
+def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, plot, seed, quiet):
+    """How robust is every rank? Monte Carlo over the uncertain choices.
+
+    Varies what the specification says is uncertain — weights, normalisation, aggregation, treatment,
+    imputation, leaving a node out — and reports for each entity its nominal rank, median rank, 5th–95th
+    percentile rank interval, mean score and interval, and probability of a top-k place; overall the mean
+    absolute rank shift and the Spearman and Kendall correlations with the nominal ranking.
+    """
+    from ..engine import Engine
+    from ..io.output import write_output
+    from ..reports.robustness import uncertainty_report
+    from ..uncertainty import uncertainty as run
+
+    dataset, profile = load(data, weights, year)
+    chosen = _spec(spec, runs, sampler, top_k)
+    seed = seed_or_new(seed)
+    engine = Engine(dataset, profile)
+    with progress_bar(f"{chosen.runs:,} runs", quiet) as progress:
+        result = run(engine, chosen, seed, progress=progress)
+    write_output(uncertainty_report(engine, result, fmt, plot), output, inputs=(*dataset.files, profile.path))
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  trustindex sensitivity                        # Sobol' indices, N = 1024 base samples
+  trustindex sensitivity --samples 4096 --seed 1 -f markdown
+  trustindex sensitivity --data asem --spec my-spec.toml -f json
+"""
+)
+@data_options
+@output_options(FORMATS)
+@spec_option
+@click.option(
+    "--samples", type=int, default=1024, show_default=True, help="Base samples N, a power of 2 (N(d+2) runs)."
+)
+@seed_option
+@quiet_option
+def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
+    """Which uncertain input drives each rank? Sobol' first-order and total indices.
+
+    For every entity's rank and score and for the mean absolute rank shift: the first-order and
+    total-effect Sobol' index of each uncertain input of the specification, with 95 % bootstrap
+    confidence intervals, from N(d + 2) runs.
+    """
+    from ..engine import Engine
+    from ..errors import ConfigError
+    from ..io.output import write_output
+    from ..reports.robustness import sensitivity_report
+    from ..sensitivity import sensitivity as run
+
+    if samples < 2 or samples & (samples - 1):
+        raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
+    dataset, profile = load(data, weights, year)
+    chosen = _spec(spec)
+    seed = seed_or_new(seed)
+    engine = Engine(dataset, profile)
+    with progress_bar("Sobol' runs", quiet) as progress:
+        result = run(engine, chosen, samples, seed, progress=progress)
+    write_output(sensitivity_report(engine, result, fmt), output, inputs=(*dataset.files, profile.path))
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  trustindex stability                               # every pillar weight, best and worst ranks
+  trustindex stability --entity japan --weight support
+  trustindex stability --floor 0.1 --acceptability 10000 --seed 1 -f markdown
+"""
+)
+@data_options
+@output_options(("table", "markdown", "json"))
+@click.option(
+    "--weight", "nodes", multiple=True, metavar="NODE", help="A weight to move (repeatable)  [default: the pillars]"
+)
+@click.option("--entity", default=None, help="Also report the interval over which this entity's rank holds.")
+@click.option("--top-k", type=click.IntRange(min=1), default=3, show_default=True, help="Size of the top set.")
+@click.option(
+    "--floor", type=float, default=0.0, show_default=True, help="Minimum pillar weight share for best/worst ranks."
+)
+@click.option("--acceptability", "runs", type=click.IntRange(min=0), default=0, metavar="RUNS",
+              help="Also run SMAA-2 rank acceptability with this many runs.")  # fmt: skip
+@seed_option
+def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed):
+    """How far can each weight move before the ranking changes?
+
+    For each weight moved like a slider (its siblings keeping their proportions): the share at which
+    each pair of entities swaps (exact for arithmetic aggregation, to 1e-9 otherwise), and the interval
+    around the nominal share over which the whole ranking, the top-k set and --entity's rank hold. Then
+    the best and worst rank each entity can reach over all pillar weights (with --floor), and with
+    --acceptability the SMAA-2 rank acceptability and central weights.
+    """
+    from ..engine import Engine
+    from ..explain import find_entity
+    from ..io.output import write_output
+    from ..pipeline import score
+    from ..reports.robustness import stability_report
+    from ..stability import acceptability, rank_bounds, weight_stability
+
+    dataset, profile = load(data, weights, year)
+    engine = Engine(dataset, profile)
+    chosen = None
+    if entity is not None:
+        chosen = engine.entities[find_entity(score(dataset, profile), entity)]
+    pillars = [engine.nodes[c] for c in engine.steps[-1].children]
+    intervals = [weight_stability(engine, node, chosen, top_k) for node in (nodes or pillars)]
+    bounds = None
+    if all(s.aggregation.method == "arithmetic" for s in engine.steps[-1:]) and len(pillars) >= 2:
+        bounds = rank_bounds(engine, engine.framework.level(pillars[0]), floor)
+    smaa = acceptability(engine, runs, seed_or_new(seed)) if runs else None
+    write_output(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output,
+                 inputs=(*dataset.files, profile.path))  # fmt: skip

@@ -1,0 +1,179 @@
+"""The reports of ``trustindex uncertainty``, ``sensitivity`` and ``stability``."""
+
+from __future__ import annotations
+
+import math
+
+from ..render import Column, json_text, render_table
+from .common import plain
+
+
+def _provenance(engine, command: str, seed=None) -> dict:
+    from .. import __version__
+
+    dataset, weights = engine.dataset, engine.weights
+    return {
+        "tool": "trustindex",
+        "version": __version__,
+        "command": command,
+        "dataset": {"name": dataset.name, "digest": dataset.digest, "year": dataset.year},
+        "weights": {"name": weights.name, "digest": weights.digest},
+        "seed": seed,
+    }
+
+
+def _interval(low: float, high: float, digits: int = 0) -> str:
+    if math.isnan(low) or math.isnan(high):
+        return "n/a"
+    return f"{low:.{digits}f}–{high:.{digits}f}" if low != high else f"{low:.{digits}f}"
+
+
+def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
+    if fmt == "json":
+        doc = _provenance(engine, "uncertainty", result.seed)
+        doc.update(plain(result))
+        doc["counts"] = result.counts.tolist()
+        return json_text(doc)
+    rows = [
+        {
+            "name": e.name, "id": e.entity, "nominal": e.nominal_rank, "median": e.median_rank,
+            "low": e.low_rank, "high": e.high_rank, "interval": _interval(e.low_rank, e.high_rank),
+            "score": e.nominal_score, "mean": e.mean_score, "score_low": e.low_score, "score_high": e.high_score,
+            "scores": _interval(e.low_score, e.high_score, 1), "top": e.top_k, "unranked": e.unranked,
+        }
+        for e in sorted(result.entities, key=lambda e: (math.isnan(e.nominal_rank), e.nominal_rank, e.entity))
+    ]  # fmt: skip
+    if fmt == "csv":
+        columns = [Column(k, k, "text" if k in ("name", "id") else "share") for k in
+                   ("id", "name", "nominal", "median", "low", "high", "score", "mean", "score_low", "score_high",
+                    "top", "unranked")]  # fmt: skip
+        return render_table("csv", columns, rows)
+    columns = [
+        Column("name", "Entity"), Column("nominal", "Rank", "rank"), Column("median", "Median", "rank"),
+        Column("interval", "5–95 %"), Column("score", "Score", "score"), Column("mean", "Mean", "score"),
+        Column("scores", "Score 5–95 %"), Column("top", f"P(top {result.top_k})", "share"),
+    ]  # fmt: skip
+    footer = [
+        f"{result.runs:,} runs ({result.sampler}, seed {result.seed}) varying: {', '.join(result.factors)}.",
+        f"Mean absolute rank shift {result.mean_shift:.2f}; Spearman {result.spearman:.3f}, Kendall "
+        f"{result.kendall:.3f} with the nominal ranking (means over runs).",
+    ]
+    unranked = [e.name for e in result.entities if e.unranked > 0]
+    if unranked:
+        footer.append("Without a score in some runs: " + ", ".join(unranked) + ".")
+    text = render_table(fmt, columns, rows, footer)
+    if plot and fmt == "table":
+        text += "\n" + rank_plot(rows)
+    return text
+
+
+def rank_plot(rows: list[dict], width: int = 100, height: int | None = None) -> str:
+    """The 5–95 % rank intervals with the nominal and median ranks, drawn by plotext."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height or max(10, 2 * len(rows) + 6))
+    labels = [r["name"] for r in rows]
+    y = list(range(len(rows), 0, -1))
+    for yy, r in zip(y, rows, strict=True):
+        if not math.isnan(r["low"]):
+            plt.plot([r["low"], r["high"]], [yy, yy], color="blue")
+    plt.scatter([r["median"] for r in rows], y, marker="●", color="blue", label="median rank")
+    plt.scatter([r["nominal"] for r in rows], y, marker="x", color="red", label="nominal rank")
+    plt.yticks(y, labels)
+    plt.xlabel("rank (5–95 % interval)")
+    plt.theme("clear")
+    return plt.uncolorize(plt.build()) + "\n"  # markers tell the series apart: no ANSI codes in any output
+
+
+def sensitivity_report(engine, result, fmt: str) -> str:
+    if fmt == "json":
+        doc = _provenance(engine, "sensitivity", result.seed)
+        doc.update(plain(result))
+        return json_text(doc)
+    rows = []
+    for item in result.outputs:
+        row = {"output": item.output}
+        for j, name in enumerate(result.inputs):
+            row[f"{name}:first"] = item.first[j]
+            row[f"{name}:total"] = item.total[j]
+            row[f"{name}:first_ci"] = _interval(*item.first_interval[j], 2)
+            row[f"{name}:total_ci"] = _interval(*item.total_interval[j], 2)
+        rows.append(row)
+    if fmt == "csv":
+        keys = ["output"] + [f"{n}:{k}" for n in result.inputs for k in ("first", "total")]
+        return render_table("csv", [Column(k, k, "text" if k == "output" else "share") for k in keys], rows)
+    columns = [Column("output", "Output")]
+    for name in result.inputs:
+        columns += [Column(f"{name}:first", f"{name} S1", "share"), Column(f"{name}:total", f"{name} ST", "share"),
+                    Column(f"{name}:total_ci", "ST 95 % CI")]  # fmt: skip
+    footer = [
+        f"Sobol' indices from {result.runs:,} runs (N = {result.samples}, seed {result.seed}): S1 first-order "
+        "(Saltelli 2010), ST total effect (Jansen 1999), 95 % bootstrap intervals.",
+    ]
+    if result.skipped:
+        footer.append("Not computed (no value in some runs): " + ", ".join(result.skipped) + ".")
+    return render_table(fmt, columns, rows, footer)
+
+
+def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
+    if fmt == "json":
+        doc = _provenance(engine, "stability", smaa.seed if smaa else None)
+        doc.update(weights=plain(intervals), bounds=plain(bounds), acceptability=plain(smaa), entity=entity)
+        return json_text(doc)
+    label = engine.framework.label
+    rows = []
+    for s in intervals:
+        row = {
+            "node": label(s.node), "share": s.nominal_share, "ranking": _interval(*s.ranking, 3),
+            "top": _interval(*s.top, 3), "swaps": len(s.swaps), "exact": "exact" if s.exact else "±1e-9",
+        }  # fmt: skip
+        if entity:
+            row["entity"] = _interval(*s.entity, 3)
+        rows.append(row)
+    columns = [
+        Column("node", "Weight"), Column("share", "Share", "share"), Column("ranking", "Ranking holds"),
+        Column("top", "Top set holds"), Column("swaps", "Swaps", "int"), Column("exact", "Breakpoints"),
+    ]  # fmt: skip
+    if entity:
+        columns.insert(4, Column("entity", f"{entity} holds"))
+    text = render_table(fmt, columns, rows)
+    text += "\nShares are the weight's share of its group; its siblings keep their proportions.\n"
+    names = dict(zip(engine.entities, engine.dataset.names, strict=True))
+    for s in intervals:
+        if s.swaps:
+            text += (
+                f"\n{label(s.node)}: "
+                + "; ".join(
+                    f"at {w.share:.3f} (weight {w.weight:.3g}) {names[w.above]} passes {names[w.below]}"
+                    for w in s.swaps
+                )
+                + "\n"
+            )
+    if bounds:
+        rows = [{"name": names[b.entity], "nominal": b.nominal, "best": b.best, "worst": b.worst} for b in bounds]
+        columns = [Column("name", "Entity"), Column("nominal", "Rank", "rank"), Column("best", "Best", "rank"),
+                   Column("worst", "Worst", "rank")]  # fmt: skip
+        text += "\n" + render_table(fmt, columns, rows)
+        text += "Best and worst ranks over every weight vector of the index's components (mixed-integer programs).\n"
+    if smaa:
+        n = smaa.probabilities.shape[1]
+        rows = [{"name": names[e], **{f"r{r + 1}": smaa.probabilities[i, r] for r in range(n)}}
+                for i, e in enumerate(engine.entities)]  # fmt: skip
+        columns = [Column("name", "Entity")] + [
+            Column(f"r{r + 1}", f"P(rank {r + 1})", "share") for r in range(min(n, 8))
+        ]
+        text += f"\nRank acceptability (SMAA-2, {smaa.runs:,} runs, seed {smaa.seed}):\n\n" + render_table(
+            fmt, columns, rows
+        )
+        text += (
+            "Central weights (mean shares under which each entity ranks first):\n"
+            + "\n".join(
+                f"  {names[e]}: "
+                + ", ".join(f"{label(node)} {w:.3f}" for node, w in zip(smaa.nodes, smaa.central[i], strict=True))
+                for i, e in enumerate(engine.entities)
+                if not math.isnan(smaa.central[i][0])
+            )
+            + "\n"
+        )
+    return text
