@@ -101,14 +101,19 @@ class Engine:
             w = weights[:, columns]
             leaves = all(c >= self.first for c in columns)
             x = shared[:, [c - self.first for c in columns]] if leaves else self._children(per_run, shared, columns)
-            value = _aggregate(x, w, spec)
-            available = (~np.isnan(x)).astype(float)
+            available = ~np.isnan(x)
+            complete = bool(available.all())
+            value = _aggregate(x, w, spec, None if complete else available)
             positive = (w > 0).astype(float)
             count = positive.sum(axis=1)
-            have = (available @ positive.T).T if x.ndim == 2 else np.einsum("rnc,rc->rn", available, positive)
-            coverage = have / np.where(count > 0, count, 1)[:, None]
-            short = np.round(coverage, COVERAGE_DECIMALS) < spec.min_coverage
-            value = np.where(short | (count == 0)[:, None], np.nan, value)
+            cut = (count == 0)[:, None]
+            if not complete and spec.min_coverage > 0:
+                have = available.astype(float)
+                have = (have @ positive.T).T if x.ndim == 2 else np.einsum("rnc,rc->rn", have, positive)
+                cut = cut | (
+                    np.round(have / np.where(count > 0, count, 1)[:, None], COVERAGE_DECIMALS) < spec.min_coverage
+                )
+            value = np.where(cut, np.nan, value)
             per_run[step.column] = value
             if nodes:
                 out[:, :, step.column] = value
@@ -139,9 +144,10 @@ def _transform(method: str, p: float | None):
     return (lambda x: x**p), (lambda y: y ** (1 / p))
 
 
-def _aggregate(x: np.ndarray, w: np.ndarray, spec: Aggregation) -> np.ndarray:
+def _aggregate(x: np.ndarray, w: np.ndarray, spec: Aggregation, available: np.ndarray | None) -> np.ndarray:
     """One aggregation step for a batch of runs: ``x`` is entities × children (shared by every run) or
-    runs × entities × children; ``w`` is runs × children. Returns runs × entities."""
+    runs × entities × children; ``w`` is runs × children; ``available`` marks the non-missing values
+    (None when all are). Returns runs × entities."""
     if spec.method in NEED_POSITIVE and np.nanmin(x, initial=0.0) < 0:
         raise ConfigError(
             f"{spec.method} aggregation needs non-negative scores, but some are negative",
@@ -152,14 +158,14 @@ def _aggregate(x: np.ndarray, w: np.ndarray, spec: Aggregation) -> np.ndarray:
         xs = np.broadcast_to(x, (runs, *x.shape)) if x.ndim == 2 else x
         return np.stack([copeland(xs[r], w[r]) for r in range(runs)])
     forward, inverse = _transform(spec.method, spec.p)
-    available = ~np.isnan(x)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        t = np.where(available, forward(np.where(available, x, 1.0)), 0.0)
-        if x.ndim == 2:
-            numerator = (t @ w.T).T
+        t = forward(x) if available is None else np.where(available, forward(np.where(available, x, 1.0)), 0.0)
+        numerator = (t @ w.T).T if x.ndim == 2 else np.einsum("rnc,rc->rn", t, w)
+        if available is None:
+            total = np.broadcast_to(w.sum(axis=1)[:, None], numerator.shape)
+        elif x.ndim == 2:
             total = (available.astype(float) @ w.T).T
         else:
-            numerator = np.einsum("rnc,rc->rn", t, w)
             total = np.einsum("rnc,rc->rn", available.astype(float), w)
         return np.where(total > 0, inverse(numerator / np.where(total > 0, total, 1.0)), np.nan)
 

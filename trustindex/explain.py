@@ -12,11 +12,14 @@ Contributions are an exact decomposition of the index score:
 
 The baseline is the average entity (the mean normalised value of every indicator) unless another
 entity is named; :func:`compare` uses the second entity as the baseline, so the gap between two
-entities splits exactly into indicator contributions.
+entities splits exactly into indicator contributions. (With a Copeland level and another entity as the
+baseline, the two entities swap the values outside the coalition and the field is re-scored, so the empty
+coalition scores exactly as that entity.)
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from math import factorial
 
@@ -119,14 +122,16 @@ def _effective_weights(result: Result, i: int) -> np.ndarray:
 
 def _baseline_row(result: Result, baseline: str | None) -> tuple[np.ndarray, str]:
     if baseline in (None, "mean"):
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():  # a column missing for every entity has no mean: NaN, silently
+            warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmean(result.scores, axis=0), "mean"
     j = find_entity(result, baseline)
     return result.scores[j].copy(), result.entities[j]
 
 
-def _shapley(result: Result, i: int, base: np.ndarray) -> np.ndarray:
-    """Exact level-structure Shapley values of every node for entity ``i`` against the ``base`` row."""
+def _shapley(result: Result, i: int, base: np.ndarray, swap: int | None = None) -> np.ndarray:
+    """Exact level-structure Shapley values of every node for entity ``i`` against the ``base`` row (entity
+    ``swap``'s row, when given: see :func:`_swapped`)."""
     steps, _ = plan(result.framework, result.weights)
     children = {step.column: step.children for step in steps}
     parent = {c: step.column for step in steps for c in step.children}
@@ -147,12 +152,12 @@ def _shapley(result: Result, i: int, base: np.ndarray) -> np.ndarray:
             up = parent[node]
             siblings = [c for c in children[up] if c != node]
             k = len(siblings) + 1
-            subsets = np.array(list(np.ndindex(*(2,) * len(siblings))), dtype=bool).reshape(-1, len(siblings))
+            subsets = np.array(list(np.ndindex(*(2,) * len(siblings))), dtype=bool).reshape(2 ** len(siblings), -1)
             level_mask = np.zeros((len(subsets), len(result.nodes)), dtype=bool)
             for s, sibling in enumerate(siblings):
                 level_mask[np.ix_(subsets[:, s], leaves_under(sibling))] = True
             sizes = subsets.sum(axis=1)
-            level_weight = np.array([factorial(m) * factorial(k - 1 - m) / factorial(k) for m in sizes])
+            level_weight = np.array([factorial(m) * factorial(k - 1 - m) / factorial(k) for m in sizes]) * (1 + 0.01 * (len(masks) > 1))
             masks.append(level_mask)
             weights.append(level_weight)
             node = up
@@ -170,7 +175,13 @@ def _shapley(result: Result, i: int, base: np.ndarray) -> np.ndarray:
         rows = np.where(mask, actual, base)
         with_leaf = rows.copy()
         with_leaf[:, leaf] = actual[leaf]
-        v = _evaluate(steps, first, opponents, np.vstack([rows, with_leaf]))
+        if swap is None:
+            v = _evaluate(steps, first, opponents, np.vstack([rows, with_leaf]))
+        else:
+            partners = np.where(mask, base, actual)
+            without = partners.copy()
+            without[:, leaf] = base[leaf]
+            v = _swapped(result, steps, first, i, swap, np.vstack([rows, with_leaf]), np.vstack([partners, without]))
         values[leaf] = np.sum(weight * (v[len(rows) :] - v[: len(rows)]))
     for step in steps:  # bottom-up: an aggregate's contribution is the sum of its components'
         values[step.column] = values[list(step.children)].sum()
@@ -182,6 +193,20 @@ def _opponents(result: Result, i: int, steps) -> np.ndarray | None:
     if any(s.aggregation.method == "copeland" for s in steps):
         return np.delete(result.scores, i, axis=0)
     return None
+
+
+def _swapped(result: Result, steps, first: int, i: int, j: int, rows: np.ndarray, partners: np.ndarray) -> np.ndarray:
+    """Index scores of entity ``i`` holding each of ``rows`` while entity ``j`` holds the values ``i`` gave up
+    (``partners``), the whole field re-scored: with Copeland against another entity, so that the full coalition
+    scores exactly as ``i`` and the empty one exactly as ``j`` (a fixed field would pit ``j`` against itself)."""
+    state = np.array(result.scores)
+    out = np.empty(len(rows))
+    for r in range(len(rows)):
+        state[i], state[j] = rows[r], partners[r]
+        state[:, :first] = np.nan
+        run_steps(steps, state)
+        out[r] = state[i, 0]
+    return out
 
 
 def _evaluate(steps, first: int, opponents: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
@@ -208,6 +233,10 @@ def contributions(result: Result, entity: str, baseline: str | None = None) -> t
         return values, "linear", 0.0, "zero"
     base, name = _baseline_row(result, baseline)
     first = len(result.nodes) - len(result.framework.indicators)
+    j = None if name == "mean" else result.entities.index(name)
+    if j is not None and j != i and _opponents(result, i, steps) is not None:
+        baseline_score = float(_swapped(result, steps, first, i, j, base[None, :], result.scores[i][None, :])[0])
+        return _shapley(result, i, base, swap=j), "shapley", baseline_score, name
     baseline_score = float(_evaluate(steps, first, _opponents(result, i, steps), base[None, :])[0])
     return _shapley(result, i, base), "shapley", baseline_score, name
 

@@ -99,20 +99,22 @@ def _bootstrap(f_a, f_b, f_ab, confidence: float, resamples: int, rng: np.random
     varies has indices 0 and intervals [0, 0].
 
     Written here rather than taken from scipy's ``SobolResult.bootstrap`` because that one cannot be seeded,
-    and every trustindex result is reproducible from its seed; the estimator itself is scipy's formula.
+    and every trustindex result is reproducible from its seed. The estimator is scipy's formula; each
+    resample is a vector of multiplicities, so every resampled mean is one matrix product.
     """
     n = f_a.shape[-1]
+    counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(resamples)]).T / n  # N × B
+    mean_x = ((f_a + f_b) @ counts) / 2
+    variance = ((f_a**2 + f_b**2) @ counts) / 2 - mean_x**2  # outputs × B
     constant = np.var(np.concatenate([f_a, f_b], axis=-1), axis=-1) == 0
-    f_a, f_b, f_ab = f_a[~constant], f_b[~constant], f_ab[:, ~constant]
-    draws = []
-    for start in range(0, resamples, 16):
-        idx = rng.integers(0, n, size=(min(16, resamples - start), n))
-        draws.append(estimate(f_a[:, idx], f_b[:, idx], f_ab[:, :, idx]))  # 2 × outputs × B × d
-    sample = np.concatenate(draws, axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        first = np.stack([(f_b * (f_ab[i] - f_a)) @ counts for i in range(len(f_ab))], axis=-1) / variance[..., None]
+        total = np.stack([((f_a - f_ab[i]) ** 2 / 2) @ counts for i in range(len(f_ab))], axis=-1) / variance[..., None]
     tail = (1 - confidence) / 2 * 100
-    low = np.zeros((2, len(constant), f_ab.shape[0]))
+    sample = np.stack([first, total])  # 2 × outputs × B × d
+    low = np.zeros((2, len(constant), len(f_ab)))
     high = np.zeros_like(low)
-    low[:, ~constant], high[:, ~constant] = np.percentile(sample, [tail, 100 - tail], axis=2)
+    low[:, ~constant], high[:, ~constant] = np.percentile(sample[:, ~constant], [tail, 100 - tail], axis=2)
     return low, high
 
 
