@@ -208,3 +208,18 @@ def test_help_has_examples_and_the_options():
     assert "Examples:" in out
     for option in ("--data", "--weights", "--year", "--format", "--output", "--max-skew", "--max-kurtosis", "--only"):
         assert option in out
+
+
+def test_the_profiles_audit_table_sets_the_rules_and_the_options_override_it(tmp_path):
+    profile = tmp_path / "asem-strict.toml"
+    text = (ROOT / "weights" / "asem.toml").read_text(encoding="utf-8")
+    profile.write_text(text + "\n[audit]\nmax_skew = 100\nmin_alpha = 0.5\n", encoding="utf-8")
+    doc = audit_json("--weights", str(profile))
+    assert doc["thresholds"]["max_skew"] == 100 and doc["thresholds"]["min_alpha"] == 0.5
+    assert not any(i["outlier"] for i in doc["indicators"])
+    alphas = {p["node"]: p["alpha"] for p in doc["pillars"]}
+    flagged = {f["nodes"][0] for f in doc["findings"] if f["rule"] == "alpha"}
+    assert flagged == {node for node, alpha in alphas.items() if alpha is not None and alpha < 0.5}
+    doc = audit_json("--weights", str(profile), "--max-skew", "2")
+    assert doc["thresholds"]["max_skew"] == 2 and doc["thresholds"]["min_alpha"] == 0.5
+    assert {i["indicator"] for i in doc["indicators"] if i["outlier"]} == outliers()

@@ -96,6 +96,7 @@ class Engine:
         if nodes:
             out[:, :, self.first :] = shared[None, :, :]
         per_run: dict[int, np.ndarray] = {}
+        live = np.ones((runs, len(self.nodes)), dtype=bool)  # an aggregate with no weighted component is left out
         for step, spec in zip(self.steps, variant.aggregation, strict=True):
             columns = list(step.children)
             w = weights[:, columns]
@@ -104,8 +105,9 @@ class Engine:
             available = ~np.isnan(x)
             complete = bool(available.all())
             value = _aggregate(x, w, spec, None if complete else available)
-            positive = (w > 0).astype(float)
+            positive = ((w > 0) & live[:, columns]).astype(float)
             count = positive.sum(axis=1)
+            live[:, step.column] = count > 0
             cut = (count == 0)[:, None]
             if not complete and spec.min_coverage > 0:
                 have = available.astype(float)

@@ -157,7 +157,7 @@ def _shapley(result: Result, i: int, base: np.ndarray, swap: int | None = None) 
             for s, sibling in enumerate(siblings):
                 level_mask[np.ix_(subsets[:, s], leaves_under(sibling))] = True
             sizes = subsets.sum(axis=1)
-            level_weight = np.array([factorial(m) * factorial(k - 1 - m) / factorial(k) for m in sizes]) * (1 + 0.01 * (len(masks) > 1))
+            level_weight = np.array([factorial(m) * factorial(k - 1 - m) / factorial(k) for m in sizes])
             masks.append(level_mask)
             weights.append(level_weight)
             node = up

@@ -81,17 +81,32 @@ def sobol(
     result = sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=samples)
     first, total = np.atleast_2d(result.first_order), np.atleast_2d(result.total_order)
     low, high = _bootstrap(f_a, f_b, f_ab, confidence, resamples, rng)
+    # scipy reports 0 for any non-finite index, which would read as "no effect" for an output that some run
+    # left without a value: those outputs get NaN instead.
+    missing = ~np.isfinite(values).all(axis=1)
+    for array in (first, total, low, high):
+        array[..., missing, :] = np.nan
     return first, total, low[0], high[0], low[1], high[1]
 
 
 def estimate(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> np.ndarray:
     """Saltelli (2010) first-order and Jansen (1999) total indices, as scipy computes them, over the last
-    axis of f_A, f_B (… × N) and f_AB (d × … × N); returns 2 × … × d."""
+    axis of f_A, f_B (… × N) and f_AB (d × … × N); returns 2 × … × d. Like scipy, the outputs are centred on
+    their mean first (Sobol' & Levitan 1999: without it the first-order estimator's error grows with the mean²),
+    and an output that never varies gets indices 0."""
+    f_a, f_b, f_ab = _centred(f_a, f_b, f_ab)
     variance = np.var(np.stack([f_a, f_b]), axis=(0, -1))
     with np.errstate(invalid="ignore", divide="ignore"):
         first = np.mean(f_b * (f_ab - f_a), axis=-1) / variance
         total = 0.5 * np.mean((f_a - f_ab) ** 2, axis=-1) / variance
-    return np.stack([np.moveaxis(first, 0, -1), np.moveaxis(total, 0, -1)])
+    out = np.stack([np.moveaxis(first, 0, -1), np.moveaxis(total, 0, -1)])
+    return np.where(np.isfinite(out), out, 0.0)
+
+
+def _centred(f_a, f_b, f_ab):
+    """f_A, f_B and f_AB less the mean of f_A and f_B (per output), as scipy's ``sobol_indices`` does."""
+    mean = (np.mean(f_a, axis=-1) + np.mean(f_b, axis=-1))[..., None] / 2
+    return f_a - mean, f_b - mean, f_ab - mean
 
 
 def _bootstrap(f_a, f_b, f_ab, confidence: float, resamples: int, rng: np.random.Generator):
@@ -102,6 +117,7 @@ def _bootstrap(f_a, f_b, f_ab, confidence: float, resamples: int, rng: np.random
     and every trustindex result is reproducible from its seed. The estimator is scipy's formula; each
     resample is a vector of multiplicities, so every resampled mean is one matrix product.
     """
+    f_a, f_b, f_ab = _centred(f_a, f_b, f_ab)  # as scipy's estimate: centred once, on the whole sample
     n = f_a.shape[-1]
     counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(resamples)]).T / n  # N × B
     mean_x = ((f_a + f_b) @ counts) / 2

@@ -14,6 +14,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,16 +80,20 @@ def _weights_at(engine: Engine, column: int, siblings: list[int], shares: np.nda
 def _mobius(s0, s1, s2, t1, t2):
     """(p, q, r) with S(t) = (p + q t) / (1 + r t) through (0, s0), (t1, s1), (t2, s2), per entity."""
     p = s0
-    # q t − r t S = S − p at t1 and t2: a 2 × 2 system per entity.
+    # q t − r t S = S − p at t1 and t2: a 2 × 2 system per entity, singular when S is constant.
     det = (t1 * (-t2 * s2)) - (t2 * (-t1 * s1))
-    q = ((s1 - p) * (-t2 * s2) - (s2 - p) * (-t1 * s1)) / det
-    r = (t1 * (s2 - p) - t2 * (s1 - p)) / det
+    constant = np.abs(s1 - s2) <= 1e-12 * np.maximum(1.0, np.abs(s0))
+    det = np.where(constant, 1.0, det)
+    q = np.where(constant, 0.0, ((s1 - p) * (-t2 * s2) - (s2 - p) * (-t1 * s1)) / det)
+    r = np.where(constant, 0.0, (t1 * (s2 - p) - t2 * (s1 - p)) / det)
     return p, q, r
 
 
 def _exact_swaps(engine, variant, column, siblings):
-    t1, t2 = 1 / 3, 2 / 3
-    s = engine.scores(_weights_at(engine, column, siblings, np.array([0.0, t1, t2])), variant)
+    # Fitted around the middle share, not at 0 or 1: there a zero weight leaves a node out, and with it the
+    # only component of some entities, so the score is not the same ratio there (or not defined).
+    centre, t1, t2 = 0.5, -0.25, 0.25
+    s = engine.scores(_weights_at(engine, column, siblings, centre + np.array([0.0, t1, t2])), variant)
     p, q, r = _mobius(s[0], s[1], s[2], t1, t2)
     found = []
     n = len(p)
@@ -94,14 +101,14 @@ def _exact_swaps(engine, variant, column, siblings):
         for b in range(a + 1, n):
             if np.isnan(p[a]) or np.isnan(p[b]):
                 continue
-            # (p_a + q_a t)(1 + r_b t) = (p_b + q_b t)(1 + r_a t)
+            # (p_a + q_a t)(1 + r_b t) = (p_b + q_b t)(1 + r_a t), t measured from the centre
             coefficients = [q[a] * r[b] - q[b] * r[a], p[a] * r[b] + q[a] - p[b] * r[a] - q[b], p[a] - p[b]]
             scale = max(abs(c) for c in coefficients) or 1.0
             if abs(coefficients[0]) < 1e-12 * scale:
                 roots = [] if abs(coefficients[1]) < 1e-12 * scale else [-coefficients[2] / coefficients[1]]
             else:
                 roots = [t.real for t in np.roots(coefficients) if abs(t.imag) < 1e-12]
-            found += [(t, a, b) for t in roots if TOLERANCE < t < 1 - TOLERANCE]
+            found += [(centre + t, a, b) for t in roots if TOLERANCE < centre + t < 1 - TOLERANCE]
     return found
 
 
@@ -171,17 +178,42 @@ def weight_stability(engine: Engine, node: str, entity: str | None = None, top_k
     )
 
 
+@contextmanager
+def _stdout_to_stderr():
+    """Point file descriptor 1 at stderr for a while: HiGHS (under scipy's ``milp``) can print a stray debug line
+    ("HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();", ERGO-Code/HiGHS#2783) straight
+    to the process's stdout, which carries data (``stability -f json``)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        saved = None
+    try:
+        if saved is not None:
+            os.dup2(2, 1)
+        yield
+    finally:
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 @dataclass(frozen=True)
 class Bounds:
     entity: str
     nominal: float
     best: float
     worst: float
+    exact: bool = True
+    """False when some ranked entity lacks a component of the index: then [best, worst] is an outer bound."""
 
 
 def rank_bounds(engine: Engine, level: str = "pillar", floor: float = 0.0) -> tuple[Bounds, ...]:
     """Best and worst rank of every entity over all weight vectors of the nodes at ``level`` under the index
-    (each weight at least ``floor``, shares summing to 1), other weights nominal. Arithmetic index only."""
+    (each weight at least ``floor``, shares summing to 1), other weights nominal. Arithmetic index only.
+
+    An entity missing a component is scored over the others, a ratio the linear programs cannot hold: its own
+    bounds are NaN, and the bounds of the others count it as possibly ahead or behind (outer bounds, not exact)."""
     from scipy.optimize import Bounds as Box
     from scipy.optimize import LinearConstraint, milp
 
@@ -200,10 +232,11 @@ def rank_bounds(engine: Engine, level: str = "pillar", floor: float = 0.0) -> tu
     complete = ~np.isnan(node_scores).any(axis=1)
     spread = np.nanmax(node_scores) - np.nanmin(node_scores) + 1.0
     epsilon = 1e-7 * spread
+    gaps = int(np.sum(~complete & ~np.isnan(nominal)))  # ranked, but not over every component
     out = []
     for e in range(len(engine.entities)):
         if not complete[e]:
-            out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan))
+            out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
             continue
         others = [b for b in range(len(engine.entities)) if b != e and complete[b]]
         diff = node_scores[others] - node_scores[e]  # S_b − S_e = diff @ w
@@ -213,15 +246,19 @@ def rank_bounds(engine: Engine, level: str = "pillar", floor: float = 0.0) -> tu
         simplex = LinearConstraint(np.r_[np.ones(m), np.zeros(k)][None, :], 1, 1)
         # best: minimise how many may beat e; b beats e only if y_b = 1: diff_b·w − M y_b <= 0
         ahead = LinearConstraint(np.hstack([diff, -spread * np.eye(k)]), -np.inf, 0)
-        best = milp(np.r_[np.zeros(m), np.ones(k)], constraints=[simplex, ahead], integrality=integrality, bounds=box)
+        with _stdout_to_stderr():
+            best = milp(np.r_[np.zeros(m), np.ones(k)], constraints=[simplex, ahead], integrality=integrality,
+                        bounds=box)  # fmt: skip
         # worst: maximise how many beat e strictly; z_b = 1 needs diff_b·w >= epsilon
         behind = LinearConstraint(
             np.hstack([diff, -(spread + epsilon) * np.eye(k)]), epsilon - spread - epsilon, np.inf
         )
-        worst = milp(
-            np.r_[np.zeros(m), -np.ones(k)], constraints=[simplex, behind], integrality=integrality, bounds=box
-        )
-        out.append(Bounds(engine.entities[e], float(nominal[e]), 1 + round(best.fun), 1 + round(-worst.fun)))
+        with _stdout_to_stderr():
+            worst = milp(
+                np.r_[np.zeros(m), -np.ones(k)], constraints=[simplex, behind], integrality=integrality, bounds=box
+            )
+        best, worst = 1 + round(best.fun), 1 + round(-worst.fun) + gaps
+        out.append(Bounds(engine.entities[e], float(nominal[e]), best, worst, exact=gaps == 0))
     return tuple(out)
 
 

@@ -20,7 +20,7 @@ from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .model import Result
 from .normalise import normalise
-from .pipeline import plan, run_steps, score
+from .pipeline import plan, prepare, run_steps, score
 from .ranking import DECIMALS
 
 GRID = 65
@@ -110,6 +110,24 @@ def _cap(result: Result, k: int) -> tuple[float, str]:
     return (np.nanmax(column) if indicator.direction > 0 else np.nanmin(column)), "best observed value"
 
 
+def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.ndarray:
+    """Indicator ``k`` normalised as the pipeline would with entity ``i``'s published value set to each candidate
+    (entities × candidates), imputation and outlier treatment re-run when the profile has them."""
+    dataset, weights = result.dataset, result.weights
+    indicator = dataset.framework.indicators[k]
+    if weights.imputation.method == "none" and weights.treatment.method == "none":
+        values = np.repeat(dataset.values[:, k : k + 1], len(candidates), axis=1)
+        values[i, :] = candidates
+        return normalise(values, (indicator,) * len(candidates), weights.normalisation)
+    out = np.empty((len(dataset.entities), len(candidates)))
+    for g, candidate in enumerate(candidates):
+        values = np.array(dataset.values)
+        values[i, k] = candidate
+        prepared = prepare(dataclasses.replace(dataset, values=values), weights)[0]
+        out[:, g] = normalise(prepared[:, k : k + 1], (indicator,), weights.normalisation)[:, 0]
+    return out
+
+
 def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
     framework, dataset = result.framework, result.dataset
     indicator = framework.indicators[k]
@@ -126,9 +144,7 @@ def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, s
     found = None
     for _ in range(ROUNDS):
         candidates = np.linspace(low, high, GRID)
-        values = np.repeat(dataset.values[:, k : k + 1], GRID, axis=1)
-        values[i, :] = candidates
-        normalised = normalise(values, (indicator,) * GRID, result.weights.normalisation)
+        normalised = _normalised(result, i, k, candidates)
         states = np.repeat(scores[None, :, :], GRID, axis=0)
         states[:, :, column] = normalised.T
         states[:, :, : len(result.nodes) - len(framework.indicators)] = np.nan

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from contextlib import contextmanager
 
@@ -12,6 +11,8 @@ import click
 def seed_or_new(seed: int | None) -> int:
     """The given seed, or a fresh one that is printed on stderr so the run can be repeated."""
     if seed is None:
+        import secrets
+
         seed = secrets.randbits(32)
         click.echo(f"trustindex: seed {seed} (repeat this run with --seed {seed})", err=True)
     return seed

@@ -119,7 +119,8 @@ def sensitivity_report(engine, result, fmt: str) -> str:
 def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
     if fmt == "json":
         doc = _provenance(engine, "stability", smaa.seed if smaa else None)
-        doc.update(weights=plain(intervals), bounds=plain(bounds), acceptability=plain(smaa), entity=entity)
+        # not under 'weights': that key holds the profile's provenance
+        doc.update(stability=plain(intervals), bounds=plain(bounds), acceptability=plain(smaa), entity=entity)
         return json_text(doc)
     label = engine.framework.label
     rows = []
@@ -156,6 +157,8 @@ def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
                    Column("worst", "Worst", "rank")]  # fmt: skip
         text += "\n" + render_table(fmt, columns, rows)
         text += "Best and worst ranks over every weight vector of the index's components (mixed-integer programs).\n"
+        if not all(b.exact for b in bounds if not math.isnan(b.best)):
+            text += "Some entities lack a component of the index: their bounds are n/a, and the others' are outer bounds.\n"
     if smaa:
         n = smaa.probabilities.shape[1]
         rows = [{"name": names[e], **{f"r{r + 1}": smaa.probabilities[i, r] for r in range(n)}}
