@@ -58,6 +58,10 @@ class Part:
     formula: str | None = None
     note: str = ""
     missing: bool = False
+    used: float | None = None
+    """The value after imputation and outlier treatment, when either changed it."""
+    how: str = ""
+    """What changed it: ``imputed (METHOD)``, ``winsorised`` or ``log``."""
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,11 @@ def explain(result: Result, entity: str, baseline: str | None = None) -> Explana
             extra = dict(raw=raw, unit=ind.unit, source=ind.source, year=ind.year or dataset.year,
                          formula=ind.formula, note=dataset.notes.get((dataset.entities[i], node), ""),
                          missing=bool(np.isnan(raw)))  # fmt: skip
+            changed = [t.method for t in result.treated if t.entity == dataset.entities[i] and t.indicator == node]
+            if result.imputed is not None and result.imputed[i, k]:
+                changed.insert(0, f"imputed ({result.weights.imputation.method})")
+            if changed:
+                extra.update(used=float(result.values[i, k]), how=", then ".join(changed))
         parts[node] = Part(
             node=node,
             label=framework.label(node),

@@ -94,7 +94,8 @@ def explain_report(result, explanation, target, fmt: str) -> str:
         rows.append(
             {
                 "label": indent + part.label,
-                "raw": "missing" if part.missing else _raw(part.raw),
+                "raw": ("missing" if part.missing else _raw(part.raw))
+                + (f" → {_raw(part.used)} ({part.how})" if part.how else ""),
                 "unit": part.unit,
                 "score": part.score,
                 "rank": part.rank,
