@@ -53,11 +53,15 @@ def main() -> None:
     asem = Engine(ti.load_dataset(ROOT / "datasets" / "asem"), ti.load_weights(ROOT / "weights" / "asem.toml"))
     spec = load_spec(ROOT / "benchmarks" / "asem-spec.toml")
     wall, cpu, result = timed(lambda: uncertainty(asem, spec, seed=1), repeat=5)
-    print(f"ASEM uncertainty, {spec.runs:,} runs: {wall:.3f} s wall, {cpu:.3f} s CPU "
-          f"(COINr 43 s CPU: {43 / cpu:.0f}x); mean rank shift {result.mean_shift:.2f}")
+    print(
+        f"ASEM uncertainty, {spec.runs:,} runs: {wall:.3f} s wall, {cpu:.3f} s CPU "
+        f"(COINr 43 s CPU: {43 / cpu:.0f}x); mean rank shift {result.mean_shift:.2f}"
+    )
     wall, cpu, result = timed(lambda: sensitivity(asem, spec, 1024, seed=1), repeat=3)
-    print(f"ASEM Sobol', N = 1,024 ({result.runs:,} runs): {wall:.3f} s wall, {cpu:.3f} s CPU "
-          f"(COINr 389 s CPU: {389 / cpu:.0f}x)")
+    print(
+        f"ASEM Sobol', N = 1,024 ({result.runs:,} runs): {wall:.3f} s wall, {cpu:.3f} s CPU "
+        f"(COINr 389 s CPU: {389 / cpu:.0f}x)"
+    )
 
     if not options.quick:
         default = Engine(ti.load_dataset(ROOT / "datasets" / "coexistence-regimes"),
@@ -66,8 +70,10 @@ def main() -> None:
         big = DEFAULT.__class__(**{**DEFAULT.__dict__, "runs": 1_000_000, "sampler": "random"})
         wall, cpu, result = timed(lambda: uncertainty(default, big, seed=1), repeat=1)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"default index, 10^6 uncertainty runs: {wall:.2f} s wall, {cpu:.2f} s CPU; "
-              f"peak resident memory {peak / 1024:.0f} MiB (before: {before / 1024:.0f} MiB)")
+        print(
+            f"default index, 10^6 uncertainty runs: {wall:.2f} s wall, {cpu:.2f} s CPU; "
+            f"peak resident memory {peak / 1024:.0f} MiB (before: {before / 1024:.0f} MiB)"
+        )
 
 
 if __name__ == "__main__":

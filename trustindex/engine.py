@@ -175,16 +175,25 @@ def _aggregate(x: np.ndarray, w: np.ndarray, spec: Aggregation, available: np.nd
 def rank_rows(scores: np.ndarray) -> np.ndarray:
     """Competition ranks (1 = best) within each row of ``scores`` (runs × entities); NaN stays unranked.
 
-    Scores equal to ``DECIMALS`` decimals are tied, as in :func:`trustindex.ranking.rank_scores`.
+    Ties follow :func:`trustindex.ranking.rank_scores`: sorted neighbours within 10**-DECIMALS (relative above
+    magnitude 1) are tied, and a tie can chain through close scores.
     """
-    scores = np.round(scores, DECIMALS)
-    missing = np.isnan(scores)
-    order = np.argsort(np.where(missing, np.inf, -scores), axis=1, kind="stable")
-    ordered = np.take_along_axis(scores, order, axis=1)
-    position = np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
-    new = np.ones(scores.shape, dtype=bool)
-    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    first = np.maximum.accumulate(np.where(new, position, 0), axis=1)
-    ranks = np.empty(scores.shape)
-    np.put_along_axis(ranks, order, first + 1.0, axis=1)
-    return np.where(missing, np.nan, ranks)
+    scores = np.asarray(scores, dtype=float)
+    runs, n = scores.shape
+    order = np.argsort(scores, axis=1, kind="stable")  # ascending, NaN last
+    ascending = np.take_along_axis(scores, order, axis=1)
+    valid = ~np.isnan(ascending)
+    starts = np.ones((runs, n), dtype=bool)
+    if n > 1:
+        low, high = ascending[:, :-1], ascending[:, 1:]
+        scale = np.maximum(1.0, np.minimum(np.abs(low), np.abs(high)))
+        with np.errstate(invalid="ignore"):
+            starts[:, 1:] = ~(high - low <= 10.0**-DECIMALS * scale)  # NaN neighbours start runs of their own
+    # Each sorted position's run ends where the next run starts; the entities above it are those after that.
+    position = np.where(starts, np.arange(n), n)
+    following = np.minimum.accumulate(position[:, ::-1], axis=1)[:, ::-1]
+    end = np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)
+    above = valid.sum(axis=1, keepdims=True) - end
+    ranks = np.empty((runs, n))
+    np.put_along_axis(ranks, order, np.where(valid, above + 1.0, np.nan), axis=1)
+    return ranks

@@ -250,13 +250,14 @@ def rank_bounds(engine: Engine, level: str = "pillar", floor: float = 0.0) -> tu
             best = milp(np.r_[np.zeros(m), np.ones(k)], constraints=[simplex, ahead], integrality=integrality,
                         bounds=box)  # fmt: skip
         # worst: maximise how many beat e strictly; z_b = 1 needs diff_b·w >= epsilon
-        behind = LinearConstraint(
-            np.hstack([diff, -(spread + epsilon) * np.eye(k)]), epsilon - spread - epsilon, np.inf
-        )
+        behind = LinearConstraint(np.hstack([diff, -(spread + epsilon) * np.eye(k)]), -spread, np.inf)
         with _stdout_to_stderr():
             worst = milp(
                 np.r_[np.zeros(m), -np.ones(k)], constraints=[simplex, behind], integrality=integrality, bounds=box
             )
+        if not (best.success and worst.success):  # the solver gave up: say so rather than guess
+            out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
+            continue
         best, worst = 1 + round(best.fun), 1 + round(-worst.fun) + gaps
         out.append(Bounds(engine.entities[e], float(nominal[e]), best, worst, exact=gaps == 0))
     return tuple(out)

@@ -21,6 +21,8 @@ from .model import Aggregation, Normalisation
 
 CHUNK = 65536
 """Runs scored at once: bounds memory to a few arrays of CHUNK × entities × nodes."""
+SCORE_DECIMALS = 5
+"""Score summaries come from float32 copies of the run scores, good to about seven significant digits."""
 
 
 class Cancelled(Exception):
@@ -278,15 +280,28 @@ def _kendall(ranks: np.ndarray, nominal: np.ndarray) -> np.ndarray:
 
 
 def _spearman(ranks: np.ndarray, nominal: np.ndarray) -> np.ndarray:
-    """Pearson correlation of each row of ranks with the nominal ranks (over entities ranked in both)."""
-    ok = ~np.isnan(ranks) & ~np.isnan(nominal)
-    x = np.where(ok, ranks, 0.0)
-    y = np.where(ok, nominal, 0.0)
-    m = ok.sum(axis=1)
-    mx, my = x.sum(axis=1) / m, y.sum(axis=1) / m
-    dx, dy = np.where(ok, x - mx[:, None], 0), np.where(ok, y - my[:, None], 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.sum(dx * dy, axis=1) / np.sqrt(np.sum(dx * dx, axis=1) * np.sum(dy * dy, axis=1))
+    """Spearman's rho of each row of competition ranks with the nominal ranks (entities ranked in both):
+    the Pearson correlation of average ranks, a tie of t entities at rank r sharing r + (t − 1) / 2."""
+
+    def average(r: np.ndarray) -> np.ndarray:
+        ties = np.sum(r[:, :, None] == r[:, None, :], axis=2)
+        return r + (ties - 1) / 2
+
+    out = np.empty(len(ranks))
+    per = max(1, 2**24 // max(1, ranks.shape[1] ** 2))
+    target = average(nominal[None, :])[0]
+    for start in range(0, len(ranks), per):
+        r = ranks[start : start + per]
+        ok = ~np.isnan(r) & ~np.isnan(target)
+        x, y = np.where(ok, average(r), 0.0), np.where(ok, target, 0.0)
+        m = ok.sum(axis=1)
+        dx = np.where(ok, x - (x.sum(axis=1) / m)[:, None], 0)
+        dy = np.where(ok, y - (y.sum(axis=1) / m)[:, None], 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + per] = np.sum(dx * dy, axis=1) / np.sqrt(
+                np.sum(dx * dx, axis=1) * np.sum(dy * dy, axis=1)
+            )
+    return out
 
 
 def _rank_quantile(counts: np.ndarray, q: float) -> np.ndarray:
@@ -327,16 +342,16 @@ def uncertainty(
         both = ranked & ~np.isnan(nominal)
         shift_sum += np.abs(np.where(both, ranks - nominal, 0)).sum()
         shift_count += both.sum()
-        spearman.append(_spearman(ranks, np.broadcast_to(nominal, ranks.shape)))
+        spearman.append(_spearman(ranks, nominal))
         kendall.append(_kendall(ranks, nominal))
         scores.append(s.astype(np.float32))
         if progress is not None:
             progress(min(1.0, (start + len(u)) / spec.runs))
-    scores = np.concatenate(scores)
+    scores = np.concatenate(scores)  # float32 to bound memory: summaries are given to SCORE_DECIMALS
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(scores, axis=0)
-        low, high = np.nanpercentile(scores, [5, 95], axis=0)
+        mean = np.round(np.nanmean(scores, axis=0, dtype=float), SCORE_DECIMALS)
+        low, high = np.round(np.nanpercentile(scores, [5, 95], axis=0), SCORE_DECIMALS)
     median, p5, p95 = (_rank_quantile(counts, q) for q in (0.5, 0.05, 0.95))
     top = counts[:, : spec.top_k].sum(axis=1) / spec.runs
     dataset = engine.dataset

@@ -13,7 +13,7 @@ from .. import aggregate, impute, normalise
 from ..errors import ConfigError, did_you_mean
 from ..model import LEVELS, Aggregation, Normalisation
 from ..uncertainty import Spec, WeightSpec
-from .toml import TomlDoc
+from .toml import _DESCRIBE, TomlDoc, _is
 
 DEFAULT = Spec()
 TOP = ("schema", "runs", "sampler", "top_k", "weights", "normalisation", "aggregation", "treatment", "imputation",
@@ -28,21 +28,43 @@ def _alternatives(doc: TomlDoc, table: tuple[str, ...]) -> list:
     return value
 
 
+def _distinct(doc: TomlDoc, table: tuple[str, ...], parsed: tuple) -> tuple:
+    if len(set(parsed)) < len(parsed):
+        doc.fail("an alternative is listed twice", table, "alternatives", "list each choice once")
+    return parsed
+
+
+def _field(doc: TomlDoc, table: tuple[str, ...], item: dict, key: str, kind: str, default, what: str):
+    """``item[key]`` (a key of one alternative's inline table) checked to be of ``kind``, else ``default``."""
+    allowed = what.split()
+    unknown = sorted(set(item) - set(allowed))
+    if unknown:
+        doc.fail(f"unknown key {unknown[0]!r} in an alternative", table, "alternatives",
+                 did_you_mean(unknown[0], allowed))  # fmt: skip
+    value = item.get(key, default)
+    if key in item and not _is(value, kind):
+        doc.fail(f"{key} must be {_DESCRIBE[kind]}, not {value!r}", table, "alternatives")
+    return value
+
+
 def _normalisation(doc: TomlDoc, item, table) -> Normalisation:
     if isinstance(item, str):
         item = {"method": item}
     if not isinstance(item, dict):
         doc.fail(f"a normalisation alternative must be a method name or a table, not {item!r}", table, "alternatives")
-    unknown = set(item) - {"method", "range", "mean", "sd"}
-    if unknown:
-        doc.fail(f"unknown key {sorted(unknown)[0]!r} in a normalisation alternative", table, "alternatives",
-                 did_you_mean(sorted(unknown)[0], ("method", "range", "mean", "sd")))  # fmt: skip
-    method = item.get("method")
+    keys = "method range mean sd"
+    method = _field(doc, table, item, "method", "str", None, keys)
     if method not in normalise.METHODS:
         hint = did_you_mean(str(method), normalise.METHODS)
         doc.fail(f"unknown normalisation method {method!r}", table, "alternatives", hint)
-    low, high = item.get("range", (0.0, 100.0))
-    return Normalisation(method, (float(low), float(high)), float(item.get("mean", 0.0)), float(item.get("sd", 1.0)))
+    low, high = _field(doc, table, item, "range", "pair", (0.0, 100.0), keys)
+    if not low < high:
+        doc.fail(f"range must be [low, high] with low < high, not [{low}, {high}]", table, "alternatives")
+    sd = _field(doc, table, item, "sd", "number", 1.0, keys)
+    if sd <= 0:
+        doc.fail(f"sd must be positive, not {sd}", table, "alternatives")
+    mean = _field(doc, table, item, "mean", "number", 0.0, keys)
+    return Normalisation(method, (float(low), float(high)), float(mean), float(sd))
 
 
 def _aggregation(doc: TomlDoc, item, table) -> Aggregation:
@@ -53,11 +75,14 @@ def _aggregation(doc: TomlDoc, item, table) -> Aggregation:
                  "a method name, or a table such as { method = 'power', p = 0.5 }")  # fmt: skip
     if (item["method"] == "power") != ("p" in item):
         doc.fail("p goes with method 'power', and only with it", table, "alternatives")
-    return Aggregation(item["method"], float(item["p"]) if "p" in item else None)
+    p = _field(doc, table, item, "p", "number", None, "method p")
+    return Aggregation(item["method"], None if p is None else float(p))
 
 
 def _levels(doc: TomlDoc, table, allowed, default) -> tuple[str, ...]:
     levels = tuple(doc.get(table, "levels", "strings", list(default)))
+    if not levels:
+        doc.fail("levels names no level", table, "levels", "expected some of: " + ", ".join(allowed))
     for level in levels:
         if level not in allowed:
             doc.fail(f"unknown level {level!r}", table, "levels", did_you_mean(level, allowed))
@@ -77,6 +102,8 @@ def load_spec(path: Path) -> Spec:
     if sampler not in ("sobol", "random"):
         doc.fail(f"unknown sampler {sampler!r}", (), "sampler", did_you_mean(sampler, ("sobol", "random")))
     top_k = doc.get((), "top_k", "int", DEFAULT.top_k)
+    if top_k < 1:
+        doc.fail(f"top_k must be 1 or more, not {top_k}", (), "top_k")
 
     weights = None
     if "weights" in doc.data:
@@ -104,10 +131,11 @@ def load_spec(path: Path) -> Spec:
     if "normalisation" in doc.data:
         doc.table(("normalisation",), ("alternatives",))
         table = ("normalisation",)
-        normalisations = tuple(_normalisation(doc, i, table) for i in _alternatives(doc, table))
+        normalisations = _distinct(doc, table, tuple(_normalisation(doc, i, table) for i in _alternatives(doc, table)))
     if "aggregation" in doc.data:
         doc.table(("aggregation",), ("alternatives", "levels"))
         aggregations = tuple(_aggregation(doc, i, ("aggregation",)) for i in _alternatives(doc, ("aggregation",)))
+        _distinct(doc, ("aggregation",), aggregations)
         levels = _levels(doc, ("aggregation",), LEVELS, ("index",))
     if "treatment" in doc.data:
         doc.table(("treatment",), ("alternatives",))
@@ -115,7 +143,12 @@ def load_spec(path: Path) -> Spec:
             method = item.get("method") if isinstance(item, dict) else item
             if method not in ("none", "winsorise"):
                 doc.fail(f"unknown treatment {method!r}", ("treatment",), "alternatives", "none or winsorise")
-            treatments += ((method, int(item.get("max_points", 5)) if isinstance(item, dict) else 5),)
+            points = _field(doc, ("treatment",), item, "max_points", "int", 5, "method max_points") if isinstance(
+                item, dict) else 5  # fmt: skip
+            if points < 0:
+                doc.fail(f"max_points must be 0 or more, not {points}", ("treatment",), "alternatives")
+            treatments += ((method, points),)
+        _distinct(doc, ("treatment",), treatments)
     if "imputation" in doc.data:
         doc.table(("imputation",), ("alternatives",))
         imputations = tuple(_alternatives(doc, ("imputation",)))
@@ -123,6 +156,7 @@ def load_spec(path: Path) -> Spec:
             if method not in impute.METHODS or method in impute.GROUPED:
                 doc.fail(f"unsupported imputation alternative {method!r}", ("imputation",), "alternatives",
                          "none, mean, median, carry-forward or interpolate")  # fmt: skip
+        _distinct(doc, ("imputation",), imputations)
     if "leave_out" in doc.data:
         doc.table(("leave_out",), ("nodes",))
         leave_out = tuple(doc.get(("leave_out",), "nodes", "strings"))

@@ -158,7 +158,7 @@ def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
         text += "\n" + render_table(fmt, columns, rows)
         text += "Best and worst ranks over every weight vector of the index's components (mixed-integer programs).\n"
         if not all(b.exact for b in bounds if not math.isnan(b.best)):
-            text += "Some entities lack a component of the index: their bounds are n/a, and the others' are outer bounds.\n"
+            text += "Some entities lack a component of the index: theirs are n/a, and the others' are outer bounds.\n"
     if smaa:
         n = smaa.probabilities.shape[1]
         rows = [{"name": names[e], **{f"r{r + 1}": smaa.probabilities[i, r] for r in range(n)}}
