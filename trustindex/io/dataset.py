@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -459,10 +460,25 @@ def _derive(table: _Table, framework: Framework, meta, formulas: dict, year: int
     return values, inputs, notices
 
 
-def load_dataset(path: Path, year: int | None = None) -> Dataset:
-    """Read the dataset at ``path`` (its folder or its ``dataset.toml``) for ``year`` (default: the latest).
+@dataclass(frozen=True)
+class Metadata:
+    """What ``dataset.toml`` declares, validated: the framework, the columns, the entity keys and the formulas."""
 
-    Problems with the files raise DataError; a year the dataset does not have raises ConfigError.
+    doc: TomlDoc
+    framework: Framework
+    columns: tuple[Column, ...]
+    id_column: str
+    name_column: str
+    year_column: str | None
+    id_kind: str | None
+    formulas: dict
+    values_path: Path
+
+
+def read_metadata(path: Path) -> Metadata:
+    """Read and validate the ``dataset.toml`` of the dataset at ``path`` (its folder or the file itself).
+
+    Problems raise DataError at the first one, with its location; the values are not read.
     """
     path = Path(path)
     toml_path = path / "dataset.toml" if path.is_dir() else path
@@ -470,7 +486,6 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
         raise DataError("no such dataset folder", path=path, hint="check the path, or give a shipped dataset's name")
     if not toml_path.exists():
         raise DataError("no dataset.toml in this folder", path=path, hint="a dataset is a folder with a dataset.toml")
-    folder = toml_path.parent
     doc = TomlDoc(toml_path, DataError)
     doc.table((), TOP)
     schema = doc.get((), "schema", "int")
@@ -492,8 +507,20 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
                          column.name), "years", "set [entity] year_column, or remove years")  # fmt: skip
     numeric = {c.name for c in meta if c.kind == "number"} | {i.id for i in framework.indicators if i.formula is None}
     formulas = _formulas(doc, framework, numeric, year_column is not None)
+    values_path = toml_path.parent / doc.get((), "values", "str", "values.csv")
+    return Metadata(doc, framework, meta, id_column, name_column, year_column, id_kind, formulas, values_path)
 
-    values_path = folder / doc.get((), "values", "str", "values.csv")
+
+def load_dataset(path: Path, year: int | None = None) -> Dataset:
+    """Read the dataset at ``path`` (its folder or its ``dataset.toml``) for ``year`` (default: the latest).
+
+    Problems with the files raise DataError; a year the dataset does not have raises ConfigError.
+    """
+    metadata = read_metadata(path)
+    doc, framework, meta, formulas = metadata.doc, metadata.framework, metadata.columns, metadata.formulas
+    id_column, name_column, year_column = metadata.id_column, metadata.name_column, metadata.year_column
+    id_kind, values_path = metadata.id_kind, metadata.values_path
+    toml_path, folder = doc.path, doc.path.parent
     table = _Table(values_path)
     fixed = [id_column] + ([name_column] if name_column != id_column else []) + ([year_column] if year_column else [])
     declared = [c.name for c in meta if c.name not in fixed]

@@ -1,0 +1,101 @@
+"""``trustindex check``: the gate for dataset updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .progress import progress_bar, quiet_option
+
+FORMATS = ("text", "json", "markdown", "github")
+
+
+def _targets(names: tuple[str, ...]) -> list[Path]:
+    """Dataset folders: the arguments (names, folders, or files inside a dataset folder), else every
+    dataset under ./datasets, else the shipped ones."""
+    from ..io.registry import dataset_names, resolve_dataset, shipped_root
+
+    if not names:
+        local = Path("datasets")
+        found = sorted(p for p in local.iterdir() if (p / "dataset.toml").is_file()) if local.is_dir() else []
+        return found or [shipped_root() / "datasets" / n for n in dataset_names()]
+    out: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.is_file():
+            path = path.parent  # dataset.toml, values.csv or another file of the dataset
+        elif not path.exists() and (Path("datasets") / name / "dataset.toml").is_file():
+            path = Path("datasets") / name
+        elif not path.exists():
+            path = resolve_dataset(name)
+        if path.resolve() not in [p.resolve() for p in out]:
+            out.append(path)
+    return out
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  trustindex check                                  # every dataset under ./datasets (else the shipped ones)
+  trustindex check jp-prefectures --base origin/main
+  trustindex check datasets/asem --base HEAD~1 --fail-on warning
+  trustindex check jp-prefectures --base-file old/values.csv -f markdown
+  trustindex check --base origin/main --rules check.toml -f github   # in CI: annotations and a step summary
+  trustindex check -f json -o check.json
+
+\b
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 usage or configuration (options, rules file, unknown revision); 3 a file does not read.
+"""
+)
+@click.argument("datasets", nargs=-1, metavar="[DATASET]...")
+@click.option("--base", metavar="REV", default=None,
+              help="Compare with the same dataset at this git revision (read with git show).")  # fmt: skip
+@click.option("--base-file", type=click.Path(), metavar="PATH", default=None,
+              help="Compare with this dataset folder, dataset.toml or values CSV (one dataset only).")  # fmt: skip
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), metavar="FILE", default=None,
+              help="Rules and thresholds (TOML)  [default: built in]")  # fmt: skip
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="Exit 1 on findings of this severity or worse  [default: the rules', else error]")  # fmt: skip
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format; github writes workflow annotations.")  # fmt: skip
+@click.option("-o", "--output", metavar="FILE", default="-", show_default=True,
+              help="Write to FILE (atomically) instead of stdout.")  # fmt: skip
+@quiet_option
+def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
+    """Check datasets before they are merged: validation, audit gates and a change report.
+
+    Validates each dataset against its own metadata (every declared column present and no undeclared
+    one, numbers, values within goalposts and bounds, coverage, entity codes, provenance, panel years
+    and entities), scores it under every weights profile of its framework and applies the audit gates
+    (Cronbach's alpha, new outliers, new correlation flags). With --base or --base-file it reports what
+    changed: entities, indicators, years and cells (old → new), and each entity's score and rank under
+    each profile, flagging moves above the thresholds.
+
+    Every finding names its rule and, where it has one, the file, line and column. The last line reads
+    "N passed, N failed" over the checks (rules) run. With $GITHUB_STEP_SUMMARY set, a Markdown summary
+    is appended to it.
+    """
+    from dataclasses import replace
+
+    from ..check import check as run
+    from ..check import read_rules
+    from ..io.output import write_output
+    from ..reports.check import check_report, step_summary
+
+    if base is not None and base_file is not None:
+        raise click.UsageError("give --base or --base-file, not both")
+    targets = _targets(datasets)
+    if base_file is not None and len(targets) != 1:
+        raise click.UsageError(f"--base-file compares one dataset, but {len(targets)} are selected")
+    rules = read_rules(Path(rules_path) if rules_path else None)
+    if fail_on is not None:
+        rules = replace(rules, fail_on=fail_on, datasets={k: replace(v, fail_on=fail_on)
+                                                          for k, v in rules.datasets.items()})  # fmt: skip
+    with progress_bar(f"checking {len(targets)} dataset{'' if len(targets) == 1 else 's'}", quiet) as progress:
+        report = run(targets, rules, base=base, base_file=Path(base_file) if base_file else None, progress=progress)
+    inputs = [p for d in report.datasets for p in Path(d.path).glob("*") if p.is_file()]
+    write_output(check_report(report, fmt), output, inputs=inputs)
+    step_summary(report)
+    click.get_current_context().exit(int(report.exit_code))
