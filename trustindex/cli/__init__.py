@@ -55,12 +55,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from .audit import audit
+    from .check import check
     from .datasets import datasets
     from .explain import compare, explain, importance
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
 
-    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, datasets):
+    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
         cli.add_command(command)
 
 
