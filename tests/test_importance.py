@@ -114,7 +114,7 @@ def test_missing_pairs_are_dropped_and_degenerate_input_is_nan():
 def dominated(n: int):
     """Pillar A (weight 1) holds d, spread over the whole goalpost range; pillar B (weight 4) holds e and f, which
     move by at most ±1 point. The index is (d + 2e + 2f)/5: nominally d is a fifth of it, but it carries almost all
-    of its variance: Var = (1/5)²·Var(d) ≈ 33 against (2/5)²·2·Var(e) ≈ 0.2."""
+    of its variance: Var = (1/5)²·Var(d) ≈ 37 against (2/5)²·2·Var(e) ≈ 0.2."""
     framework = make_framework({"A": None, "B": None}, {"d": "A", "e": "B", "f": "B"}, goalposts=(0, 100))
     k = np.arange(n)
     d = 100 * k / (n - 1)

@@ -24,7 +24,7 @@ from trustindex.errors import ConfigError
 from trustindex.io.dataset import load_dataset
 from trustindex.io.registry import resolve_dataset, resolve_weights
 from trustindex.io.weights import load_weights
-from trustindex.model import Aggregation
+from trustindex.model import Aggregation, Imputation, Treatment
 from trustindex.pipeline import score
 from trustindex.targets import what_it_takes
 
@@ -72,9 +72,9 @@ SCENARIOS = {
 # --- a plain-Python index from pillar scores, and the target test ---------------------------------
 
 
-def index_from_pillars(rows: list[dict], method: str) -> list[float]:
-    """Index of every entity from its pillar scores (dicts pillar -> score): weighted means or Copeland."""
-    w = {p: WEIGHTS[p] for p in PILLARS}
+def index_from_pillars(rows: list[dict], method: str, w: dict[str, float]) -> list[float]:
+    """Index of every entity from its pillar scores (dicts pillar -> score), pillar weights ``w``: weighted means
+    or Copeland."""
     out = []
     for i, row in enumerate(rows):
         if method == "arithmetic":
@@ -153,6 +153,7 @@ def check(result, entity: str, rank: int | None = None, score_: float | None = N
             else:
                 assert move.reason.startswith("already at its"), move
     method = result.weights.aggregation_for("index").method
+    w = {p: result.weights.weight(p) for p in PILLARS}
     pillars = [{p: float(result.scores[j, result.column(p)]) for p in PILLARS} for j in range(len(index))]
     bounded = result.weights.normalisation.method in ("minmax", "goalposts")
     assert [m.node for m in target.pillars] == list(PILLARS)
@@ -163,13 +164,13 @@ def check(result, entity: str, rank: int | None = None, score_: float | None = N
             counts["pillar reachable"] += 1
             assert move.current < move.needed <= top + EPS
             changed[i][move.node] = move.needed
-            assert reaches(index_from_pillars(changed, method), i, rank, target.target_score), move
+            assert reaches(index_from_pillars(changed, method, w), i, rank, target.target_score), move
             changed[i][move.node] = move.current + SMALLER * (move.needed - move.current)
-            assert not reaches(index_from_pillars(changed, method), i, rank, target.target_score), move
+            assert not reaches(index_from_pillars(changed, method, w), i, rank, target.target_score), move
         else:
             counts["pillar unreachable"] += 1
             changed[i][move.node] = top
-            assert not reaches(index_from_pillars(changed, method), i, rank, target.target_score), move
+            assert not reaches(index_from_pillars(changed, method, w), i, rank, target.target_score), move
     return target, counts
 
 
@@ -219,6 +220,31 @@ def test_missing_value_starts_from_the_worst_observed():
     assert move.raw_current is None and math.isnan(move.current)
     assert move.reachable and move.raw_needed == pytest.approx(15, abs=1e-4) and move.raw_needed <= 15
     assert move.needed == pytest.approx(85, abs=1e-4)
+
+
+def test_imputation_and_outlier_treatment_are_part_of_the_search():
+    """Mean imputation and winsorising: a's lone outlier (100 against 1…14) is winsorised to 14, and e3's b and e8's c
+    are imputed. A candidate value must go through both, as in the pipeline, or the re-scoring disagrees."""
+    framework = make_framework({"p": None, "q": None}, {"a": "p", "b": "p", "c": "q", "d": "q"})
+    k = np.arange(15)
+    values = np.column_stack(
+        [
+            np.r_[np.arange(1, 15), 100.0],
+            50 + 30 * np.sin(1.3 * k),
+            50 + 30 * np.cos(0.7 * k + 1),
+            50 + 30 * np.sin(2.1 * k + 2),
+        ]
+    )
+    values[3, 1] = values[8, 2] = math.nan
+    profile = dataclasses.replace(make_weights(), imputation=Imputation("mean"), treatment=Treatment("winsorise"))
+    result = score(make_dataset(framework, values), profile)
+    assert [(t.entity, t.indicator, t.treated) for t in result.treated] == [("e14", "a", 14.0)]
+    totals = {"reachable": 0, "unreachable": 0}
+    for entity in ("e3", "e0"):  # ranks 10 and 5: one place up
+        target, counts = check(result, entity, rank=int(result.rank("index")[result.entities.index(entity)]) - 1)
+        totals["reachable"] += counts["reachable"]
+        totals["unreachable"] += counts["unreachable"]
+    assert totals["reachable"] > 0 and totals["unreachable"] > 0
 
 
 # --- goalposts by hand ----------------------------------------------------------------------------

@@ -65,6 +65,10 @@ def power(x, w, p):
         return ((powered @ w) / _total(available, w)) ** (1.0 / p) * top[:, 0]
 
 
+TIE = 1e-9
+"""Relative difference within which Copeland counts two component scores as equal."""
+
+
 def copeland(x, w, opponents=None, chunk: int = 512):
     """Non-compensatory pairwise outranking, as the percentage (0–100) of contests won.
 
@@ -83,7 +87,9 @@ def copeland(x, w, opponents=None, chunk: int = 512):
     for start in range(0, n, chunk):
         a = slice(start, min(start + chunk, n))
         both = available[a, None, :] & field_available[None, :, :]
-        sign = np.sign(values[a, None, :] - field[None, :, :]) * both
+        diff = values[a, None, :] - field[None, :, :]
+        close = np.abs(diff) <= TIE * np.maximum(1.0, np.abs(field[None, :, :]))  # one-bit differences are draws
+        sign = np.where(close, 0.0, np.sign(diff)) * both
         margin = sign @ w
         comparable = both.any(axis=2)
         if opponents is None:

@@ -18,10 +18,12 @@ import numpy as np
 
 from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
+from .impute import impute
 from .model import Result
 from .normalise import normalise
-from .pipeline import plan, prepare, run_steps, score
+from .pipeline import plan, run_steps, score
 from .ranking import DECIMALS
+from .treat import treat
 
 GRID = 65
 ROUNDS = 4
@@ -112,20 +114,23 @@ def _cap(result: Result, k: int) -> tuple[float, str]:
 
 def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.ndarray:
     """Indicator ``k`` normalised as the pipeline would with entity ``i``'s published value set to each candidate
-    (entities × candidates), imputation and outlier treatment re-run when the profile has them."""
+    (entities × candidates), after the profile's imputation and outlier treatment (pipeline.prepare's order:
+    impute, then treat; both work column by column, so one column is enough)."""
     dataset, weights = result.dataset, result.weights
     indicator = dataset.framework.indicators[k]
-    if weights.imputation.method == "none" and weights.treatment.method == "none":
-        values = np.repeat(dataset.values[:, k : k + 1], len(candidates), axis=1)
-        values[i, :] = candidates
-        return normalise(values, (indicator,) * len(candidates), weights.normalisation)
-    out = np.empty((len(dataset.entities), len(candidates)))
-    for g, candidate in enumerate(candidates):
-        values = np.array(dataset.values)
-        values[i, k] = candidate
-        prepared = prepare(dataclasses.replace(dataset, values=values), weights)[0]
-        out[:, g] = normalise(prepared[:, k : k + 1], (indicator,), weights.normalisation)[:, 0]
-    return out
+    values = np.repeat(dataset.values[:, k : k + 1], len(candidates), axis=1)
+    values[i, :] = candidates
+    if weights.imputation.method != "none" or weights.treatment.method != "none":
+        spec = weights.imputation
+        history = None if dataset.history is None else dataset.history[:, :, k : k + 1]
+        for g in range(len(candidates)):
+            column, _ = impute(values[:, g : g + 1], spec.method, dataset.labels.get(spec.group), history,
+                               dataset.years, dataset.year)  # fmt: skip
+            if weights.treatment.method == "winsorise":
+                treatment = weights.treatment
+                column, _ = treat(column, dataset.entities, (indicator.id,), treatment.max_points, weights.audit)
+            values[:, g] = column[:, 0]
+    return normalise(values, (indicator,) * len(candidates), weights.normalisation)
 
 
 def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
