@@ -542,3 +542,18 @@ def test_interrupt_exits_130_without_output(monkeypatch):
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("trustindex: interrupted")
+
+
+def test_an_unexpected_failure_is_one_line_and_exit_70(monkeypatch):
+    import trustindex.pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(trustindex.pipeline, "score", broken)
+    result = CliRunner().invoke(cli, ["score"])
+    assert result.exit_code == 70
+    assert result.stderr.count("\n") == 1 and "internal error: RuntimeError: boom" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    debug = CliRunner().invoke(cli, ["--debug", "score"])
+    assert isinstance(debug.exception, RuntimeError)

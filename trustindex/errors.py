@@ -13,6 +13,8 @@ class ExitCode(IntEnum):
     FINDINGS = 1
     USAGE = 2
     DATA = 3
+    INTERNAL = 70
+    """An unexpected failure: a bug (EX_SOFTWARE)."""
     INTERRUPTED = 130
 
 

@@ -22,7 +22,7 @@ Shell completion (bash; use zsh_source or fish_source for those shells):
 
 
 class TrustIndexGroup(click.Group):
-    """Maps every TrustIndexError to one line on stderr and its exit code; Ctrl-C to 130."""
+    """Maps every TrustIndexError to one line on stderr and its exit code; Ctrl-C to 130; a bug to 70."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -38,6 +38,14 @@ class TrustIndexGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("trustindex: interrupted", err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line, unless --debug asks for the traceback
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            message = f"trustindex: error: internal error: {type(exc).__name__}: {exc}"
+            click.echo(f"{message} (a bug: please report it; --debug shows the traceback)", err=True)
+            ctx.exit(int(ExitCode.INTERNAL))
 
 
 @click.group(cls=TrustIndexGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
