@@ -68,9 +68,11 @@ def _register() -> None:
     from .explain import compare, explain, importance
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
+    from .tui import tui
 
     for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
         cli.add_command(command)
+    cli.add_command(tui)
 
 
 _register()

@@ -1,0 +1,40 @@
+"""Fixtures of the TUI tests: sessions on the shipped data, editable copies of profiles, the app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from trustindex.io.registry import resolve_weights
+from trustindex.tui.state import Session
+
+
+@pytest.fixture
+def session() -> Session:
+    """The embedded default: coexistence-regimes with the balanced profile."""
+    return Session.load()
+
+
+@pytest.fixture
+def profile_copy(tmp_path: Path):
+    """A function copying a shipped profile into tmp_path (an editable file with its comments)."""
+
+    def copy(name: str = "balanced") -> Path:
+        target = tmp_path / f"{name}.toml"
+        shutil.copyfile(resolve_weights(name), target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def make_app():
+    """A function building the app on a session (seed fixed, so robustness runs repeat)."""
+    from trustindex.tui.app import TrustIndexApp
+
+    def make(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int = 1):
+        return TrustIndexApp(Session.load(data, weights, year), seed=seed)
+
+    return make

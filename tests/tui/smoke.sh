@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Smoke test of `trustindex tui` in a real terminal: run it in tmux, press keys, read the screen.
+#
+#   tests/tui/smoke.sh                      # uses `trustindex` on PATH
+#   TRUSTINDEX="python -m trustindex" tests/tui/smoke.sh
+#
+# Exits 0 when every step saw what it expected; otherwise prints the screen and exits 1.
+set -euo pipefail
+
+TRUSTINDEX=${TRUSTINDEX:-trustindex}
+session="trustindex-smoke-$$"
+work=$(mktemp -d)
+cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+screen() { tmux capture-pane -p -t "$session" 2>/dev/null || true; }
+keys() {  # one key at a time, as a person types (focus moves between keys)
+    for key in "$@"; do
+        tmux send-keys -t "$session" "$key"
+        sleep 0.2
+    done
+}
+fail() { echo "smoke: $1" >&2; echo "----- screen -----" >&2; screen >&2; exit 1; }
+wait_for() {  # TEXT [TENTHS]: wait until TEXT is on the screen
+    for _ in $(seq 1 "${2:-200}"); do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+    done
+    fail "timed out waiting for: $1"
+}
+wait_exit() {  # the app quits: the tmux session ends with it
+    for _ in $(seq 1 100); do
+        tmux has-session -t "$session" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    fail "the app did not quit"
+}
+start() {  # WIDTH HEIGHT ARGS...
+    local width=$1 height=$2
+    shift 2
+    tmux new-session -d -s "$session" -x "$width" -y "$height" -c "$work" "$TRUSTINDEX tui --seed 1 $*"
+}
+
+# 1. 100 × 30: a weight change re-ranks, the guard catches quitting, saving writes a profile.
+start 100 30
+wait_for "Nordic"
+wait_for "Open/edit"                      # a weight bar has the focus: the app takes keys
+keys "=" "5" Enter                        # management weight 5: Japan rises two places
+wait_for "▲2 Japan"
+wait_for "unsaved: 1 changed"
+keys q
+wait_for "Quit with unsaved changes?"
+keys s                                    # save first
+wait_for "Save weights"
+keys Enter
+wait_exit
+[ -f "$work/balanced-custom.toml" ] || fail "no balanced-custom.toml written"
+grep -q "^management = 5" "$work/balanced-custom.toml" || fail "the saved profile lacks management = 5"
+grep -q "^# balanced:" "$work/balanced-custom.toml" || fail "the saved profile lost its comments"
+first=$($TRUSTINDEX score --weights "$work/balanced-custom.toml" -f csv | sed -n 2p)
+case "$first" in 1,japan,*) ;; *) fail "score --weights the saved file ranks first: $first" ;; esac
+
+# 2. 80 × 24: every tab draws; robustness runs in the background; quitting unchanged does not ask.
+start 80 24
+wait_for "Open/edit"
+keys d
+wait_for "rank 1 of 4"
+keys r u
+wait_for "mean |rank shift|" 300
+keys a
+wait_for "findings" 300
+keys e
+wait_for "Open/edit"
+keys Tab Down Enter                       # explain the second entity, chosen in the ranking
+wait_for "rank 2 of 4"
+keys q
+wait_exit
+
+# 3. 100 × 40: what it would take; another dataset, drilled into a pillar's sub-pillars and indicators.
+start 100 40
+wait_for "Open/edit"
+keys Tab Down Down Enter                  # Japan, third
+wait_for "What it would take to reach rank 2" 300
+keys q
+wait_exit
+start 100 30 --data asem
+wait_for "Open/edit"
+keys Enter
+wait_for "Weights ▸ Connectivity"
+keys Enter
+wait_for "Weights ▸ Connectivity ▸ Physical"
+keys Escape Escape
+wait_for "Sustainability ▸"
+keys q
+wait_exit
+
+echo "smoke: ok"

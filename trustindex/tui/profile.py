@@ -1,0 +1,125 @@
+"""Write edited weights back into a profile's TOML, keeping the user's comments and layout (tomlkit).
+
+Only the weights that differ from what the file already says are written, each where it already
+lives: a dataset-specific weight under ``[datasets.NAME.weights]``, a general one under ``[weights]``.
+A weight the file does not mention goes under ``[weights]`` for a pillar and under
+``[datasets.NAME.weights]`` for an indicator (the shipped profiles' convention: indicators belong to
+one dataset). The text is checked by loading it as a profile before it replaces anything, and it
+replaces the target atomically (a temporary file in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..model import Dataset, Weights
+
+
+def _number(value: float):
+    import tomlkit
+
+    return tomlkit.item(int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value))
+
+
+def _table(container, key: str):
+    import tomlkit
+
+    if key not in container:
+        container[key] = tomlkit.table(is_super_table=key == "datasets")
+    return container[key]
+
+
+def render(text: str, dataset: Dataset, weights: Mapping[str, float], rename: str | None = None) -> str:
+    """``text`` (a profile) with ``weights`` (node → weight) written in; ``rename`` sets ``name`` if present.
+
+    Nodes whose weight in the file (after merging the dataset's own weights) already equals the given one
+    are left alone, so an unchanged profile comes back byte for byte.
+    """
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    general = doc.get("weights", {})
+    specific = doc.get("datasets", {}).get(dataset.name, {}).get("weights", {})
+    indicators = set(dataset.framework.indicator_ids)
+    for node, value in weights.items():
+        current = specific.get(node, general.get(node, 1.0))
+        if float(current) == float(value):
+            continue
+        if node in specific:
+            specific[node] = _number(value)
+        elif node in general or node not in indicators:
+            _table(doc, "weights")[node] = _number(value)
+            general = doc["weights"]
+        else:
+            datasets = _table(doc, "datasets")
+            if dataset.name not in datasets:
+                datasets[dataset.name] = tomlkit.table(is_super_table=True)
+            holder = datasets[dataset.name]
+            if "weights" not in holder:
+                holder["weights"] = tomlkit.table()
+            holder["weights"][node] = _number(value)
+            specific = holder["weights"]
+    if rename is not None and "name" in doc and doc["name"] != rename:
+        doc["name"] = rename
+    return tomlkit.dumps(doc)
+
+
+def save(
+    target: Path,
+    source: Path | None,
+    dataset: Dataset,
+    weights: Mapping[str, float],
+    protect: tuple[Path, ...] = (),
+) -> Weights:
+    """Write ``weights`` into the profile ``source`` (its text, comments and layout) at ``target``, atomically.
+
+    The new text is loaded and checked against ``dataset`` before it replaces ``target``; files in
+    ``protect`` (the dataset's own files) are never written. Returns the profile as saved.
+    """
+    from ..io.weights import load_weights
+    from ..pipeline import check_fit
+
+    target = Path(target)
+    for path in protect:
+        if path is not None and target.exists() and Path(path).exists() and target.samefile(path):
+            raise ConfigError("refusing to overwrite a dataset file", path=target, hint="choose another file")
+    if target.is_dir():
+        raise ConfigError("is a folder, not a file", path=target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ConfigError("the folder does not exist", path=target, hint=f"create {folder} first")
+    text = Path(source).read_text(encoding="utf-8-sig") if source is not None else "schema = 1\n\n[weights]\n"
+    rename = target.stem if source is None or target.resolve() != Path(source).resolve() else None
+    text = render(text, dataset, weights, rename)
+
+    temporary = _temporary(folder, target.name)
+    try:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "w", encoding="utf-8",
+                       newline="") as stream:  # fmt: skip
+            stream.write(text)
+        if target.exists():
+            _copy_mode(target, temporary)
+        check_fit(dataset, load_weights(temporary))  # a file we could not read back is never written
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise ConfigError(f"cannot write: {exc.strerror}", path=target) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return load_weights(target)
+
+
+def _temporary(folder: Path, name: str) -> Path:
+    while True:
+        path = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        if not path.exists():
+            return path
+
+
+def _copy_mode(source: Path, target: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.chmod(target, os.stat(source).st_mode & 0o777)
