@@ -15,10 +15,15 @@ def app(data: str | None = None, weights: str | None = None) -> TrustIndexApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the stability timer and every worker, then freeze what moves (cursor blink, toasts)."""
+    """Wait for the stability timer, every worker and the messages they post, then freeze what moves
+    (cursor blink, toasts)."""
     await pilot.pause(0.4)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        if not pilot.app.jobs_running and not any(w.is_running for w in pilot.app.workers):
+            break
+    await pilot.pause(0.1)
     for screen in pilot.app.screen_stack:
         for widget in screen.query(Input):
             widget.cursor_blink = False
