@@ -165,10 +165,12 @@ def test_sensitivity_json():
         f"score: {NAMES[e]}" for e in ("japan", "continental-europe", "united-states", "nordic")
     ] + ["mean rank shift"]
     nordic = next(o for o in doc["outputs"] if o["output"] == "rank: Nordic countries")
-    assert nordic["first"] == [0, 0] and nordic["total"] == [0, 0]  # always first: nothing moves it
+    assert nordic["status"] == "constant" and nordic["changes"] == 0  # always first: nothing moves it
+    assert nordic["first"] == [None, None] and nordic["total"] == [None, None]
     for o in doc["outputs"]:
-        for low, high in o["first_interval"] + o["total_interval"]:
-            assert low <= high
+        if o["status"] == "varies":
+            for low, high in o["first_interval"] + o["total_interval"]:
+                assert low <= high
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
@@ -178,7 +180,8 @@ def test_sensitivity_formats(fmt):
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
         assert len(rows) == 9
-        assert list(rows[0]) == ["output", "weights:first", "weights:total", "aggregation:first", "aggregation:total"]
+        assert list(rows[0]) == ["output", "status", "weights:first", "weights:total", "aggregation:first",
+                                 "aggregation:total"]
     if fmt == "table":
         assert "Sobol' indices from 256 runs (N = 64, seed 1)" in out
 

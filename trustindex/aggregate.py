@@ -1,12 +1,19 @@
-"""Aggregation kernels: combine component scores (entities × components) into one score per entity.
+"""Aggregation kernels: combine children's scores into their parents' scores, for a batch of runs at once.
 
-Every kernel takes ``x`` of shape (entities, components), NaN where missing, and non-negative
-weights ``w`` of shape (components,), and aggregates each entity over its available components
-with the weights renormalised over them. An entity with no available component gets NaN.
+One call aggregates every parent of one layer of the tree: ``x`` holds the children's scores, shape
+(runs, entities, children) — a leading 1 when every run shares them — with NaN where missing; ``w`` the
+children's non-negative weights, shape (runs, children) or (1, children), 0 leaving a child out; and
+``segments`` the offsets at which each parent's (contiguous) children start. Each entity is aggregated over
+its available children with the weights renormalised over them; a parent with no available child of
+positive weight gets NaN. A single scoring is the case of one run.
 
-Zeros: the geometric, harmonic and (p ≤ 0) power means of components that include a zero with
-positive weight are 0 — the mathematical limit and full non-compensation. Normalise to a range
-such as [1, 100] when a single zero should not decide a score.
+The power-mean family (arithmetic p = 1, geometric p = 0, harmonic p = −1, power p) is one code path: a mean
+of transformed values. For p ≠ 0, 1 the values are divided by each entity's largest (p > 0) or smallest
+(p < 0) component first, so that xᵖ can neither overflow nor lose the dominant term.
+
+Zeros: the geometric, harmonic and (p ≤ 0) power means of components that include a zero with positive
+weight are 0 — the mathematical limit and full non-compensation. Normalise to a range such as [1, 100]
+when a single zero should not decide a score.
 """
 
 from __future__ import annotations
@@ -15,112 +22,172 @@ import numpy as np
 
 from .errors import ConfigError
 
-
-def _masked(x, w):
-    """Drop zero-weight components; return values with 0 for missing, availability and weights."""
-    keep = w > 0
-    if not keep.all():
-        x, w = x[:, keep], w[keep]
-    available = ~np.isnan(x)
-    return np.where(available, x, 0.0), available, w
-
-
-def _total(available, w):
-    total = available @ w
-    return np.where(total > 0, total, np.nan)
-
-
-def arithmetic(x, w):
-    """Σ wᵢxᵢ / Σ wᵢ over the available components."""
-    values, available, w = _masked(x, w)
-    return (values @ w) / _total(available, w)
-
-
-def geometric(x, w):
-    """exp(Σ wᵢ log xᵢ / Σ wᵢ); 0 when any positive-weight component is 0."""
-    values, available, w = _masked(x, w)
-    with np.errstate(divide="ignore"):
-        logs = np.where(available, np.log(np.where(available, values, 1.0)), 0.0)
-    return np.exp((logs @ w) / _total(available, w))
-
-
-def harmonic(x, w):
-    """Σ wᵢ / Σ (wᵢ / xᵢ); 0 when any positive-weight component is 0."""
-    values, available, w = _masked(x, w)
-    with np.errstate(divide="ignore"):
-        inverse = np.where(available, 1.0 / np.where(available, values, 1.0), 0.0)
-        return _total(available, w) / (inverse @ w)
-
-
-def power(x, w, p):
-    """Generalised mean (Σ wᵢxᵢᵖ / Σ wᵢ)^(1/p); p = 1 arithmetic, p → 0 geometric, p = −1 harmonic."""
-    if p == 0:
-        return geometric(x, w)
-    values, available, w = _masked(x, w)
-    # Scale by each entity's largest component so that x^p cannot overflow for large p.
-    top = np.max(values, axis=1, keepdims=True, initial=0.0)
-    top = np.where(top > 0, top, 1.0)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        powered = np.where(available, np.where(available, values / top, 1.0) ** p, 0.0)
-        return ((powered @ w) / _total(available, w)) ** (1.0 / p) * top[:, 0]
-
-
-TIE = 1e-9
-"""Relative difference within which Copeland counts two component scores as equal."""
-
-
-def copeland(x, w, opponents=None, chunk: int = 512):
-    """Non-compensatory pairwise outranking, as the percentage (0–100) of contests won.
-
-    Entity a beats b when the weight of the components (available for both) on which a scores
-    higher exceeds the weight of those on which b does; a draw counts half. Each entity's score is
-    the share of its opponents with at least one comparable component that it beats. The opponents
-    are the other rows of ``x``, or the rows of ``opponents`` when given (hypothetical entities scored
-    against a fixed field: explanations use this).
-    """
-    field, field_available, _ = _masked(x if opponents is None else opponents, w)
-    values, available, w = _masked(x, w)
-    n = values.shape[0]
-    tie = 1e-9 * w.sum()  # margins within float noise of zero are draws (0.1 + 0.2 vs 0.3)
-    wins = np.zeros(n)
-    contests = np.zeros(n)
-    for start in range(0, n, chunk):
-        a = slice(start, min(start + chunk, n))
-        both = available[a, None, :] & field_available[None, :, :]
-        diff = values[a, None, :] - field[None, :, :]
-        close = np.abs(diff) <= TIE * np.maximum(1.0, np.abs(field[None, :, :]))  # one-bit differences are draws
-        sign = np.where(close, 0.0, np.sign(diff)) * both
-        margin = sign @ w
-        comparable = both.any(axis=2)
-        if opponents is None:
-            comparable[np.arange(a.stop - a.start), np.arange(a.start, a.stop)] = False
-        wins[a] = np.sum(comparable * ((margin > tie) + 0.5 * (np.abs(margin) <= tie)), axis=1)
-        contests[a] = comparable.sum(axis=1)
-    score = 100.0 * wins / np.where(contests > 0, contests, 1.0)
-    return np.where(available.any(axis=1) & (contests > 0), score, np.nan)
-
-
 METHODS = ("arithmetic", "geometric", "harmonic", "power", "copeland")
 NEED_POSITIVE = frozenset({"geometric", "harmonic", "power"})
+TIE = 1e-9
+"""Relative difference within which Copeland counts two component scores as equal."""
+PAIRS_PER_CHUNK = 2**22
+"""Copeland compares entities pairwise: entity pairs × components × runs evaluated at once."""
 
 
-def aggregate(x: np.ndarray, w: np.ndarray, method: str, p: float | None = None, opponents=None):
-    """Apply the named method, checking first that it is defined on ``x``.
+def exponent(method: str, p: float | None) -> float | None:
+    """The power-mean exponent of ``method`` (None for Copeland)."""
+    return {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0, "power": 1.0 if p is None else float(p)}.get(method)
 
-    ``opponents`` gives Copeland a fixed field to score the rows of ``x`` against (see :func:`copeland`).
+
+def _sum(values: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Sum over each parent's children along the last axis."""
+    return np.add.reduceat(values, segments, axis=-1)
+
+
+def _weighted(values: np.ndarray, w: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Σ wᵢ valuesᵢ over each parent's children: (runs|1, entities, parents).
+
+    Values shared by every run meet many runs' weights as one matrix product with the weights laid out per
+    parent (children × runs·parents), never as a runs × entities × children array."""
+    if values.shape[0] > 1 or len(w) == 1:
+        return _sum(values * w[:, None, :], segments)
+    member = np.zeros((w.shape[1], len(segments)))
+    member[np.arange(w.shape[1]), np.repeat(np.arange(len(segments)), np.diff(np.r_[segments, w.shape[1]]))] = 1.0
+    layout = (w.T[:, :, None] * member[:, None, :]).reshape(w.shape[1], -1)  # children × (runs · parents)
+    return (values[0] @ layout).reshape(values.shape[1], len(w), len(segments)).transpose(1, 0, 2)
+
+
+def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, available=None) -> np.ndarray:
+    """Weighted power means of exponent ``p`` over each segment's available children (see the module docstring);
+    ``available`` (``~isnan(x)``) is None when every value is."""
+    complete = available is None
+    if complete:
+        available = True  # broadcasts: every value is there
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        if complete:
+            total = _sum(w, segments)[:, None, :]
+        else:
+            total = _weighted(available.astype(float), w, segments)
+        if p == 1:
+            values = x if complete else np.where(available, x, 0.0)
+            mean = _weighted(values, w, segments) / total
+            return np.where(total > 0, mean, np.nan)
+        positive = w > 0
+        counted = available & (x > 0)
+        if p == 0:
+            mean = np.exp(_weighted(np.log(np.where(counted, x, 1.0)), w, segments) / total)
+        else:
+            used = counted & positive.any(axis=0)
+            if p > 0:
+                scale = np.maximum.reduceat(np.where(used, x, -np.inf), segments, axis=-1)
+            else:
+                scale = np.minimum.reduceat(np.where(used, x, np.inf), segments, axis=-1)
+            scale = np.where(np.isfinite(scale), scale, 1.0)
+            at = np.repeat(scale, np.diff(np.r_[segments, x.shape[-1]]), axis=-1)  # each child's segment's scale
+            powered = np.where(counted, (np.where(counted, x, at) / at) ** p, 0.0)
+            mean = (_weighted(powered, w, segments) / total) ** (1.0 / p) * scale
+        if p <= 0:  # a zero of positive weight decides the mean
+            mean = np.where(_sum((x == 0) * positive[:, None, :], segments) > 0, 0.0, mean)
+        return np.where(total > 0, mean, np.nan)
+
+
+def copeland(x: np.ndarray, w: np.ndarray, segments: np.ndarray, opponents: np.ndarray | None = None) -> np.ndarray:
+    """Non-compensatory pairwise outranking, as the percentage (0–100) of contests won.
+
+    Entity a beats b when the weight of the components (available for both) on which a scores higher
+    exceeds the weight of those on which b does; a draw counts half. Each entity's score is the share of its
+    opponents with at least one comparable component that it beats. The opponents are the other entities of
+    the same run, or the rows of ``opponents`` (entities × children, shared by every run) when given:
+    hypothetical entities scored against a fixed field (explanations use this).
     """
+    runs = max(x.shape[0], w.shape[0])
+    n = x.shape[1]
+    bounds = np.r_[segments, x.shape[-1]]
+    out = np.empty((runs, n, len(segments)))
+    for s in range(len(segments)):
+        part = slice(bounds[s], bounds[s + 1])
+        field = None if opponents is None else opponents[:, part]
+        out[:, :, s] = _copeland(x[:, :, part], w[:, part], field)
+    return out
+
+
+def _copeland(x: np.ndarray, w: np.ndarray, field: np.ndarray | None) -> np.ndarray:
+    """Copeland scores (runs × entities) of one parent: x (runs|1, n, c), w (runs|1, c)."""
+    runs = max(x.shape[0], w.shape[0])
+    n, c = x.shape[1], x.shape[2]
+    m = n if field is None else field.shape[0]
+    out = np.empty((runs, n))
+    step = max(1, PAIRS_PER_CHUNK // max(1, n * m * c))
+    for start in range(0, runs, step):  # chunks of runs, to bound the pairwise arrays
+        stop = min(runs, start + step)
+        xs = x if x.shape[0] == 1 else x[start:stop]
+        ws = w if w.shape[0] == 1 else w[start:stop]
+        out[start:stop] = _copeland_chunk(xs, ws, field, stop - start)
+    return out
+
+
+def _copeland_chunk(x, w, field, runs):
+    positive = w > 0
+    values = np.where(np.isnan(x), 0.0, x)
+    available = ~np.isnan(x) & positive[:, None, :]
+    if field is None:
+        other, other_available = values, available
+    else:
+        other = np.where(np.isnan(field), 0.0, field)[None]
+        other_available = (~np.isnan(field))[None] & positive[:, None, :]
+    both = available[:, :, None, :] & other_available[:, None, :, :]  # runs, n, m, c
+    diff = values[:, :, None, :] - other[:, None, :, :]
+    close = np.abs(diff) <= TIE * np.maximum(1.0, np.abs(other[:, None, :, :]))  # one-bit differences are draws
+    sign = np.where(close, 0.0, np.sign(diff)) * both
+    margin = np.einsum("rnmc,rc->rnm", sign, np.broadcast_to(w, (sign.shape[0], w.shape[1])))
+    tie = 1e-9 * w.sum(axis=1)[:, None, None]  # margins within float noise of zero are draws (0.1 + 0.2 vs 0.3)
+    comparable = both.any(axis=3)
+    if field is None:
+        index = np.arange(x.shape[1])
+        comparable[:, index, index] = False
+    wins = np.sum(comparable * ((margin > tie) + 0.5 * (np.abs(margin) <= tie)), axis=2)
+    contests = comparable.sum(axis=2)
+    score = 100.0 * wins / np.where(contests > 0, contests, 1)
+    scored = available.any(axis=2) & (contests > 0)
+    return np.broadcast_to(np.where(scored, score, np.nan), (runs, x.shape[1]))
+
+
+def combine(
+    x: np.ndarray,
+    w: np.ndarray,
+    segments: np.ndarray,
+    method: str,
+    p: float | None = None,
+    opponents=None,
+    available: np.ndarray | None = None,
+) -> np.ndarray:
+    """Aggregate one layer with the named method (shapes in the module docstring), checking first that the
+    method is defined on ``x``. ``opponents`` gives Copeland a fixed field (see :func:`copeland`);
+    ``available`` is ``~isnan(x)``, or None when nothing is missing."""
     if method not in METHODS:
         raise ConfigError(f"unknown aggregation method {method!r}", hint=f"one of {', '.join(METHODS)}")
-    if method in NEED_POSITIVE and np.nanmin(x[:, w > 0], initial=0.0) < 0:
-        raise ConfigError(
-            f"{method} aggregation needs non-negative scores, but some are negative",
-            hint="normalise to a positive range such as range = [1, 100] (z-scores and ranks can be negative)",
-        )
-    if method == "power":
-        return power(x, w, 1.0 if p is None else p)
+    if method in NEED_POSITIVE:
+        used = (w > 0).any(axis=0)
+        with np.errstate(invalid="ignore"):
+            negative = bool(np.any(x[..., used] < 0))
+        if negative:
+            raise ConfigError(
+                f"{method} aggregation needs non-negative scores, but some are negative",
+                hint="normalise to a positive range such as range = [1, 100] (z-scores and ranks can be negative)",
+            )
     if method == "copeland":
-        return copeland(x, w, opponents)
-    return KERNELS[method](x, w)
+        return copeland(x, w, segments, opponents)
+    return power_mean(x, w, segments, exponent(method, p), available)
 
 
-KERNELS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": harmonic}
+COVERAGE_DECIMALS = 3
+"""Coverage is rounded to this many decimals before the comparison, so min_coverage = 0.667 means two thirds."""
+
+
+def below(share: np.ndarray, minimum: float) -> np.ndarray:
+    """Where a share of available components falls below a minimum coverage (the one coverage rule)."""
+    return np.round(share, COVERAGE_DECIMALS) < minimum
+
+
+def coverage(available: np.ndarray, positive: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Each parent's share of its positive-weight children that are available (runs|1, entities, parents)."""
+    count = np.add.reduceat(positive, segments, axis=-1, dtype=np.intp)[:, None, :]
+    have = np.add.reduceat(available & positive[:, None, :], segments, axis=-1, dtype=np.intp)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, have / count, 0.0)

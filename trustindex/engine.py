@@ -1,10 +1,10 @@
-"""Batch scoring: many runs of one index at once, runs as a batch dimension.
+"""The one scoring engine: normalise → aggregate for a batch of runs at once; a single scoring is one run.
 
-A run is a choice of weights for every node plus a choice among a few alternatives of data treatment,
-normalisation and aggregation. Runs that share the discrete choices share one normalised matrix; within
-such a group every aggregation step is one matrix product of the children's transformed scores with
-the runs' weights (power means are means of transformed values: x, log x, 1/x, xᵖ), so nothing loops
-in Python over runs or entities. Only Copeland, which compares entities pairwise, is run per run.
+A run is a weight for every node plus a :class:`Variant` — a choice of data treatment, normalisation and
+aggregation. Runs that share a variant share one normalised matrix; the tree is aggregated layer by layer
+(every parent of one height and one method in one call, see :mod:`trustindex.aggregate`), with the runs as a
+batch dimension. A layer whose weights are the same in every run is computed once and broadcast, so nothing
+is recomputed downstream of what does not vary, and nothing loops in Python over runs or entities.
 """
 
 from __future__ import annotations
@@ -13,48 +13,201 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .aggregate import NEED_POSITIVE, copeland
-from .errors import ConfigError
-from .model import Aggregation, Dataset, Normalisation, Weights
+from .aggregate import below, combine, coverage
+from .model import Aggregation, Dataset, Framework, Normalisation, Record, Weights, frozen_map, readonly
 from .normalise import normalise
-from .pipeline import COVERAGE_DECIMALS, check_fit, plan, prepare, screen
-from .ranking import DECIMALS
+from .prepare import Prepared, check_fit, prepare, screen
 
-HUGE = 1e300
-"""Stands in for log(0) = −∞ and 1/0 = ∞, so that a zero weight times it is 0, not NaN."""
+
+@dataclass(frozen=True, eq=False)
+class Step(Record):
+    """One aggregation: the node's column, its children's columns, their weights and the method."""
+
+    node: str
+    column: int
+    children: tuple[int, ...]
+    weights: np.ndarray
+    aggregation: Aggregation
+
+
+def plan(framework: Framework, weights: Weights) -> tuple[tuple[Step, ...], tuple[str, ...]]:
+    """The aggregation steps bottom-up over the children with positive weight, and the aggregates left out
+    because nothing with weight is under them."""
+    col = {node: j for j, node in enumerate(framework.node_ids)}
+    live = set(framework.indicator_ids)
+    steps, empty = [], []
+    for node in framework.aggregates_bottom_up():
+        kids = [c for c in framework.children(node) if c in live and weights.weight(c) > 0]
+        if not kids:
+            empty.append(node)
+            continue
+        live.add(node)
+        w = readonly([weights.weight(c) for c in kids])
+        spec = weights.aggregation_for(framework.level(node))
+        steps.append(Step(node, col[node], tuple(col[c] for c in kids), w, spec))
+    return tuple(steps), tuple(empty)
 
 
 @dataclass(frozen=True)
 class Variant:
-    """The discrete choices of one group of runs."""
+    """The discrete choices of a group of runs."""
 
     normalisation: Normalisation
     aggregation: tuple[Aggregation, ...]
-    """One per aggregation step (bottom-up, as :func:`trustindex.pipeline.plan` orders them)."""
+    """One per aggregation step of the engine (bottom-up, as :func:`plan` orders them)."""
     treatment: str = "none"
     max_points: int = 5
     imputation: str = "none"
 
 
+@dataclass(frozen=True, eq=False)
+class Layer(Record):
+    """Steps of one height and one aggregation, scored together: their children's columns end to end."""
+
+    steps: tuple[int, ...]
+    columns: np.ndarray
+    segments: np.ndarray
+    aggregation: Aggregation
+
+
+def layers(steps: tuple[Step, ...], aggregations: tuple[Aggregation, ...], first: int) -> tuple[Layer, ...]:
+    """Group ``steps`` (bottom-up) into layers: a step's height is one more than its highest child's."""
+    height: dict[int, int] = {}
+    groups: dict[tuple[int, Aggregation], list[int]] = {}
+    for s, (step, spec) in enumerate(zip(steps, aggregations, strict=True)):
+        height[step.column] = 1 + max(height.get(c, 0) if c < first else 0 for c in step.children)
+        groups.setdefault((height[step.column], spec), []).append(s)
+    out = []
+    for (_, spec), members in sorted(groups.items(), key=lambda item: item[0][0]):
+        columns = np.concatenate([steps[s].children for s in members])
+        sizes = [len(steps[s].children) for s in members]
+        out.append(Layer(tuple(members), readonly(columns, int), readonly(np.r_[0, np.cumsum(sizes)[:-1]], int), spec))
+    return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class NodeScores(Record):
+    """Every node's score in every run, with the coverage of each aggregate (arrays runs × entities × nodes)."""
+
+    nodes: tuple[str, ...]
+    scores: np.ndarray
+    """Normalised value (indicators) or aggregate score; NaN where missing."""
+    coverage: np.ndarray
+    """Share of a node's positive-weight components that were available (1 or 0 for an indicator)."""
+    below: np.ndarray
+    """True where an aggregate was set missing because its coverage fell below the minimum."""
+    live: np.ndarray
+    """runs × nodes: False for an aggregate left out because no component of it has weight."""
+
+    def node(self, node_id: str) -> np.ndarray:
+        """The scores (runs × entities) of one node."""
+        return self.scores[:, :, self.nodes.index(node_id)]
+
+
+def evaluate(
+    layers_: tuple[Layer, ...],
+    steps: tuple[Step, ...],
+    leaves: np.ndarray,
+    weights: np.ndarray,
+    first: int,
+    opponents: np.ndarray | None = None,
+    record: bool = False,
+):
+    """Aggregate the tree for a batch of runs.
+
+    ``leaves`` are the indicators' scores (1 or runs, entities, indicators); ``weights`` the node weights
+    (runs × nodes). Returns {column: scores (1 or runs, entities)} for every aggregate and the live mask
+    (runs × nodes); with ``record`` also {column: (coverage, below)}. ``opponents`` (entities × nodes, every
+    column filled) is the fixed field that Copeland layers score hypothetical rows against.
+    """
+    runs = len(weights)
+    live = np.ones(weights.shape, dtype=bool)
+    dead: set[int] = set()  # aggregates left out in some run: their weight counts as 0 there
+    scores: dict[int, np.ndarray] = {}
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for layer in layers_:
+        columns = layer.columns
+        if columns.min() >= first:
+            x = leaves[:, :, columns - first]
+        else:
+            parts = [leaves[:, :, c - first] if c >= first else scores[c] for c in columns]
+            depth = max(len(part) for part in parts)
+            x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts], axis=2)
+        w = weights[:, columns]
+        if dead.intersection(columns.tolist()):
+            w = w * live[:, columns]
+        if runs > 1 and (w == w[0]).all():
+            w = w[:1]
+        positive = w > 0
+        if len(positive) > 1 and (positive == positive[0]).all():
+            positive = positive[:1]
+        spec = layer.aggregation
+        field = None if opponents is None else opponents[:, columns]
+        available = ~np.isnan(x)
+        complete = bool(available.all())
+        value = combine(x, w, layer.segments, spec.method, spec.p, field, None if complete else available)
+        counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)
+        if complete:
+            share = (counts > 0)[:, None, :].astype(float)
+            cut = np.zeros(share.shape, dtype=bool)
+        else:
+            share = coverage(available, positive, layer.segments)
+            cut = below(share, spec.min_coverage) & ~np.isnan(value)
+            if cut.any():
+                value = np.where(cut, np.nan, value)
+        alive = counts > 0
+        for s, index in enumerate(layer.steps):
+            column = steps[index].column
+            scores[column] = value[:, :, s]
+            if not alive[:, s].all():
+                live[:, column] = alive[:, s]
+                dead.add(column)
+            if record:
+                shape = value.shape[:2]
+                kept[column] = (np.broadcast_to(share[:, :, s], shape), np.broadcast_to(cut[:, :, s], shape))
+    return (scores, live, kept) if record else (scores, live)
+
+
+def run_steps(steps: tuple[Step, ...], scores: np.ndarray, opponents: np.ndarray | None = None) -> None:
+    """Fill the aggregate columns of ``scores`` (rows × nodes, indicator columns filled) in place, with the
+    steps' own weights: rows are entities, real or hypothetical. With ``opponents`` (rows × nodes, every
+    column filled), Copeland levels score the rows against those fixed rows instead of against each other."""
+    aggregates = {step.column for step in steps}
+    first = min(c for step in steps for c in step.children if c not in aggregates)  # indicator columns follow
+    weights = np.zeros((1, scores.shape[1]))
+    for step in steps:
+        weights[0, list(step.children)] = step.weights
+    found, _ = evaluate(layers(steps, tuple(s.aggregation for s in steps), first), steps,
+                        scores[None, :, first:], weights, first, opponents)  # fmt: skip
+    for column, value in found.items():
+        scores[:, column] = value[0]
+
+
 class Engine:
     """Scores batches of runs of ``dataset`` under variations of ``weights``.
 
-    ``weights`` fixes the tree, the nominal choices and everything that does not vary. Runs give a
-    weight for every node (columns in ``nodes`` order; 0 leaves a node out) and a :class:`Variant`.
+    ``weights`` fixes the tree, the nominal choices and everything that does not vary. Runs give a weight
+    for every node (columns in ``nodes`` order; 0 leaves a node out) and a :class:`Variant`. The entities
+    are those that pass the profile's screening under its nominal choices (``screened`` lists the others).
     """
 
     def __init__(self, dataset: Dataset, weights: Weights):
         check_fit(dataset, weights)
         self.weights = weights.for_dataset(dataset.name)
-        self.dataset, self.screened = screen(dataset, self.weights)
+        self.source = dataset
         self.framework = dataset.framework
         self.nodes = self.framework.node_ids
         self.first = len(self.nodes) - len(self.framework.indicators)
         # Every node that could carry weight: the plan with all weights positive.
-        every = replace(self.weights, weights={n: 1.0 for n in self.nodes})
+        every = replace(self.weights, weights=frozen_map({n: 1.0 for n in self.nodes}))
         self.steps, self.empty = plan(self.framework, every)
-        self.nominal = np.array([self.weights.weight(n) for n in self.nodes])
+        self.nominal = readonly([self.weights.weight(n) for n in self.nodes])
+        self._prepared: dict = {}
         self._normalised: dict = {}
+        self._layers: dict = {}
+        self.keep = readonly(screen(dataset, self.weights, self._prepare_all(self.nominal_variant())), bool)
+        self.dataset = dataset if self.keep.all() else dataset.subset(self.keep)
+        self.screened = tuple(e for e, k in zip(dataset.entities, self.keep, strict=True) if not k)
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -64,136 +217,78 @@ class Engine:
         w = self.weights
         return Variant(
             normalisation=w.normalisation,
-            aggregation=tuple(step.aggregation for step in plan(self.framework, w)[0]),
+            aggregation=tuple(w.aggregation_for(self.framework.level(step.node)) for step in self.steps),
             treatment=w.treatment.method,
             max_points=w.treatment.max_points,
             imputation=w.imputation.method,
         )
 
+    def _profile(self, variant: Variant) -> Weights:
+        w = self.weights
+        return replace(
+            w,
+            treatment=replace(w.treatment, method=variant.treatment, max_points=variant.max_points),
+            imputation=replace(w.imputation, method=variant.imputation),
+            normalisation=variant.normalisation,
+        )
+
+    def _prepare_all(self, variant: Variant) -> Prepared:
+        """Imputation and treatment of every entity of the dataset, screened or not (they come first)."""
+        key = (variant.treatment, variant.max_points, variant.imputation)
+        if key not in self._prepared:
+            self._prepared[key] = prepare(self.source, self._profile(variant))
+        return self._prepared[key]
+
+    def prepared(self, variant: Variant) -> Prepared:
+        """A variant's imputed and treated values of the entities that pass screening."""
+        every = self._prepare_all(variant)
+        if self.keep.all():
+            return every
+        kept = set(self.entities)
+        notices = tuple(
+            replace(n, entities=tuple(e for e in n.entities if e in kept))
+            for n in every.notices
+            if not n.entities or any(e in kept for e in n.entities)
+        )
+        return Prepared(readonly(every.values[self.keep]), readonly(every.imputed[self.keep], bool),
+                        tuple(t for t in every.treated if t.entity in kept), notices)  # fmt: skip
+
     def normalised(self, variant: Variant) -> np.ndarray:
-        """The normalised indicator matrix (entities × indicators) of a variant's data choices, cached."""
+        """The normalised indicator matrix (entities × indicators) of a variant's data choices, cached, read-only."""
         key = (variant.normalisation, variant.treatment, variant.max_points, variant.imputation)
         if key not in self._normalised:
-            profile = replace(
-                self.weights,
-                treatment=replace(self.weights.treatment, method=variant.treatment, max_points=variant.max_points),
-                imputation=replace(self.weights.imputation, method=variant.imputation),
-                normalisation=variant.normalisation,
-            )
-            values = prepare(self.dataset, profile)[0]
-            self._normalised[key] = normalise(values, self.framework.indicators, variant.normalisation)
+            values = self.prepared(variant).values
+            self._normalised[key] = readonly(normalise(values, self.framework.indicators, variant.normalisation),
+                                             copy=False)  # fmt: skip
         return self._normalised[key]
 
-    def scores(self, weights: np.ndarray, variant: Variant, nodes: bool = False) -> np.ndarray:
-        """Index scores (runs × entities) of runs with node weights ``weights`` (runs × nodes) under ``variant``.
+    def _layers_of(self, variant: Variant) -> tuple[Layer, ...]:
+        if variant.aggregation not in self._layers:
+            self._layers[variant.aggregation] = layers(self.steps, variant.aggregation, self.first)
+        return self._layers[variant.aggregation]
 
-        With ``nodes``, every node's score instead (runs × entities × nodes).
-        """
-        weights = np.asarray(weights, dtype=float)
+    def scores(self, weights: np.ndarray, variant: Variant) -> np.ndarray:
+        """Index scores (runs × entities) of runs with node weights ``weights`` (runs × nodes) under ``variant``."""
+        weights = np.atleast_2d(np.asarray(weights, dtype=float))
+        if not len(weights):
+            return np.empty((0, len(self.entities)))
+        found, _ = evaluate(self._layers_of(variant), self.steps, self.normalised(variant)[None], weights, self.first)
+        return np.broadcast_to(found[0], (len(weights), len(self.entities))).copy()
+
+    def node_scores(self, weights: np.ndarray, variant: Variant) -> NodeScores:
+        """Every node's score and coverage (runs × entities × nodes) for a few runs (a single scoring is one)."""
+        weights = np.atleast_2d(np.asarray(weights, dtype=float))
         runs, n = len(weights), len(self.entities)
-        shared = self.normalised(variant)
-        out = np.full((runs, n, len(self.nodes)), np.nan) if nodes else None
-        if nodes:
-            out[:, :, self.first :] = shared[None, :, :]
-        per_run: dict[int, np.ndarray] = {}
-        live = np.ones((runs, len(self.nodes)), dtype=bool)  # an aggregate with no weighted component is left out
-        for step, spec in zip(self.steps, variant.aggregation, strict=True):
-            columns = list(step.children)
-            w = weights[:, columns]
-            leaves = all(c >= self.first for c in columns)
-            x = shared[:, [c - self.first for c in columns]] if leaves else self._children(per_run, shared, columns)
-            available = ~np.isnan(x)
-            complete = bool(available.all())
-            value = _aggregate(x, w, spec, None if complete else available)
-            positive = ((w > 0) & live[:, columns]).astype(float)
-            count = positive.sum(axis=1)
-            live[:, step.column] = count > 0
-            cut = (count == 0)[:, None]
-            if not complete and spec.min_coverage > 0:
-                have = available.astype(float)
-                have = (have @ positive.T).T if x.ndim == 2 else np.einsum("rnc,rc->rn", have, positive)
-                cut = cut | (
-                    np.round(have / np.where(count > 0, count, 1)[:, None], COVERAGE_DECIMALS) < spec.min_coverage
-                )
-            value = np.where(cut, np.nan, value)
-            per_run[step.column] = value
-            if nodes:
-                out[:, :, step.column] = value
-        return out if nodes else per_run[0]
-
-    def _children(self, per_run, shared, columns) -> np.ndarray:
-        """Children scores per run (runs × entities × children); indicator children repeat the shared matrix."""
-        runs = next(iter(per_run.values())).shape[0] if per_run else 1
-        parts = []
-        for c in columns:
-            if c >= self.first:
-                parts.append(np.broadcast_to(shared[None, :, c - self.first], (runs, shared.shape[0])))
-            else:
-                parts.append(per_run[c])
-        return np.stack(parts, axis=2)
-
-
-def _transform(method: str, p: float | None):
-    """(forward, inverse) of the power mean family, with zeros mapped to ±HUGE."""
-    if method == "arithmetic" or (method == "power" and p == 1):
-        return (lambda x: x), (lambda y: y)
-    if method == "geometric" or (method == "power" and p == 0):
-        return (lambda x: np.log(np.maximum(x, 0)).clip(-HUGE)), np.exp
-    if method == "harmonic":
-        return (lambda x: np.minimum(1 / x, HUGE)), (lambda y: 1 / y)
-    if p < 0:
-        return (lambda x: np.minimum(x**p, HUGE)), (lambda y: y ** (1 / p))
-    return (lambda x: x**p), (lambda y: y ** (1 / p))
-
-
-def _aggregate(x: np.ndarray, w: np.ndarray, spec: Aggregation, available: np.ndarray | None) -> np.ndarray:
-    """One aggregation step for a batch of runs: ``x`` is entities × children (shared by every run) or
-    runs × entities × children; ``w`` is runs × children; ``available`` marks the non-missing values
-    (None when all are). Returns runs × entities."""
-    if spec.method in NEED_POSITIVE and np.nanmin(x, initial=0.0) < 0:
-        raise ConfigError(
-            f"{spec.method} aggregation needs non-negative scores, but some are negative",
-            hint="normalise to a positive range such as range = [1, 100] (z-scores and ranks can be negative)",
-        )
-    if spec.method == "copeland":
-        runs = w.shape[0]
-        xs = np.broadcast_to(x, (runs, *x.shape)) if x.ndim == 2 else x
-        return np.stack([copeland(xs[r], w[r]) for r in range(runs)])
-    forward, inverse = _transform(spec.method, spec.p)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        t = forward(x) if available is None else np.where(available, forward(np.where(available, x, 1.0)), 0.0)
-        numerator = (t @ w.T).T if x.ndim == 2 else np.einsum("rnc,rc->rn", t, w)
-        if available is None:
-            total = np.broadcast_to(w.sum(axis=1)[:, None], numerator.shape)
-        elif x.ndim == 2:
-            total = (available.astype(float) @ w.T).T
-        else:
-            total = np.einsum("rnc,rc->rn", available.astype(float), w)
-        return np.where(total > 0, inverse(numerator / np.where(total > 0, total, 1.0)), np.nan)
-
-
-def rank_rows(scores: np.ndarray) -> np.ndarray:
-    """Competition ranks (1 = best) within each row of ``scores`` (runs × entities); NaN stays unranked.
-
-    Ties follow :func:`trustindex.ranking.rank_scores`: sorted neighbours within 10**-DECIMALS (relative above
-    magnitude 1) are tied, and a tie can chain through close scores.
-    """
-    scores = np.asarray(scores, dtype=float)
-    runs, n = scores.shape
-    order = np.argsort(scores, axis=1, kind="stable")  # ascending, NaN last
-    ascending = np.take_along_axis(scores, order, axis=1)
-    valid = ~np.isnan(ascending)
-    starts = np.ones((runs, n), dtype=bool)
-    if n > 1:
-        low, high = ascending[:, :-1], ascending[:, 1:]
-        scale = np.maximum(1.0, np.minimum(np.abs(low), np.abs(high)))
-        with np.errstate(invalid="ignore"):
-            starts[:, 1:] = ~(high - low <= 10.0**-DECIMALS * scale)  # NaN neighbours start runs of their own
-    # Each sorted position's run ends where the next run starts; the entities above it are those after that.
-    position = np.where(starts, np.arange(n), n)
-    following = np.minimum.accumulate(position[:, ::-1], axis=1)[:, ::-1]
-    end = np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)
-    above = valid.sum(axis=1, keepdims=True) - end
-    ranks = np.empty((runs, n))
-    np.put_along_axis(ranks, order, np.where(valid, above + 1.0, np.nan), axis=1)
-    return ranks
+        leaves = self.normalised(variant)
+        found, live, kept = evaluate(self._layers_of(variant), self.steps, leaves[None], weights, self.first,
+                                     record=True)  # fmt: skip
+        scores = np.full((runs, n, len(self.nodes)), np.nan)
+        share = np.zeros_like(scores)
+        cut = np.zeros(scores.shape, dtype=bool)
+        scores[:, :, self.first :] = leaves
+        share[:, :, self.first :] = ~np.isnan(leaves)
+        for column, value in found.items():
+            scores[:, :, column] = value
+            share[:, :, column], cut[:, :, column] = kept[column]
+        return NodeScores(self.nodes, readonly(scores, copy=False), readonly(share, copy=False),
+                          readonly(cut, bool, copy=False), readonly(live, bool, copy=False))  # fmt: skip

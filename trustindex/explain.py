@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import ConfigError, did_you_mean
 from .model import Notice, Result
-from .pipeline import plan, run_steps
+from .engine import plan, run_steps
 
 MAX_COALITIONS = 2**22
 """Largest number of coalitions evaluated for one indicator's exact Shapley value."""

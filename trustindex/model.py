@@ -24,6 +24,34 @@ def frozen_map(mapping: Mapping | None = None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
 
+def same(a, b) -> bool:
+    """Equality by value through arrays (NaN equals NaN), tuples, mappings and floats."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )  # fmt: skip
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return a == b
+
+
+class Record:
+    """Value equality for frozen dataclasses that hold arrays (declare them with ``eq=False``): two records
+    are equal when every field is, arrays compared by value. Such records are not hashable."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(same(getattr(self, f), getattr(other, f)) for f in self.__dataclass_fields__ if not f.startswith("_"))
+
+
 @dataclass(frozen=True)
 class Node:
     """An aggregate node: the index itself or a (sub-)pillar."""
@@ -152,7 +180,7 @@ class Framework:
 
 
 @dataclass(frozen=True, eq=False)
-class Dataset:
+class Dataset(Record):
     """Values (entity × indicator) with their framework and provenance. Arrays are read-only."""
 
     name: str
@@ -284,6 +312,8 @@ class Weights:
     imputation: Imputation = Imputation()
     screening: float | None = None
     """Entities with a smaller share of indicators available are left out of the ranking, with a notice."""
+    screening_basis: str = "imputed"
+    """Screen on the coverage after imputation (``imputed``) or before it (``raw``)."""
     audit: Thresholds = Thresholds()
     description: str = ""
     framework: str = ""
@@ -318,7 +348,7 @@ class Notice:
 
 
 @dataclass(frozen=True, eq=False)
-class Result:
+class Result(Record):
     """The immutable output of one scoring. Arrays have shape (entities, nodes) and are read-only.
 
     For indicator columns ``scores`` holds the normalised value; for aggregates the aggregate score.
@@ -344,6 +374,8 @@ class Result:
     screened: tuple[str, ...] = ()
     """Entities left out of the ranking for too little data."""
     screened_names: tuple[str, ...] = ()
+    source: Dataset | None = None
+    """The dataset before screening (``dataset`` holds the entities that passed it)."""
     _rank_cache: dict = field(default_factory=dict, repr=False)
 
     def rank(self, node_id: str) -> np.ndarray:

@@ -1,63 +1,16 @@
-"""Dataset + Weights → Result: normalise → aggregate → rank, with every gap recorded."""
+"""Dataset + Weights → Result: impute → treat → screen → normalise → aggregate → rank, every gap recorded.
+
+A scoring is the :class:`~trustindex.engine.Engine` run once with the profile's own weights and choices.
+"""
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
-from .aggregate import aggregate
-from .errors import ConfigError, did_you_mean
-from .impute import GROUPED, PANEL, impute
-from .io.toml import locate
-from .model import Aggregation, Dataset, Framework, Notice, Result, Weights, readonly
-from .normalise import normalise
-from .treat import treat
-
-COVERAGE_DECIMALS = 3
-"""Coverage is rounded to this many decimals before the comparison, so min_coverage = 0.667 means two thirds."""
-
-
-def check_fit(dataset: Dataset, weights: Weights) -> None:
-    """Raise ConfigError when ``weights`` names nodes or a framework that ``dataset`` does not have."""
-    framework = dataset.framework
-
-    def fail(message: str, table: tuple[str, ...], key: str | None, hint: str | None):
-        line, column = locate(weights.path, table, key)
-        raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
-
-    if weights.framework and framework.name and weights.framework != framework.name:
-        fail(
-            f"weights profile {weights.name!r} is for framework {weights.framework!r}, "
-            f"but dataset {dataset.name!r} uses {framework.name!r}",
-            (),
-            "framework",
-            "choose a profile written for this dataset's framework",
-        )
-    known = set(framework.node_ids)
-    tables = [
-        (("weights",), weights.weights),
-        (("datasets", dataset.name, "weights"), weights.datasets.get(dataset.name, {})),
-    ]
-    for table, mapping in tables:
-        for node_id in mapping:
-            if node_id not in known:
-                fail(
-                    f"weight for {node_id!r}, which is not a pillar or indicator of dataset {dataset.name!r}",
-                    table,
-                    node_id,
-                    did_you_mean(node_id, known),
-                )
-    for parent in framework.aggregates_bottom_up():
-        children = framework.children(parent)
-        if children and not any(weights.weight(c) > 0 for c in children):
-            fail(
-                f"every weight under {parent!r} is zero ({', '.join(children)})",
-                ("weights",),
-                None,
-                "give at least one of them a positive weight",
-            )
+from .engine import Engine
+from .model import Dataset, Notice, Result, Weights, readonly
 
 
 def nominal_shares(dataset: Dataset, weights: Weights, nodes: tuple[str, ...], live) -> np.ndarray:
@@ -91,164 +44,49 @@ def _data_notices(dataset: Dataset, missing: np.ndarray) -> list[Notice]:
     return notices
 
 
-@dataclass(frozen=True)
-class Step:
-    """One aggregation: the node's column, its live children's columns, their weights and the method."""
-
-    node: str
-    column: int
-    children: tuple[int, ...]
-    weights: np.ndarray
-    aggregation: Aggregation
-
-
-def plan(framework: Framework, weights: Weights) -> tuple[tuple[Step, ...], tuple[str, ...]]:
-    """The aggregation steps bottom-up, and the aggregates left out because nothing with weight is under them."""
-    col = {node: j for j, node in enumerate(framework.node_ids)}
-    live = set(framework.indicator_ids)
-    steps, empty = [], []
-    for node in framework.aggregates_bottom_up():
-        kids = [c for c in framework.children(node) if c in live and weights.weight(c) > 0]
-        if not kids:
-            empty.append(node)
-            continue
-        live.add(node)
-        w = readonly([weights.weight(c) for c in kids])
-        spec = weights.aggregation_for(framework.level(node))
-        steps.append(Step(node, col[node], tuple(col[c] for c in kids), w, spec))
-    return tuple(steps), tuple(empty)
-
-
-def run_steps(
-    steps: tuple[Step, ...],
-    scores: np.ndarray,
-    opponents: np.ndarray | None = None,
-    coverage: np.ndarray | None = None,
-    below: np.ndarray | None = None,
-) -> None:
-    """Fill the aggregate columns of ``scores`` (rows × nodes, indicators filled) in place.
-
-    An aggregate whose share of available components falls below its ``min_coverage`` is left missing;
-    ``coverage`` and ``below`` (same shape as ``scores``), when given, receive the shares and those cuts.
-    With ``opponents`` (rows × nodes, every column filled), Copeland levels score the rows of ``scores``
-    as hypothetical entities against those fixed rows instead of against each other.
-    """
-    for step in steps:
-        spec, j = step.aggregation, step.column
-        x = scores[:, step.children]
-        share = np.mean(~np.isnan(x), axis=1)
-        field = None if opponents is None else opponents[:, step.children]
-        value = aggregate(x, step.weights, spec.method, spec.p, field)
-        short = (np.round(share, COVERAGE_DECIMALS) < spec.min_coverage) & ~np.isnan(value)
-        value[short] = np.nan
-        scores[:, j] = value
-        if coverage is not None:
-            coverage[:, j] = share
-        if below is not None:
-            below[:, j] = short
-
-
-def screen(dataset: Dataset, weights: Weights) -> tuple[Dataset, tuple[str, ...]]:
-    """Leave out the entities whose share of available indicators is below the profile's screening threshold."""
-    if weights.screening is None:
-        return dataset, ()
-    share = np.round(np.mean(~np.isnan(dataset.values), axis=1), COVERAGE_DECIMALS)
-    keep = share >= weights.screening
-    if keep.all():
-        return dataset, ()
-    if not keep.any():
-        raise ConfigError(f"screening at {weights.screening:g} leaves no entity", path=weights.path,
-                          hint="lower [screening] min_coverage")  # fmt: skip
-    return dataset.subset(keep), tuple(e for e, k in zip(dataset.entities, keep, strict=True) if not k)
-
-
-def prepare(dataset: Dataset, weights: Weights) -> tuple[np.ndarray, np.ndarray, tuple, list[Notice]]:
-    """Imputation then outlier treatment (the JRC / COINr order, so panel imputation reads untreated years):
-    the values to normalise, the imputed mask, the treated values, and their notices."""
-    spec = weights.imputation
-
-    def fail(message: str, key: str, hint: str) -> None:
-        line, column = locate(weights.path, ("imputation",), key)
-        raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
-
-    if spec.method in PANEL and dataset.history is None:
-        fail(f"imputation {spec.method!r} needs a panel dataset", "method", "use mean, median or a group method")
-    if spec.method in GROUPED and spec.group not in dataset.labels:
-        fail(f"no text column {spec.group!r} in dataset {dataset.name!r} to group by", "group",
-             did_you_mean(spec.group, dataset.labels) or "declare it under [columns] with kind = 'text'")  # fmt: skip
-    values, imputed = impute(dataset.values, spec.method, dataset.labels.get(spec.group), dataset.history,
-                             dataset.years, dataset.year)  # fmt: skip
-    notices = []
-    entities = np.array(dataset.entities, dtype=object)
-    for k in np.flatnonzero(imputed.any(axis=0)):
-        message = f"{imputed[:, k].sum()} missing value(s) imputed ({spec.method})"
-        notices.append(Notice("imputed", message, dataset.framework.indicator_ids[k], tuple(entities[imputed[:, k]])))
-    treated = ()
-    if weights.treatment.method == "winsorise":
-        values, treated = treat(values, dataset.entities, dataset.framework.indicator_ids,
-                                weights.treatment.max_points, weights.audit)  # fmt: skip
-        for indicator in dict.fromkeys(t.indicator for t in treated):
-            points = [t for t in treated if t.indicator == indicator]
-            how = "log-transformed" if points[0].method == "log" else f"{len(points)} value(s) winsorised"
-            notices.append(Notice("treated", f"outliers: {how}", indicator, tuple(t.entity for t in points)))
-    return values, imputed, treated, notices
-
-
 def score(dataset: Dataset, weights: Weights) -> Result:
-    """Score every entity at every node of the framework: screen → impute → treat → normalise → aggregate."""
-    check_fit(dataset, weights)
-    weights = weights.for_dataset(dataset.name)
-    full = dataset
-    dataset, screened = screen(dataset, weights)
-    framework = dataset.framework
-    nodes = framework.node_ids
-    n, first = len(dataset.entities), len(nodes) - len(framework.indicators)
+    """Score every entity at every node of the framework: impute → treat → screen → normalise → aggregate."""
+    engine = Engine(dataset, weights)
+    weights, full, dataset = engine.weights, engine.source, engine.dataset
+    variant = engine.nominal_variant()
+    prepared = engine.prepared(variant)
+    framework, nodes = dataset.framework, engine.nodes
     entities = np.array(dataset.entities, dtype=object)
-    missing = np.isnan(dataset.values)
-    notices = _data_notices(dataset, missing)
-    if screened:
-        message = f"left out of the ranking: under {weights.screening:g} of the indicators available"
-        notices.append(Notice("screened", message, None, screened))
-    values, imputed, treated, prepared = prepare(dataset, weights)
-    notices += prepared
-    if values is not dataset.values:
-        missing = np.isnan(values)
-
-    scores = np.empty((n, len(nodes)), order="F")  # columns contiguous: nodes are read whole
-    scores[:, :first] = np.nan
-    scores[:, first:] = normalise(values, framework.indicators, weights.normalisation)
-    coverage = np.zeros((n, len(nodes)), order="F")
-    np.logical_not(missing, out=coverage[:, first:], casting="unsafe")
-    below = np.zeros((n, len(nodes)), dtype=bool, order="F")
-
-    steps, empty = plan(framework, weights)
-    for node in empty:
-        why = "no indicators" if not framework.indicators_under(node) else "no indicators with positive weight"
-        notices.append(Notice("empty", f"{why}: left out, its weight shared by its siblings", node))
-    run_steps(steps, scores, coverage=coverage, below=below)
-    for step in steps:
+    notices = _data_notices(dataset, np.isnan(dataset.values))
+    if engine.screened:
+        basis = "before imputation" if weights.screening_basis == "raw" else "after imputation"
+        message = f"left out of the ranking: under {weights.screening:g} of the indicators available ({basis})"
+        notices.append(Notice("screened", message, None, engine.screened))
+    notices += prepared.notices
+    run = engine.node_scores(engine.nominal, variant)
+    live = set(framework.indicator_ids) | {step.node for step in engine.steps if run.live[0, step.column]}
+    for node in framework.aggregates_bottom_up():
+        if node not in live:
+            why = "no indicators with positive weight" if framework.indicators_under(node) else "no indicators"
+            notices.append(Notice("empty", f"{why}: left out, its weight shared by its siblings", node))
+    below = run.below[0]
+    for step, spec in zip(engine.steps, variant.aggregation, strict=True):
         short = below[:, step.column]
         if short.any():
-            message = f"below minimum coverage {step.aggregation.min_coverage:.2f}: score left missing"
+            message = f"below minimum coverage {spec.min_coverage:.2f}: score left missing"
             notices.append(Notice("coverage", message, step.node, tuple(entities[short])))
-
+    scores = np.asfortranarray(run.scores[0])  # columns contiguous: nodes are read whole
     unranked = np.isnan(scores[:, 0])
     if unranked.any():
         notices.append(Notice("unranked", "no index score: not ranked", nodes[0], tuple(entities[unranked])))
-
-    live = set(framework.indicator_ids) | {step.node for step in steps}
     return Result(
         dataset=dataset,
         weights=weights,
         nodes=nodes,
         scores=readonly(scores, copy=False),
-        coverage=readonly(coverage, copy=False),
-        below_coverage=readonly(below, bool, copy=False),
+        coverage=readonly(np.asfortranarray(run.coverage[0]), copy=False),
+        below_coverage=readonly(np.asfortranarray(below), bool, copy=False),
         shares=readonly(nominal_shares(dataset, weights, nodes, live), copy=False),
         notices=tuple(notices),
-        values=readonly(values, copy=False),
-        imputed=readonly(imputed, bool, copy=False),
-        treated=treated,
-        screened=screened,
-        screened_names=tuple(full.names[full.entities.index(e)] for e in screened),
+        values=prepared.values,
+        imputed=prepared.imputed,
+        treated=prepared.treated,
+        screened=engine.screened,
+        screened_names=tuple(full.names[full.entities.index(e)] for e in engine.screened),
+        source=full,
     )

@@ -1,49 +1,96 @@
-"""Ranks from scores, with explicit tie rules."""
+"""Ranks from scores: one sort per row of a batch, three tie rules, and what the rank statistics need.
+
+Every ranking in trustindex — a result's ranks, the nominal and per-run ranks of uncertainty, sensitivity and
+stability, the TUI's live table — goes through :func:`order_rows`; a single ranking is its one-row case.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from .model import Record
+
 TIES = ("competition", "dense", "fractional")
-DECIMALS = 9
-"""Scores within 10**-DECIMALS of each other (relative, above magnitude 1) are tied, so float noise
-never breaks a tie. Neighbours are compared after sorting, so a tie can chain through close scores."""
+"""``competition`` ranks 1224, ``dense`` 1223, ``fractional`` 1 2.5 2.5 4."""
+TOLERANCE = 1e-9
+"""Scores within TOLERANCE of each other (relative, above magnitude 1) are tied, so float noise never breaks
+a tie. Neighbours are compared after sorting, so a tie can chain through close scores."""
 
 
-def _snap(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``values`` with each run of near-equal sorted neighbours set to the run's lowest, and sorted."""
-    order = np.argsort(values, kind="stable")
-    ascending = values[order]
-    if ascending.size:
-        scale = np.maximum(1.0, np.minimum(np.abs(ascending[:-1]), np.abs(ascending[1:])))
-        starts = np.r_[True, np.diff(ascending) > 10.0**-DECIMALS * scale]
-        ascending = ascending[np.flatnonzero(starts)][np.cumsum(starts) - 1]
-    snapped = np.empty_like(values)
-    snapped[order] = ascending
-    return snapped, ascending
+@dataclass(frozen=True, eq=False)
+class Ordering(Record):
+    """Each row of a batch of scores (runs × entities) sorted ascending, with its tie groups.
+
+    Positions are in sorted order: ``order[r, k]`` is the entity at position k of row r; the entities at
+    positions ``start[r, k]`` to ``end[r, k] - 1`` share a tie group; the first ``valid[r]`` positions hold
+    scores, the rest NaN.
+    """
+
+    order: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    valid: np.ndarray
+
+    def _scatter(self, sorted_values: np.ndarray) -> np.ndarray:
+        """Values given per sorted position, back in entity order; NaN for unscored entities."""
+        positions = np.arange(self.order.shape[1])
+        values = np.where(positions < self.valid[:, None], sorted_values, np.nan)
+        out = np.empty(self.order.shape)
+        np.put_along_axis(out, self.order, values, axis=1)
+        return out
+
+    def ranks(self, ties: str = "competition") -> np.ndarray:
+        """Ranks (1 = best) of every entity in every row under a tie rule; NaN where there is no score."""
+        m = self.valid[:, None]
+        if not self.order.size:
+            return np.full(self.order.shape, np.nan)
+        if ties == "competition":
+            return self._scatter((m - self.end + 1).astype(float))
+        if ties == "fractional":
+            return self._scatter(m - (self.start + self.end - 1) / 2.0)
+        if ties == "dense":
+            group = np.cumsum(self.start == np.arange(self.order.shape[1]), axis=1)  # 1-based, ascending
+            last = np.take_along_axis(group, np.maximum(self.valid - 1, 0)[:, None], axis=1)
+            return self._scatter((last - group + 1).astype(float))
+        raise ValueError(f"unknown tie rule {ties!r}")
+
+    def tied_pairs(self) -> np.ndarray:
+        """Per row, the number of pairs of scored entities that are tied."""
+        positions = np.arange(self.order.shape[1])
+        within = np.where(positions < self.valid[:, None], positions - self.start, 0)
+        return within.sum(axis=1)
+
+
+def order_rows(scores: np.ndarray) -> Ordering:
+    """Sort every row of ``scores`` (runs × entities) and find its tie groups."""
+    scores = np.asarray(scores, dtype=float)
+    runs, n = scores.shape
+    order = np.argsort(scores, axis=1)  # NaN last; the order within a tie group does not matter
+    ascending = np.take_along_axis(scores, order, axis=1)
+    valid = np.count_nonzero(~np.isnan(scores), axis=1)
+    starts = np.ones((runs, n), dtype=bool)
+    if n > 1:
+        low, high = ascending[:, :-1], ascending[:, 1:]
+        with np.errstate(invalid="ignore"):
+            scale = np.maximum(1.0, np.minimum(np.abs(low), np.abs(high)))
+            starts[:, 1:] = ~(high - low <= TOLERANCE * scale)  # NaN neighbours start groups of their own
+    positions = np.arange(n)
+    start = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
+    following = np.where(starts, positions, n)  # where each group ends: the next group's start
+    end = np.minimum.accumulate(np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)[:, ::-1], axis=1)
+    return Ordering(order, start, end[:, ::-1], valid)
+
+
+def rank_rows(scores: np.ndarray, ties: str = "competition") -> np.ndarray:
+    """Ranks (1 = best) within each row of ``scores`` (runs × entities); NaN scores stay unranked."""
+    return order_rows(scores).ranks(ties)
 
 
 def rank_scores(scores: np.ndarray, ties: str = "competition") -> np.ndarray:
-    """Rank each column of ``scores`` (higher is better, 1 = best); NaN scores get NaN ranks.
-
-    ``competition`` gives 1224, ``dense`` 1223 and ``fractional`` 1 2.5 2.5 4.
-    """
+    """Rank a vector of scores, or each column of a matrix (entities × columns): the one-row case."""
     scores = np.asarray(scores, dtype=float)
-    flat = scores.ndim == 1
-    if flat:
-        scores = scores[:, None]
-    out = np.full(scores.shape, np.nan)
-    for j in range(scores.shape[1]):
-        ok = ~np.isnan(scores[:, j])
-        col, ascending = _snap(scores[ok, j])
-        n = ascending.size
-        above = n - np.searchsorted(ascending, col, side="right")
-        if ties == "competition":
-            out[ok, j] = above + 1
-        elif ties == "dense":
-            distinct = np.unique(ascending)
-            out[ok, j] = distinct.size - np.searchsorted(distinct, col, side="left")
-        else:
-            at_or_above = n - np.searchsorted(ascending, col, side="left")
-            out[ok, j] = (above + 1 + at_or_above) / 2.0
-    return out[:, 0] if flat else out
+    if scores.ndim == 1:
+        return rank_rows(scores[None, :], ties)[0]
+    return rank_rows(scores.T, ties).T

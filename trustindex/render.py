@@ -40,6 +40,8 @@ def human(value, kind: str) -> str:
     """A cell for people: scores to one decimal, ranks as integers, missing as ``n/a``."""
     if _missing(value):
         return "" if kind == "text" else MISSING
+    if isinstance(value, str):  # a word in place of a number ("–", "constant") is shown as it is
+        return value
     if kind == "score":
         return f"{value:.1f}"
     if kind == "share":

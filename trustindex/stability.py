@@ -21,9 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Engine, rank_rows
+from .batches import Progress, Stop, batches
+from .engine import Engine
 from .errors import ConfigError
-from .uncertainty import Design, Spec, WeightSpec, uniforms
+from .model import Record, readonly
+from .ranking import order_rows
+from .rankstats import RankCounts
+from .uncertainty import Design, Sampler, Spec, WeightSpec
+
+PAIRS_PER_BATCH = 2**20
+"""Entity pairs (times grid points, for scanned swaps) examined at once."""
 
 TOLERANCE = 1e-9
 GRID = 2049
@@ -40,8 +47,8 @@ class Swap:
     below: str
 
 
-@dataclass(frozen=True)
-class Stability:
+@dataclass(frozen=True, eq=False)
+class Stability(Record):
     node: str
     nominal_share: float
     nominal_weight: float
@@ -89,91 +96,127 @@ def _mobius(s0, s1, s2, t1, t2):
     return p, q, r
 
 
-def _exact_swaps(engine, variant, column, siblings):
+def _pairs(n: int, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``start`` to ``stop - 1`` of the n(n − 1)/2 pairs a < b of n entities, in row order."""
+    k = np.arange(start, stop, dtype=np.int64)
+    # Row a holds n − 1 − a pairs and starts at a(2n − a − 1)/2: invert that to find each pair's row.
+    a = np.floor(((2 * n - 1) - np.sqrt((2 * n - 1) ** 2 - 8 * k)) / 2).astype(np.int64)
+    a = np.where(a * (2 * n - a - 1) // 2 > k, a - 1, a)
+    a = np.where((a + 1) * (2 * n - a - 2) // 2 <= k, a + 1, a)
+    return a, k - a * (2 * n - a - 1) // 2 + a + 1
+
+
+def _exact_swaps(engine, variant, column, siblings, progress, cancelled):
     # Fitted around the middle share, not at 0 or 1: there a zero weight leaves a node out, and with it the
     # only component of some entities, so the score is not the same ratio there (or not defined).
     centre, t1, t2 = 0.5, -0.25, 0.25
     s = engine.scores(_weights_at(engine, column, siblings, centre + np.array([0.0, t1, t2])), variant)
     p, q, r = _mobius(s[0], s[1], s[2], t1, t2)
-    found = []
     n = len(p)
-    for a in range(n):
-        for b in range(a + 1, n):
-            if np.isnan(p[a]) or np.isnan(p[b]):
-                continue
-            # (p_a + q_a t)(1 + r_b t) = (p_b + q_b t)(1 + r_a t), t measured from the centre
-            coefficients = [q[a] * r[b] - q[b] * r[a], p[a] * r[b] + q[a] - p[b] * r[a] - q[b], p[a] - p[b]]
-            scale = max(abs(c) for c in coefficients) or 1.0
-            if abs(coefficients[0]) < 1e-12 * scale:
-                roots = [] if abs(coefficients[1]) < 1e-12 * scale else [-coefficients[2] / coefficients[1]]
-            else:
-                roots = [t.real for t in np.roots(coefficients) if abs(t.imag) < 1e-12]
-            found += [(centre + t, a, b) for t in roots if TOLERANCE < centre + t < 1 - TOLERANCE]
-    return found
+    found = []
+    for start, stop in batches(n * (n - 1) // 2, PAIRS_PER_BATCH, progress, cancelled, minimum=PAIRS_PER_BATCH):
+        a, b = _pairs(n, start, stop)
+        keep = ~np.isnan(p[a]) & ~np.isnan(p[b])
+        a, b = a[keep], b[keep]
+        # (p_a + q_a t)(1 + r_b t) = (p_b + q_b t)(1 + r_a t), t measured from the centre
+        c2 = q[a] * r[b] - q[b] * r[a]
+        c1 = p[a] * r[b] + q[a] - p[b] * r[a] - q[b]
+        c0 = p[a] - p[b]
+        scale = np.maximum(np.maximum(np.abs(c2), np.abs(c1)), np.abs(c0))
+        scale = np.where(scale > 0, scale, 1.0)
+        linear = np.abs(c2) < 1e-12 * scale
+        with np.errstate(invalid="ignore", divide="ignore"):
+            single = np.where(linear & (np.abs(c1) >= 1e-12 * scale), -c0 / c1, np.nan)
+            disc = c1 * c1 - 4 * c2 * c0
+            root = np.sqrt(np.where(~linear & (disc >= 0), disc, np.nan))
+            half = -0.5 * (c1 + np.where(c1 >= 0, root, -root))  # the stable quadratic formula
+            first = np.where(linear, single, half / c2)
+            second = np.where(linear, np.nan, c0 / half)
+        for roots in (first, second):
+            t = centre + roots
+            ok = (t > TOLERANCE) & (t < 1 - TOLERANCE)
+            found.append(np.column_stack([t[ok], a[ok], b[ok]]))
+    out = np.concatenate(found) if found else np.zeros((0, 3))
+    return np.unique(out, axis=0)  # a double root is one swap
 
 
-def _scanned_swaps(engine, variant, column, siblings):
+def _scanned_swaps(engine, variant, column, siblings, progress, cancelled):
     grid = np.linspace(0, 1, GRID)
     scores = engine.scores(_weights_at(engine, column, siblings, grid), variant)
-    sign = np.sign(scores[:, :, None] - scores[:, None, :])
-    change = np.argwhere((sign[1:] != sign[:-1]) & ~np.isnan(sign[1:]) & ~np.isnan(sign[:-1]))
-    change = change[change[:, 1] < change[:, 2]]
+    n = scores.shape[1]
+    found = []
+    for start, stop in batches(n * (n - 1) // 2, max(1, PAIRS_PER_BATCH // GRID), progress, cancelled, minimum=64):
+        a, b = _pairs(n, start, stop)
+        sign = np.sign(scores[:, a] - scores[:, b])  # grid × pairs
+        g, k = np.nonzero((sign[1:] != sign[:-1]) & ~np.isnan(sign[1:]) & ~np.isnan(sign[:-1]))
+        found.append(np.column_stack([g, a[k], b[k], sign[g, k]]))
+    change = np.concatenate(found) if found else np.zeros((0, 4))
     if not len(change):
-        return []
-    low, high = grid[change[:, 0]], grid[change[:, 0] + 1]
-    a, b = change[:, 1], change[:, 2]
-    start = sign[change[:, 0], a, b]
-    while np.max(high - low) > TOLERANCE:
+        return np.zeros((0, 3))
+    g, a, b, start = change[:, 0].astype(int), change[:, 1].astype(int), change[:, 2].astype(int), change[:, 3]
+    low, high = grid[g], grid[g + 1]
+    while np.max(high - low) > TOLERANCE:  # bisection, every swap at once
         middle = (low + high) / 2
         s = engine.scores(_weights_at(engine, column, siblings, middle), variant)
         same = np.sign(s[np.arange(len(middle)), a] - s[np.arange(len(middle)), b]) == start
         low, high = np.where(same, middle, low), np.where(same, high, middle)
-    return [(float(h), int(i), int(j)) for h, i, j in zip(high, a, b, strict=True)]
+    return np.column_stack([high, a, b])
 
 
-def weight_stability(engine: Engine, node: str, entity: str | None = None, top_k: int = 3) -> Stability:
+def weight_stability(
+    engine: Engine,
+    node: str,
+    entity: str | None = None,
+    top_k: int = 3,
+    progress: Progress | None = None,
+    cancelled: Stop | None = None,
+) -> Stability:
     """Every swap as ``node``'s weight moves over its whole range, and the intervals of its share (around the
     nominal share) over which the ranking, the top-k set and ``entity``'s rank stay unchanged."""
     column, siblings = _group(engine, node)
     variant = engine.nominal_variant()
     exact = all(a.method == "arithmetic" for a in variant.aggregation)
-    found = (_exact_swaps if exact else _scanned_swaps)(engine, variant, column, siblings)
+    found = (_exact_swaps if exact else _scanned_swaps)(engine, variant, column, siblings, progress, cancelled)
+    found = found[np.lexsort((found[:, 2], found[:, 1], found[:, 0]))]
+    t, a, b = found[:, 0], found[:, 1].astype(int), found[:, 2].astype(int)
     total = engine.nominal[siblings].sum()
     nominal = engine.nominal[column] / (engine.nominal[column] + total)
     entities = engine.entities
-    swaps = []
-    for t, a, b in sorted(found):
-        after = engine.scores(_weights_at(engine, column, siblings, np.array([min(1.0, t + 1e-7)])), variant)[0]
-        up, down = (a, b) if after[a] > after[b] else (b, a)
-        weight = t / (1 - t) * total if t < 1 else np.inf
-        swaps.append((t, up, down, Swap(float(t), float(weight), entities[up], entities[down])))
+    ties = engine.weights.ties
+    # Just after each swap, who is ahead; and whether the top-k set differs either side of it.
+    after = engine.scores(_weights_at(engine, column, siblings, np.minimum(1.0, t + 1e-7)), variant)
+    rows = np.arange(len(t))
+    up = np.where(after[rows, a] > after[rows, b], a, b)
+    down = np.where(up == a, b, a)
+    either = engine.scores(_weights_at(engine, column, siblings, np.r_[np.maximum(0.0, t - 1e-7), np.minimum(1.0, t + 1e-7)]),
+                           variant)  # fmt: skip
+    ranks = order_rows(either).ranks(ties)
+    top = ranks <= top_k
+    top_changes = (top[: len(t)] != top[len(t) :]).any(axis=1)
+    weight = np.where(t < 1, t / np.where(t < 1, 1 - t, 1) * total, np.inf)
+    swaps = tuple(Swap(float(x), float(w), entities[u], entities[d])
+                  for x, w, u, d in zip(t, weight, up, down, strict=True))  # fmt: skip
 
-    def interval(matters) -> tuple[float, float]:
-        left = max([t for t, *_ in swaps if t <= nominal and matters(t)], default=0.0)
-        right = min([t for t, *_ in swaps if t > nominal and matters(t)], default=1.0)
-        return float(left), float(right)
-
-    def ranks_at(t: float) -> np.ndarray:
-        return rank_rows(engine.scores(_weights_at(engine, column, siblings, np.array([t])), variant))[0]
-
-    def top_changes(t: float) -> bool:
-        before, after = ranks_at(max(0.0, t - 1e-7)), ranks_at(min(1.0, t + 1e-7))
-        return set(np.flatnonzero(before <= top_k)) != set(np.flatnonzero(after <= top_k))
+    def interval(matters: np.ndarray) -> tuple[float, float]:
+        left = t[(t <= nominal) & matters]
+        right = t[(t > nominal) & matters]
+        return float(left.max(initial=0.0)), float(right.min(initial=1.0))
 
     focus = None
     if entity is not None:
         if entity not in entities:
             raise ConfigError(f"no entity {entity!r}")
         i = entities.index(entity)
-        focus = interval(lambda t: any(i in (up, down) for s, up, down, _ in swaps if s == t))
+        involved = (a == i) | (b == i)
+        focus = interval(np.isin(t, t[involved]))
     return Stability(
         node=node,
         nominal_share=float(nominal),
         nominal_weight=float(engine.nominal[column]),
         exact=exact,
-        swaps=tuple(s for *_, s in swaps),
-        ranking=interval(lambda t: True),
-        top=interval(top_changes),
+        swaps=swaps,
+        ranking=interval(np.ones(len(t), dtype=bool)),
+        top=interval(np.isin(t, t[top_changes])),
         entity=focus,
     )
 
@@ -198,8 +241,8 @@ def _stdout_to_stderr():
             os.close(saved)
 
 
-@dataclass(frozen=True)
-class Bounds:
+@dataclass(frozen=True, eq=False)
+class Bounds(Record):
     entity: str
     nominal: float
     best: float
@@ -208,7 +251,13 @@ class Bounds:
     """False when some ranked entity lacks a component of the index: then [best, worst] is an outer bound."""
 
 
-def rank_bounds(engine: Engine, level: str = "pillar", floor: float = 0.0) -> tuple[Bounds, ...]:
+def rank_bounds(
+    engine: Engine,
+    level: str = "pillar",
+    floor: float = 0.0,
+    progress: Progress | None = None,
+    cancelled: Stop | None = None,
+) -> tuple[Bounds, ...]:
     """Best and worst rank of every entity over all weight vectors of the nodes at ``level`` under the index
     (each weight at least ``floor``, shares summing to 1), other weights nominal. Arithmetic index only.
 
@@ -227,14 +276,16 @@ def rank_bounds(engine: Engine, level: str = "pillar", floor: float = 0.0) -> tu
     m = len(columns)
     if not 0 <= floor < 1 / m:
         raise ConfigError(f"the floor must lie in [0, {1 / m:.3g})")
-    node_scores = engine.scores(engine.nominal[None, :], variant, nodes=True)[0][:, columns]
-    nominal = rank_rows(engine.scores(engine.nominal[None, :], variant))[0]
+    run = engine.node_scores(engine.nominal, variant)
+    node_scores = run.scores[0][:, columns]
+    nominal = order_rows(run.scores[0][None, :, 0]).ranks(engine.weights.ties)[0]
     complete = ~np.isnan(node_scores).any(axis=1)
     spread = np.nanmax(node_scores) - np.nanmin(node_scores) + 1.0
     epsilon = 1e-7 * spread
     gaps = int(np.sum(~complete & ~np.isnan(nominal)))  # ranked, but not over every component
     out = []
-    for e in range(len(engine.entities)):
+    for e, _ in batches(len(engine.entities), 1, progress, cancelled, minimum=1, first=1):
+        # one pair of mixed-integer programs per entity: a solver call each, not a numpy step
         if not complete[e]:
             out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
             continue
@@ -263,8 +314,8 @@ def rank_bounds(engine: Engine, level: str = "pillar", floor: float = 0.0) -> tu
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Acceptability:
+@dataclass(frozen=True, eq=False)
+class Acceptability(Record):
     runs: int
     seed: int
     nodes: tuple[str, ...]
@@ -275,30 +326,39 @@ class Acceptability:
     """central[i]: the mean weight shares of the runs in which entity i ranks first (NaN if it never does)."""
     first: np.ndarray
     """Share of runs in which each entity ranks first (its first-rank acceptability)."""
+    ranks: np.ndarray
+    """The rank each column of ``probabilities`` stands for (halves appear with fractional ties)."""
 
 
-def acceptability(engine: Engine, runs: int, seed: int, weights: WeightSpec | None = None) -> Acceptability:
+def acceptability(
+    engine: Engine,
+    runs: int,
+    seed: int,
+    weights: WeightSpec | None = None,
+    progress: Progress | None = None,
+    cancelled: Stop | None = None,
+) -> Acceptability:
     """SMAA-2 rank acceptability indices and central weight vectors (weights uniform on the simplex by default)."""
     weights = weights or WeightSpec(distribution="simplex", levels=("pillar",))
     design = Design(engine, Spec(runs=runs, sampler="random", weights=weights, aggregation=()))
-    rng = np.random.default_rng(seed)
-    u = uniforms(runs, design.dimensions, "random", rng)
-    w, picks = design.decode(u)
-    ranks = rank_rows(design.evaluate(w, picks))
+    sampler = Sampler("random", design.dimensions, np.random.default_rng(seed), runs)
+    ties = engine.weights.ties
     n = len(engine.entities)
-    counts = np.zeros((n, n))
-    for r in range(1, n + 1):
-        counts[:, r - 1] = np.sum(ranks == r, axis=0)
+    counts = RankCounts(n, runs, half=ties == "fractional")
     columns = [c for group in design.varying for c in group]
-    shares = w[:, columns]
-    for group in design.varying:
-        at = [columns.index(c) for c in group]
-        shares[:, at] /= shares[:, at].sum(axis=1, keepdims=True)
-    central = np.full((n, len(columns)), np.nan)
-    for i in range(n):
-        wins = ranks[:, i] == 1
-        if wins.any():
-            central[i] = shares[wins].mean(axis=0)
-    return Acceptability(
-        runs, seed, tuple(engine.nodes[c] for c in columns), counts / runs, central, counts[:, 0] / runs
-    )
+    spans = [[columns.index(c) for c in group] for group in design.varying]
+    central = np.zeros((n, len(columns)))
+    limit = max(1, 2**21 // max(1, n * len(engine.nodes)))
+    for start, stop in batches(runs, limit, progress, cancelled, first=min(256, limit)):
+        w, picks = design.decode(sampler.draw(stop - start))
+        ranks = order_rows(design.evaluate(w, picks)[0]).ranks(ties)
+        counts.add(ranks)
+        shares = w[:, columns]
+        for at in spans:
+            shares[:, at] /= shares[:, at].sum(axis=1, keepdims=True)
+        central += (ranks == 1).T.astype(float) @ shares  # the weights of the runs each entity wins
+    first = counts.at_most(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        central = np.where(first[:, None] > 0, central / first[:, None], np.nan)
+    return Acceptability(runs, seed, tuple(engine.nodes[c] for c in columns), readonly(counts.counts / runs),
+                         readonly(central), readonly(first / runs), readonly(counts.values))  # fmt: skip

@@ -21,8 +21,9 @@ from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .impute import impute
 from .model import Result
 from .normalise import normalise
-from .pipeline import plan, run_steps, score
-from .ranking import DECIMALS
+from .engine import plan, run_steps
+from .pipeline import score
+from .ranking import TOLERANCE, rank_rows
 from .treat import treat
 
 GRID = 65
@@ -78,14 +79,13 @@ class Target:
     combined_note: str
 
 
-def _success(index: np.ndarray, i: int, target_rank: int | None, target_score: float) -> np.ndarray:
-    """Per candidate (rows of ``index``, candidates × entities): does entity ``i`` reach the target?"""
-    rounded = np.round(index, DECIMALS)
-    mine = rounded[:, i]
+def _success(index: np.ndarray, i: int, target_rank: int | None, target_score: float, ties: str) -> np.ndarray:
+    """Per candidate (rows of ``index``, candidates × entities): does entity ``i`` reach the target? A rank is
+    ranked by the profile's tie rule; a score within the tie tolerance of the target reaches it."""
+    mine = index[:, i]
     if target_rank is not None:
-        above = np.sum(np.where(np.isnan(rounded), False, rounded > mine[:, None]), axis=1)
-        return ~np.isnan(mine) & (above + 1 <= target_rank)
-    return ~np.isnan(mine) & (mine >= np.round(target_score, DECIMALS))
+        return ~np.isnan(mine) & (rank_rows(index, ties)[:, i] <= target_rank)
+    return ~np.isnan(mine) & (mine >= target_score - TOLERANCE * max(1.0, abs(target_score)))
 
 
 def _index_batch(result: Result, states: np.ndarray, steps) -> np.ndarray:
@@ -114,23 +114,25 @@ def _cap(result: Result, k: int) -> tuple[float, str]:
 
 def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.ndarray:
     """Indicator ``k`` normalised as the pipeline would with entity ``i``'s published value set to each candidate
-    (entities × candidates), after the profile's imputation and outlier treatment (pipeline.prepare's order:
-    impute, then treat; both work column by column, so one column is enough)."""
-    dataset, weights = result.dataset, result.weights
-    indicator = dataset.framework.indicators[k]
-    values = np.repeat(dataset.values[:, k : k + 1], len(candidates), axis=1)
-    values[i, :] = candidates
+    (entities × candidates): imputed and treated over every entity of the dataset (the pipeline's order:
+    impute, treat, then screen; both work column by column, so one column is enough), then normalised over
+    the entities that passed screening."""
+    source, weights = result.source, result.weights
+    indicator = source.framework.indicators[k]
+    keep = np.isin(np.array(source.entities, dtype=object), np.array(result.entities, dtype=object))
+    values = np.repeat(source.values[:, k : k + 1], len(candidates), axis=1)
+    values[source.entities.index(result.entities[i]), :] = candidates
     if weights.imputation.method != "none" or weights.treatment.method != "none":
         spec = weights.imputation
-        history = None if dataset.history is None else dataset.history[:, :, k : k + 1]
+        history = None if source.history is None else source.history[:, :, k : k + 1]
         for g in range(len(candidates)):
-            column, _ = impute(values[:, g : g + 1], spec.method, dataset.labels.get(spec.group), history,
-                               dataset.years, dataset.year)  # fmt: skip
+            column, _ = impute(values[:, g : g + 1], spec.method, source.labels.get(spec.group), history,
+                               source.years, source.year)  # fmt: skip
             if weights.treatment.method == "winsorise":
                 treatment = weights.treatment
-                column, _ = treat(column, dataset.entities, (indicator.id,), treatment.max_points, weights.audit)
+                column, _ = treat(column, source.entities, (indicator.id,), treatment.max_points, weights.audit)
             values[:, g] = column[:, 0]
-    return normalise(values, (indicator,) * len(candidates), weights.normalisation)
+    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation)
 
 
 def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
@@ -153,7 +155,7 @@ def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, s
         states = np.repeat(scores[None, :, :], GRID, axis=0)
         states[:, :, column] = normalised.T
         states[:, :, : len(result.nodes) - len(framework.indicators)] = np.nan
-        ok = _success(_index_batch(result, states, steps), i, target_rank, target_score)
+        ok = _success(_index_batch(result, states, steps), i, target_rank, target_score, result.weights.ties)
         if not ok.any():
             break
         g = int(np.argmax(ok))
@@ -173,11 +175,16 @@ def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, s
 
 def _rescored(result: Result, changes: dict[int, float], i: int, target_rank, target_score) -> bool:
     """Does the ordinary pipeline, on the dataset with ``changes`` to entity ``i``'s raw values, reach the target?"""
-    values = np.array(result.dataset.values)
+    source = result.source
+    values = np.array(source.values)
+    row = source.entities.index(result.entities[i])
     for k, value in changes.items():
-        values[i, k] = value
-    again = score(dataclasses.replace(result.dataset, values=values), result.weights)
-    return bool(_success(again.scores[None, :, 0], i, target_rank, target_score)[0])
+        values[row, k] = value
+    again = score(dataclasses.replace(source, values=values), result.weights)
+    if result.entities[i] not in again.entities:
+        return False
+    mine = again.entities.index(result.entities[i])
+    return bool(_success(again.scores[None, :, 0], mine, target_rank, target_score, result.weights.ties)[0])
 
 
 def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, steps) -> Move:
@@ -199,7 +206,7 @@ def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, s
         candidates = np.linspace(low, high, GRID)
         states = np.repeat(np.array(result.scores)[None, :, :], GRID, axis=0)
         states[:, i, column] = candidates
-        ok = _success(_index_batch(result, states, upper), i, target_rank, target_score)
+        ok = _success(_index_batch(result, states, upper), i, target_rank, target_score, result.weights.ties)
         if not ok.any():
             break
         g = int(np.argmax(ok))
@@ -305,7 +312,7 @@ def what_it_takes(result: Result, entity: str, rank: int | None = None, score_: 
         target_score = float(score_)
     steps, _ = plan(result.framework, result.weights)
     current_rank = float(result.rank(result.nodes[0])[i])
-    reached = bool(_success(index[None, :], i, rank, target_score)[0])
+    reached = bool(_success(index[None, :], i, rank, target_score, result.weights.ties)[0])
     indicators, pillars, changes, norm, verified, note = (), (), (), None, False, ""
     if not reached:
         live = {result.nodes[c] for s in steps for c in s.children}

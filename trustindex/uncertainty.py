@@ -3,30 +3,33 @@
 A :class:`Spec` says what is uncertain — weights (perturbed ±spread, Dirichlet around the nominal
 weights, or uniform on the simplex), alternative normalisations, aggregations, outlier treatments and
 imputations, and leaving one node out. Runs are sampled by Monte Carlo or scrambled Sobol' quasi-Monte
-Carlo, scored in chunks by the batch :class:`~trustindex.engine.Engine`, and summarised from partial
-results that merge exactly (rank counts, sums), so memory stays bounded by the chunk size.
+Carlo, scored in batches by the :class:`~trustindex.engine.Engine`, and summarised by accumulators that
+merge exactly (rank counts, score histograms, sums; :mod:`trustindex.rankstats`): memory does not grow
+with the number of runs, and the results do not depend on the batch size.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .engine import Engine, Variant, rank_rows
+from .batches import Progress, Stop, batches
+from .engine import Engine, Variant
 from .errors import ConfigError
-from .model import Aggregation, Normalisation
+from .model import Aggregation, Normalisation, Record, readonly
+from .normalise import BOUNDED
+from .qmc import MAX_DIMENSIONS, MAX_POINTS, Sobol
+from .ranking import order_rows
+from .rankstats import Histogram, Kendall, RankCounts, Spearman, count_type
 
-CHUNK = 65536
-"""Runs scored at once: bounds memory to a few arrays of CHUNK × entities × nodes."""
-SCORE_DECIMALS = 5
-"""Score summaries come from float32 copies of the run scores, good to about seven significant digits."""
-
-
-class Cancelled(Exception):
-    """Raised when the ``cancelled`` callback asks a long analysis to stop."""
+ELEMENTS_PER_BATCH = 2**23
+"""Run × entity × node values scored at once: bounds the memory of a batch."""
+LATTICE = 1e-4
+"""Score histograms count scores on a lattice of this share of the score scale (0.01 on 0–100): the score
+summaries are then within 0.005 of the exact percentiles, finer than the one decimal shown."""
+MEMORY_LIMIT = 2**33
+"""Bytes the summaries may take (8 GiB); an analysis that would need more is refused before it starts."""
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,27 @@ class EntityRanks:
     mean_score: float
     low_score: float
     high_score: float
+    """Mean, 5th and 95th percentile of the score; NaN when the runs score on different scales (see scales)."""
     top_k: float
     """Probability of a place in the top k."""
     unranked: float
     """Share of runs in which the entity had no index score."""
 
 
-@dataclass(frozen=True)
-class Uncertainty:
+@dataclass(frozen=True, eq=False)
+class ScaleScores(Record):
+    """Score summaries of the runs that share one score scale (one normalisation's output, say)."""
+
+    label: str
+    runs: int
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    """Per entity: mean, 5th and 95th percentile of the index score over these runs."""
+
+
+@dataclass(frozen=True, eq=False)
+class Uncertainty(Record):
     runs: int
     seed: int
     sampler: str
@@ -97,9 +113,39 @@ class Uncertainty:
     """Mean absolute rank shift from the nominal ranking, over runs and ranked entities."""
     spearman: float
     kendall: float
+    kendall_pairs: int | None
+    """None when Kendall's tau is exact; else the number of random pairs of entities that estimate it."""
+    ranks: np.ndarray
+    """The rank each column of ``counts`` stands for (halves appear with fractional ties)."""
     counts: np.ndarray
-    """Rank counts: counts[i, r] runs in which entity i held rank r + 1."""
+    """Rank counts: counts[i, k] runs in which entity i held rank ranks[k]."""
     factors: tuple[str, ...]
+    scales: tuple[ScaleScores, ...]
+    """Score summaries per score scale; more than one when the alternatives change the scale (z-scores
+    against min–max, say), and then no score summary mixes them."""
+
+
+def _scale(variant: Variant) -> tuple:
+    """What the index scores of a variant are measured in: runs with different keys are not comparable."""
+    n = variant.normalisation
+    if n.method in BOUNDED:
+        unit = ("bounded", n.range)
+    elif n.method == "zscore":
+        unit = ("zscore", n.mean, n.sd)
+    else:
+        unit = (n.method,)
+    return unit, tuple(a.method == "copeland" for a in variant.aggregation)
+
+
+def _label(variant: Variant) -> str:
+    n = variant.normalisation
+    if n.method in BOUNDED:
+        text = f"{n.method} {n.range[0]:g}–{n.range[1]:g}"
+    elif n.method == "zscore":
+        text = f"zscore (mean {n.mean:g}, sd {n.sd:g})"
+    else:
+        text = n.method
+    return text + (" with Copeland" if any(a.method == "copeland" for a in variant.aggregation) else "")
 
 
 class Design:
@@ -108,7 +154,7 @@ class Design:
     def __init__(self, engine: Engine, spec: Spec):
         self.engine, self.spec = engine, spec
         framework = engine.framework
-        nominal = engine.nominal_variant()
+        self.nominal = engine.nominal_variant()
         self.varying: list[list[int]] = []  # groups of sibling columns whose weights vary
         if spec.weights is not None:
             levels = set(spec.weights.levels)
@@ -153,7 +199,19 @@ class Design:
                 self.factors.append(Factor(name, 1, tuple(choices)))
         if not self.factors:
             raise ConfigError("nothing is uncertain in this specification", hint="vary weights or a method")
-        self.nominal = nominal
+        self.discrete = [f for f in self.factors if f.name != "weights"]
+        sizes = [len(f.choices) for f in self.discrete]
+        self.combos = [dict(zip((f.name for f in self.discrete), c, strict=True)) for c in np.ndindex(*sizes)]
+        scales: dict[tuple, int] = {}
+        self.labels: list[str] = []
+        self.scale = np.empty(len(self.combos), dtype=np.int64)
+        for k, combo in enumerate(self.combos):
+            variant = self.variant(combo)
+            key = _scale(variant)
+            if key not in scales:
+                scales[key] = len(scales)
+                self.labels.append(_label(variant))
+            self.scale[k] = scales[key]
 
     @property
     def dimensions(self) -> int:
@@ -171,14 +229,14 @@ class Design:
             if spec.distribution == "uniform":
                 out[:, group] = nominal * (1 + spec.spread * (2 * part - 1))
             else:
-                from scipy.stats import gamma
+                from scipy.special import gammaincinv  # the gamma quantile, without importing scipy.stats
 
                 alpha = (
                     np.ones(len(group))
                     if spec.distribution == "simplex"
                     else spec.concentration * nominal / nominal.sum()
                 )
-                draws = gamma.ppf(np.clip(part, 1e-12, 1 - 1e-12), alpha)
+                draws = gammaincinv(alpha, np.clip(part, 1e-12, 1 - 1e-12))
                 out[:, group] = draws / draws.sum(axis=1, keepdims=True) * nominal.sum()
         return out
 
@@ -197,26 +255,29 @@ class Design:
                 picks[factor.name] = pick(part[:, 0], len(factor.choices))
         return weights, picks
 
-    def evaluate(self, weights: np.ndarray, picks: dict[str, np.ndarray]) -> np.ndarray:
-        """Index scores (runs × entities) of runs with node ``weights`` and discrete ``picks``."""
+    def combo(self, picks: dict[str, np.ndarray], runs: int) -> np.ndarray:
+        """The index into ``combos`` of each run's discrete choices."""
+        keys = np.zeros(runs, dtype=np.int64)
+        for factor in self.discrete:
+            keys = keys * len(factor.choices) + picks[factor.name]
+        return keys
+
+    def evaluate(self, weights: np.ndarray, picks: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Index scores (runs × entities) of runs with node ``weights`` and discrete ``picks``, and each run's
+        combination of choices. Runs are scored in groups that share every discrete choice (a left-out node
+        included, so that a group shares which weights are zero)."""
         weights = np.array(weights, dtype=float)
-        choices = {f.name: f.choices for f in self.factors}
         if "leave_out" in picks:
-            for c, node in enumerate(choices["leave_out"]):
+            choices = next(f.choices for f in self.discrete if f.name == "leave_out")
+            for c, node in enumerate(choices):
                 if node is not None:
                     weights[picks["leave_out"] == c, self.engine.nodes.index(node)] = 0.0
-        names = [n for n in ("normalisation", "aggregation", "treatment", "imputation") if n in picks]
-        keys = np.zeros(len(weights), dtype=np.int64)
-        for name in names:
-            keys = keys * len(choices[name]) + picks[name]
+        keys = self.combo(picks, len(weights))
         out = np.empty((len(weights), len(self.engine.entities)))
         for key in np.unique(keys):
-            combo, rest = {}, int(key)
-            for name in reversed(names):
-                combo[name], rest = rest % len(choices[name]), rest // len(choices[name])
             where = np.flatnonzero(keys == key)
-            out[where] = self.engine.scores(weights[where], self.variant(combo))
-        return out
+            out[where] = self.engine.scores(weights[where], self.variant(self.combos[key]))
+        return out, keys
 
     def variant(self, combo: dict[str, int]) -> Variant:
         v = self.nominal
@@ -236,9 +297,20 @@ class Design:
             v = replace(v, imputation=choice["imputation"][combo["imputation"]])
         return v
 
-    def scores(self, u: np.ndarray) -> np.ndarray:
-        """Index scores (runs × entities) of the runs the uniforms ``u`` describe."""
-        return self.evaluate(*self.decode(u))
+    def sampler(self, rng: np.random.Generator, runs: int) -> Sampler:
+        return Sampler(self.spec.sampler, self.dimensions, rng, runs)
+
+    def span(self) -> float:
+        """The width of the score scale: the range of every variant's normalised values (and Copeland's 0–100)."""
+        low, high = np.inf, -np.inf
+        for combo in self.combos:
+            variant = self.variant(combo)
+            values = self.engine.normalised(variant)
+            if np.isfinite(values).any():
+                low, high = min(low, float(np.nanmin(values))), max(high, float(np.nanmax(values)))
+            if any(a.method == "copeland" for a in variant.aggregation):
+                low, high = min(low, 0.0), max(high, 100.0)
+        return high - low if high > low else 1.0
 
 
 def pick(u: np.ndarray, count: int) -> np.ndarray:
@@ -246,114 +318,81 @@ def pick(u: np.ndarray, count: int) -> np.ndarray:
     return np.minimum((u * count).astype(int), count - 1)
 
 
-def uniforms(runs: int, dimensions: int, sampler: str, rng: np.random.Generator, start: int = 0) -> np.ndarray:
-    """``runs`` points in [0, 1)^dimensions: independent uniforms, or a scrambled Sobol' sequence."""
-    if sampler == "random":
-        return rng.random((runs, dimensions))
-    if sampler == "sobol":
-        from scipy.stats import qmc
+class Sampler:
+    """Points in [0, 1)^dimensions drawn in order: independent uniforms, or a scrambled Sobol' sequence."""
 
-        engine = qmc.Sobol(dimensions, scramble=True, seed=rng)
-        if start:
-            engine.fast_forward(start)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # balance properties want a power of 2: any n is allowed
-            return engine.random(runs)
-    raise ConfigError(f"unknown sampler {sampler!r}", hint="random or sobol")
+    def __init__(self, kind: str, dimensions: int, rng: np.random.Generator, runs: int):
+        if kind not in ("sobol", "random"):
+            raise ConfigError(f"unknown sampler {kind!r}", hint="random or sobol")
+        if kind == "sobol" and dimensions > MAX_DIMENSIONS:
+            raise ConfigError(f"Sobol' sampling has at most {MAX_DIMENSIONS:,} dimensions, this design {dimensions:,}",
+                              hint='use sampler = "random"')  # fmt: skip
+        if kind == "sobol" and runs > MAX_POINTS:
+            raise ConfigError(f"Sobol' sampling gives at most {MAX_POINTS:,} runs, not {runs:,}",
+                              hint='use fewer runs or sampler = "random"')  # fmt: skip
+        self.kind, self.dimensions, self.rng, self.done = kind, dimensions, rng, 0
+        self.sobol = Sobol(dimensions, rng) if kind == "sobol" else None
 
-
-def _kendall(ranks: np.ndarray, nominal: np.ndarray) -> np.ndarray:
-    """Kendall's tau-b between each row of ``ranks`` and ``nominal`` (entities ranked in both)."""
-    n = len(nominal)
-    out = np.empty(len(ranks))
-    per = max(1, 2**24 // max(1, n * n))
-    upper = np.triu(np.ones((n, n), dtype=bool), 1)
-    b = np.sign(nominal[:, None] - nominal[None, :])
-    for start in range(0, len(ranks), per):
-        r = ranks[start : start + per]
-        a = np.sign(r[:, :, None] - r[:, None, :])
-        valid = upper & ~np.isnan(a) & ~np.isnan(b)
-        a, bb = np.where(valid, a, 0), np.where(valid, b, 0)
-        concordance = np.sum(a * bb, axis=(1, 2))
-        out[start : start + per] = concordance / np.sqrt(np.sum(a * a, axis=(1, 2)) * np.sum(bb * bb, axis=(1, 2)))
-    return out
-
-
-def _spearman(ranks: np.ndarray, nominal: np.ndarray) -> np.ndarray:
-    """Spearman's rho of each row of competition ranks with the nominal ranks (entities ranked in both):
-    the Pearson correlation of average ranks, a tie of t entities at rank r sharing r + (t − 1) / 2."""
-
-    def average(r: np.ndarray) -> np.ndarray:
-        ties = np.sum(r[:, :, None] == r[:, None, :], axis=2)
-        return r + (ties - 1) / 2
-
-    out = np.empty(len(ranks))
-    per = max(1, 2**24 // max(1, ranks.shape[1] ** 2))
-    target = average(nominal[None, :])[0]
-    for start in range(0, len(ranks), per):
-        r = ranks[start : start + per]
-        ok = ~np.isnan(r) & ~np.isnan(target)
-        x, y = np.where(ok, average(r), 0.0), np.where(ok, target, 0.0)
-        m = ok.sum(axis=1)
-        dx = np.where(ok, x - (x.sum(axis=1) / m)[:, None], 0)
-        dy = np.where(ok, y - (y.sum(axis=1) / m)[:, None], 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start : start + per] = np.sum(dx * dy, axis=1) / np.sqrt(
-                np.sum(dx * dx, axis=1) * np.sum(dy * dy, axis=1)
-            )
-    return out
-
-
-def _rank_quantile(counts: np.ndarray, q: float) -> np.ndarray:
-    """Per entity, the smallest rank whose cumulative share of ranked runs reaches ``q``."""
-    total = counts.sum(axis=1, keepdims=True)
-    cumulative = np.cumsum(counts, axis=1) / np.where(total > 0, total, 1)
-    return np.where(total[:, 0] > 0, np.argmax(cumulative >= q - 1e-12, axis=1) + 1.0, np.nan)
+    def draw(self, count: int) -> np.ndarray:
+        start, self.done = self.done, self.done + count
+        if self.sobol is None:
+            return self.rng.random((count, self.dimensions))
+        return self.sobol.points(start, count)
 
 
 def uncertainty(
-    engine: Engine,
-    spec: Spec,
-    seed: int,
-    progress: Callable[[float], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    engine: Engine, spec: Spec, seed: int, progress: Progress | None = None, cancelled: Stop | None = None
 ) -> Uncertainty:
     """Run the analysis ``spec`` describes; deterministic for a given ``seed``."""
     design = Design(engine, spec)
+    n, ties = len(engine.entities), engine.weights.ties
+    counts = RankCounts(n, spec.runs, half=ties == "fractional")
+    scales = len(design.labels)
+    need = counts.counts.nbytes + scales * n * count_type(spec.runs).itemsize * 4 / LATTICE
+    if need > MEMORY_LIMIT:
+        raise ConfigError(f"the summaries of {n:,} entities would need {need / 2**30:.1f} GiB",
+                          hint="use fewer entities or fewer alternatives that change the score scale")  # fmt: skip
     rng = np.random.default_rng(seed)
-    n = len(engine.entities)
+    sampler = design.sampler(rng, spec.runs)
     nominal_scores = engine.scores(engine.nominal[None, :], design.nominal)[0]
-    nominal = rank_rows(nominal_scores[None, :])[0]
-    counts = np.zeros((n, n), dtype=np.int64)
+    nominal_order = order_rows(nominal_scores[None, :])
+    nominal = nominal_order.ranks(ties)[0]
+    spearman = Spearman(nominal_order.ranks("fractional")[0])
+    kendall = Kendall(nominal, np.random.default_rng([seed, 1]))  # its own stream: the runs do not move it
+    width = LATTICE * design.span()
+    histograms = [Histogram(n, width, spec.runs) for _ in range(scales)]
+    per_scale = np.zeros(scales, dtype=np.int64)
     unranked = np.zeros(n, dtype=np.int64)
-    shift_sum = shift_count = 0.0
-    spearman, kendall, scores = [], [], []
-    u_all = uniforms(spec.runs, design.dimensions, spec.sampler, rng)
-    for start in range(0, spec.runs, CHUNK):
-        if cancelled is not None and cancelled():
-            raise Cancelled(f"stopped after {start} of {spec.runs} runs")
-        u = u_all[start : start + CHUNK]
-        s = design.scores(u)
-        ranks = rank_rows(s)
+    shift_sum, shift_count = 0.0, 0
+    limit = max(1, ELEMENTS_PER_BATCH // max(1, n * len(engine.nodes)))
+    for start, stop in batches(spec.runs, limit, progress, cancelled, first=min(1024, limit)):
+        weights, picks = design.decode(sampler.draw(stop - start))
+        scores, combos = design.evaluate(weights, picks)
+        order = order_rows(scores)
+        ranks = order.ranks(ties)
+        counts.add(ranks)
         ranked = ~np.isnan(ranks)
-        rows, cols = np.nonzero(ranked)
-        counts += np.bincount(cols * n + ranks[rows, cols].astype(np.int64) - 1, minlength=n * n).reshape(n, n)
         unranked += (~ranked).sum(axis=0)
         both = ranked & ~np.isnan(nominal)
-        shift_sum += np.abs(np.where(both, ranks - nominal, 0)).sum()
-        shift_count += both.sum()
-        spearman.append(_spearman(ranks, nominal))
-        kendall.append(_kendall(ranks, nominal))
-        scores.append(s.astype(np.float32))
-        if progress is not None:
-            progress(min(1.0, (start + len(u)) / spec.runs))
-    scores = np.concatenate(scores)  # float32 to bound memory: summaries are given to SCORE_DECIMALS
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.round(np.nanmean(scores, axis=0, dtype=float), SCORE_DECIMALS)
-        low, high = np.round(np.nanpercentile(scores, [5, 95], axis=0), SCORE_DECIMALS)
-    median, p5, p95 = (_rank_quantile(counts, q) for q in (0.5, 0.05, 0.95))
-    top = counts[:, : spec.top_k].sum(axis=1) / spec.runs
+        shift_sum += float(np.abs(np.where(both, ranks - nominal, 0.0)).sum())
+        shift_count += int(both.sum())
+        spearman.add(order.ranks("fractional"))
+        kendall.add(order, ranks)
+        scale = design.scale[combos]
+        for s, histogram in enumerate(histograms):
+            mine = scale == s
+            if mine.all():
+                histogram.add(scores)
+            elif mine.any():
+                histogram.add(scores[mine])
+            per_scale[s] += int(mine.sum())
+    summaries = tuple(
+        ScaleScores(label, int(runs), *(readonly(v) for v in (h.mean(), *h.quantiles(0.05, 0.95))))
+        for label, runs, h in zip(design.labels, per_scale, histograms, strict=True)
+    )
+    one = summaries[0] if len(summaries) == 1 else None
+    median, p5, p95 = counts.quantiles(0.5, 0.05, 0.95)
+    top = counts.at_most(spec.top_k) / spec.runs
     dataset = engine.dataset
     entities = tuple(
         EntityRanks(
@@ -364,9 +403,9 @@ def uncertainty(
             float(p5[i]),
             float(p95[i]),
             float(nominal_scores[i]),
-            float(mean[i]),
-            float(low[i]),
-            float(high[i]),
+            float(one.mean[i]) if one else float("nan"),
+            float(one.low[i]) if one else float("nan"),
+            float(one.high[i]) if one else float("nan"),
             float(top[i]),
             float(unranked[i] / spec.runs),
         )  # fmt: skip
@@ -378,9 +417,12 @@ def uncertainty(
         sampler=spec.sampler,
         top_k=spec.top_k,
         entities=entities,
-        mean_shift=float(shift_sum / shift_count) if shift_count else float("nan"),
-        spearman=float(np.nanmean(np.concatenate(spearman))),
-        kendall=float(np.nanmean(np.concatenate(kendall))),
-        counts=counts,
+        mean_shift=shift_sum / shift_count if shift_count else float("nan"),
+        spearman=spearman.mean,
+        kendall=kendall.mean,
+        kendall_pairs=None if kendall.exact else len(kendall.pairs[0]),
+        ranks=readonly(counts.values),
+        counts=readonly(counts.counts, counts.counts.dtype),
         factors=tuple(f.name for f in design.factors),
+        scales=summaries,
     )

@@ -46,7 +46,7 @@ class Profiles:
 
 def fitting(dataset, folder: Path, col: Collector, cache: Profiles) -> list:
     """The profiles of the dataset's framework (or named by the rules) that fit it, in name order."""
-    from ..pipeline import check_fit
+    from ..prepare import check_fit
 
     col.run("profile")
     rules = col.rules
@@ -196,7 +196,7 @@ def compare_scores(result, base_result, table, id_column: str, col: Collector, n
 def base_profile(weights, source, folder: Path, base_dataset):
     """The profile as it was at the base (its git version), else the current one; and a note."""
     from ..io.weights import load_weights
-    from ..pipeline import check_fit
+    from ..prepare import check_fit
 
     path = None if source is None or weights.path is None else source.profile(Path(weights.path))
     note = ""

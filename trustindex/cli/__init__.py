@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
+
+# The CLI's matrix products are small: on a busy machine a BLAS thread pool spends a hundred times longer
+# waking its threads than computing (0.16 ms against 16 ms for a 100 × 33 × 200 product measured here).
+# Before numpy loads, and only where the user has not chosen.
+for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 import click
 

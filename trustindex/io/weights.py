@@ -95,13 +95,19 @@ def _thresholds(doc: TomlDoc) -> Thresholds:
     return Thresholds(**{name: doc.get(table, name, "number", getattr(Thresholds(), name)) for name in names})
 
 
-def _screening(doc: TomlDoc) -> float | None:
+SCREENING_BASES = ("imputed", "raw")
+
+
+def _screening(doc: TomlDoc) -> tuple[float | None, str]:
     table = ("screening",)
-    doc.table(table, ("min_coverage",))
+    doc.table(table, ("min_coverage", "basis"))
     value = doc.get(table, "min_coverage", "number", None)
     if value is not None and not 0 <= value <= 1:
         doc.fail(f"min_coverage must lie in [0, 1], not {value}", table, "min_coverage")
-    return value
+    basis = doc.get(table, "basis", "str", "imputed")
+    if basis not in SCREENING_BASES:
+        doc.fail(f"unknown screening basis {basis!r}", table, "basis", _one_of(basis, SCREENING_BASES))
+    return value, basis
 
 
 def _weights(doc: TomlDoc, table: tuple[str, ...]) -> dict[str, float]:
@@ -140,6 +146,7 @@ def load_weights(path: Path) -> Weights:
     if ties not in ranking.TIES:
         doc.fail(f"unknown tie rule {ties!r}", ("ranking",), "ties", _one_of(ties, ranking.TIES))
 
+    screening, basis = _screening(doc)
     return Weights(
         name=doc.get((), "name", "str", path.stem),
         weights=frozen_map(weights),
@@ -149,7 +156,8 @@ def load_weights(path: Path) -> Weights:
         ties=ties,
         treatment=_treatment(doc),
         imputation=_imputation(doc),
-        screening=_screening(doc),
+        screening=screening,
+        screening_basis=basis,
         audit=_thresholds(doc),
         description=doc.get((), "description", "str", ""),
         framework=doc.get((), "framework", "str", ""),

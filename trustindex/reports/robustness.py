@@ -34,6 +34,7 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
         doc.update(plain(result))
         doc["counts"] = result.counts.tolist()
         return json_text(doc)
+    comparable = len(result.scales) == 1
     rows = [
         {
             "name": e.name, "id": e.entity, "nominal": e.nominal_rank, "median": e.median_rank,
@@ -43,21 +44,44 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
         }
         for e in sorted(result.entities, key=lambda e: (math.isnan(e.nominal_rank), e.nominal_rank, e.entity))
     ]  # fmt: skip
+    order = [result.entities.index(next(e for e in result.entities if e.entity == r["id"])) for r in rows]
+    if not comparable:  # one score summary per scale instead of a mean across scales
+        for s, scale in enumerate(result.scales):
+            for row, i in zip(rows, order, strict=True):
+                row[f"mean{s}"] = float(scale.mean[i])
+                row[f"scores{s}"] = _interval(float(scale.low[i]), float(scale.high[i]), 1)
     if fmt == "csv":
-        columns = [Column(k, k, "text" if k in ("name", "id") else "share") for k in
-                   ("id", "name", "nominal", "median", "low", "high", "score", "mean", "score_low", "score_high",
-                    "top", "unranked")]  # fmt: skip
+        keys = ["id", "name", "nominal", "median", "low", "high", "score"]
+        keys += ["mean", "score_low", "score_high"] if comparable else []
+        keys += ["top", "unranked"]
+        columns = [Column(k, k, "text" if k in ("name", "id") else "share") for k in keys]
         return render_table("csv", columns, rows)
     columns = [
         Column("name", "Entity"), Column("nominal", "Rank", "rank"), Column("median", "Median", "rank"),
-        Column("interval", "5–95 %"), Column("score", "Score", "score"), Column("mean", "Mean", "score"),
-        Column("scores", "Score 5–95 %"), Column("top", f"P(top {result.top_k})", "share"),
+        Column("interval", "5–95 %"), Column("score", "Score", "score"),
     ]  # fmt: skip
+    if comparable:
+        columns += [Column("mean", "Mean", "score"), Column("scores", "Score 5–95 %")]
+    else:
+        for s, _ in enumerate(result.scales):
+            columns += [Column(f"mean{s}", f"Mean ({s + 1})", "score"), Column(f"scores{s}", f"5–95 % ({s + 1})")]
+    columns.append(Column("top", f"P(top {result.top_k})", "share"))
+    kendall = (
+        f"Kendall {result.kendall:.3f}"
+        if result.kendall_pairs is None
+        else f"Kendall {result.kendall:.3f} (estimated from {result.kendall_pairs:,} random pairs of entities)"
+    )
     footer = [
         f"{result.runs:,} runs ({result.sampler}, seed {result.seed}) varying: {', '.join(result.factors)}.",
-        f"Mean absolute rank shift {result.mean_shift:.2f}; Spearman {result.spearman:.3f}, Kendall "
-        f"{result.kendall:.3f} with the nominal ranking (means over runs).",
+        f"Mean absolute rank shift {result.mean_shift:.2f}; Spearman {result.spearman:.3f}, {kendall} with the "
+        "nominal ranking (means over runs).",
     ]
+    if not comparable:
+        footer.append(
+            "The alternatives score on different scales, so no score summary mixes them; ranks are comparable. "
+            + "; ".join(f"({s + 1}) {scale.label}: {scale.runs:,} runs" for s, scale in enumerate(result.scales))
+            + "."
+        )
     unranked = [e.name for e in result.entities if e.unranked > 0]
     if unranked:
         footer.append("Without a score in some runs: " + ", ".join(unranked) + ".")
@@ -91,26 +115,46 @@ def sensitivity_report(engine, result, fmt: str) -> str:
         doc = _provenance(engine, "sensitivity", result.seed)
         doc.update(plain(result))
         return json_text(doc)
+    base = 2 * result.samples
     rows = []
     for item in result.outputs:
-        row = {"output": item.output}
+        row = {"output": item.output, "status": item.status, "changes": item.changes}
+        varies = item.status == "varies"
         for j, name in enumerate(result.inputs):
-            row[f"{name}:first"] = item.first[j]
-            row[f"{name}:total"] = item.total[j]
-            row[f"{name}:first_ci"] = _interval(*item.first_interval[j], 2)
-            row[f"{name}:total_ci"] = _interval(*item.total_interval[j], 2)
+            row[f"{name}:first"] = item.first[j] if varies else "–" if fmt != "csv" else None
+            row[f"{name}:total"] = item.total[j] if varies else "–" if fmt != "csv" else None
+            row[f"{name}:first_ci"] = _interval(*item.first_interval[j], 2) if varies else ""
+            row[f"{name}:total_ci"] = _interval(*item.total_interval[j], 2) if varies else ""
+        if item.status == "constant":
+            row["note"] = "never changes"
+        elif item.status == "rare":
+            row["note"] = f"changes in {item.changes} of {base:,} runs"
+        else:
+            row["note"] = "; ".join(item.flags)
         rows.append(row)
     if fmt == "csv":
-        keys = ["output"] + [f"{n}:{k}" for n in result.inputs for k in ("first", "total")]
-        return render_table("csv", [Column(k, k, "text" if k == "output" else "share") for k in keys], rows)
+        keys = ["output", "status"] + [f"{n}:{k}" for n in result.inputs for k in ("first", "total")]
+        return render_table("csv", [Column(k, k, "text" if k in ("output", "status") else "share") for k in keys],
+                            rows)  # fmt: skip
     columns = [Column("output", "Output")]
     for name in result.inputs:
         columns += [Column(f"{name}:first", f"{name} S1", "share"), Column(f"{name}:total", f"{name} ST", "share"),
                     Column(f"{name}:total_ci", "ST 95 % CI")]  # fmt: skip
+    columns.append(Column("note", "Note"))
     footer = [
         f"Sobol' indices from {result.runs:,} runs (N = {result.samples}, seed {result.seed}): S1 first-order "
         "(Saltelli 2010), ST total effect (Jansen 1999), 95 % bootstrap intervals.",
     ]
+    if any(item.status != "varies" for item in result.outputs):
+        footer.append(
+            f"An output that never changes, or changes in fewer than 1 % of the {base:,} base runs, has no "
+            "variance to apportion: its indices are not estimated."
+        )
+    if any(item.flags for item in result.outputs):
+        footer.append(
+            "Flagged: a first-order index above the total, or an index outside [0, 1], beyond both intervals — "
+            "estimation noise; more samples (--samples) narrow it."
+        )
     if result.skipped:
         footer.append("Not computed (no value in some runs): " + ", ".join(result.skipped) + ".")
     return render_table(fmt, columns, rows, footer)

@@ -995,7 +995,8 @@ class TrustIndexApp(App[None]):
     def _analysis_run(self, worker, kind, dataset, profile, spec, state, seed, samples) -> None:
         from ..engine import Engine
         from ..sensitivity import sensitivity
-        from ..uncertainty import Cancelled, uncertainty
+        from ..batches import Cancelled
+        from ..uncertainty import uncertainty
 
         def progress(fraction: float) -> None:
             self.post_message(AnalysisProgress(worker, fraction))

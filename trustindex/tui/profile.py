@@ -82,7 +82,7 @@ def save(
     ``protect`` (the dataset's own files) are never written. Returns the profile as saved.
     """
     from ..io.weights import load_weights
-    from ..pipeline import check_fit
+    from ..prepare import check_fit
 
     target = Path(target)
     for path in protect:

@@ -222,7 +222,7 @@ class Scorer:
         return self.engine.entities
 
     def rank(self, state: WeightState) -> Ranking:
-        scores = self.engine.scores(state.vector(self.nodes)[None, :], self.variant, nodes=True)[0]
+        scores = self.engine.node_scores(state.vector(self.nodes), self.variant).scores[0]
         ranks = rank_scores(scores[:, 0], self.ties)
         return Ranking(self, state, readonly(scores, copy=False), readonly(ranks, copy=False))
 
@@ -247,7 +247,7 @@ class Session:
         from ..io.dataset import load_dataset
         from ..io.registry import resolve_dataset, resolve_weights
         from ..io.weights import load_weights
-        from ..pipeline import check_fit
+        from ..prepare import check_fit
 
         dataset = load_dataset(resolve_dataset(data), year)
         profile = load_weights(resolve_weights(weights or dataset.default_weights or None))
@@ -275,7 +275,7 @@ class Session:
         from ..errors import TrustIndexError
         from ..io.registry import resolve_weights, weights_names
         from ..io.weights import load_weights
-        from ..pipeline import check_fit
+        from ..prepare import check_fit
 
         out = []
         for name in weights_names():

@@ -1,0 +1,300 @@
+"""Accumulators for summaries over many runs, whose partial results merge exactly: counts and sums.
+
+Nothing here keeps a run: rank counts, score histograms on a fixed lattice, and the sums behind the mean
+Spearman and Kendall correlations of each run's ranking with the nominal one. Memory depends on the number
+of entities, never on the number of runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ranking import Ordering
+
+EXACT_KENDALL = 2048
+"""Up to this many ranked entities Kendall's tau is exact (all pairs, by bit sets); beyond, it is estimated."""
+KENDALL_PAIRS = 2**15
+"""Random pairs of entities that estimate Kendall's tau for larger rankings (standard error below 0.006)."""
+WORDS_PER_BATCH = 2**22
+
+
+def count_into(counts: np.ndarray, keys: np.ndarray) -> None:
+    """Add one to ``counts`` (flat) at each of ``keys``: by bincount when the counts are few, else by sorting."""
+    if keys.size == 0:
+        return
+    if counts.size <= 8 * keys.size:
+        counts += np.bincount(keys, minlength=counts.size).astype(counts.dtype)
+        return
+    ordered = np.sort(keys)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts[ordered[starts]] += np.diff(np.r_[starts, ordered.size]).astype(counts.dtype)
+
+
+def count_type(runs: int) -> np.dtype:
+    """The smallest unsigned integer type that counts up to ``runs``."""
+    return np.dtype(np.min_scalar_type(runs)) if runs >= 256 else np.dtype(np.uint8)
+
+
+class RankCounts:
+    """How often each entity held each rank. Fractional ranks (x.5) get slots of their own."""
+
+    def __init__(self, entities: int, runs: int, half: bool):
+        self.step = 0.5 if half else 1.0
+        self.slots = 2 * entities - 1 if half else entities
+        self.counts = np.zeros((entities, self.slots), dtype=count_type(runs))
+
+    def add(self, ranks: np.ndarray) -> None:
+        rows, cols = np.nonzero(~np.isnan(ranks))
+        slot = np.rint((ranks[rows, cols] - 1) / self.step).astype(np.int64)
+        count_into(self.counts.reshape(-1), cols * self.slots + slot)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The rank each slot stands for."""
+        return 1 + self.step * np.arange(self.slots)
+
+    def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
+        """Per entity, the smallest rank whose cumulative share of the entity's ranked runs reaches each q."""
+        cumulative = np.cumsum(self.counts, axis=1, dtype=np.int64)
+        total = cumulative[:, -1:]
+        share = cumulative / np.where(total > 0, total, 1)
+        return tuple(
+            np.where(total[:, 0] > 0, self.values[np.argmax(share >= q - 1e-12, axis=1)], np.nan) for q in qs
+        )
+
+    def at_most(self, rank: float) -> np.ndarray:
+        """Per entity, the number of runs with a rank of ``rank`` or better."""
+        return self.counts[:, self.values <= rank + 1e-9].sum(axis=1, dtype=np.int64)
+
+
+class Histogram:
+    """Each entity's scores counted on a lattice of width ``width``, in a window that grows as needed."""
+
+    def __init__(self, entities: int, width: float, runs: int):
+        self.width, self.entities, self.dtype = width, entities, count_type(runs)
+        self.low = np.zeros(entities, dtype=np.int64)
+        self.counts = np.zeros((entities, 0), dtype=self.dtype)
+        self.total = np.zeros(entities)
+        self.seen = np.zeros(entities, dtype=np.int64)
+
+    def add(self, scores: np.ndarray) -> None:
+        """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
+        rows, cols = np.nonzero(~np.isnan(scores))
+        if not rows.size:
+            return
+        values = scores[rows, cols]
+        self.total += np.bincount(cols, weights=values, minlength=self.entities)
+        self.seen += np.bincount(cols, minlength=self.entities)
+        with np.errstate(invalid="ignore"):
+            low = np.floor(np.nanmin(np.where(np.isnan(scores), np.inf, scores), axis=0) / self.width)
+            high = np.floor(np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=0) / self.width)
+        seen = np.isfinite(low)
+        self._cover(np.where(seen, low, 0).astype(np.int64), np.where(seen, high, -1).astype(np.int64), seen)
+        cells = np.floor(values / self.width).astype(np.int64)
+        count_into(self.counts.reshape(-1), cols * self.counts.shape[1] + cells - self.low[cols])
+
+    def _cover(self, low: np.ndarray, high: np.ndarray, seen: np.ndarray) -> None:
+        """Widen the windows so that every seen entity's cells from ``low`` to ``high`` fit."""
+        width = self.counts.shape[1]
+        end = self.low + width
+        if width and np.all(~seen | ((low >= self.low) & (high < end))):
+            return
+        if width:
+            start = np.where(seen, np.minimum(low, self.low), self.low)
+            stop = np.where(seen, np.maximum(high + 1, end), end)
+        else:
+            start, stop = low, np.where(seen, high + 1, low)
+        size = max(int((stop - start).max()) * 3 // 2 + 8, width * 3 // 2)  # room to grow
+        start = start - (size - (stop - start)) // 2  # each window centred on what it must hold
+        grown = np.zeros((self.entities, size), dtype=self.dtype)
+        if width:
+            rows = np.repeat(np.arange(self.entities), width)
+            grown[rows, ((self.low - start)[:, None] + np.arange(width)).reshape(-1)] = self.counts.reshape(-1)
+        self.counts, self.low = grown, start
+
+    def mean(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.seen > 0, self.total / np.where(self.seen > 0, self.seen, 1), np.nan)
+
+    def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
+        """Per entity, the ``q`` quantiles of its scores as ``numpy.percentile`` defines them (linear between
+        order statistics), each order statistic placed within its lattice cell: off by at most half the width."""
+        cumulative = np.cumsum(self.counts, axis=1, dtype=np.int64)
+        total = cumulative[:, -1] if cumulative.shape[1] else np.zeros(self.entities, dtype=np.int64)
+        out = []
+        for q in qs:
+            at = q * np.maximum(total - 1, 0)
+            below = np.floor(at)
+            low = self._statistic(cumulative, below)
+            high = self._statistic(cumulative, np.minimum(below + 1, np.maximum(total - 1, 0)))
+            out.append(np.where(total > 0, low + (at - below) * (high - low), np.nan))
+        return tuple(out)
+
+    def _statistic(self, cumulative: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """The k-th smallest score (0-based) of each entity, placed evenly within its cell."""
+        cell = np.argmax(cumulative > k[:, None], axis=1)
+        rows = np.arange(self.entities)
+        before = np.where(cell > 0, cumulative[rows, np.maximum(cell - 1, 0)], 0)
+        inside = cumulative[rows, cell] - before
+        return (self.low + cell + (k - before + 0.5) / np.where(inside > 0, inside, 1)) * self.width
+
+
+class Spearman:
+    """Sum of each run's Spearman correlation with the nominal ranking (Pearson of average ranks)."""
+
+    def __init__(self, nominal_average: np.ndarray):
+        self.target = nominal_average
+        self.sum, self.runs = 0.0, 0
+
+    def add(self, average: np.ndarray) -> None:
+        ok = ~np.isnan(average) & ~np.isnan(self.target)
+        m = ok.sum(axis=1)
+        x, y = np.where(ok, average, 0.0), np.where(ok, self.target, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dx = np.where(ok, x - (x.sum(axis=1) / m)[:, None], 0.0)
+            dy = np.where(ok, y - (y.sum(axis=1) / m)[:, None], 0.0)
+            rho = np.sum(dx * dy, axis=1) / np.sqrt(np.sum(dx * dx, axis=1) * np.sum(dy * dy, axis=1))
+        finite = np.isfinite(rho)
+        self.sum += float(rho[finite].sum())
+        self.runs += int(finite.sum())
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.runs if self.runs else float("nan")
+
+
+class Kendall:
+    """Sum of each run's Kendall tau-b with the nominal ranking.
+
+    Exact up to EXACT_KENDALL ranked entities: in nominal order, the discordant pairs are the inversions of
+    the run's ranks, counted with bit sets (each entity's run rank as one bit; a prefix OR tells how many
+    earlier entities rank below it), in O(n²/64) per run with no loop over entities. Beyond, the pairs are a
+    fixed random sample of KENDALL_PAIRS, drawn once from ``rng``, so the estimate does not depend on batching.
+    """
+
+    def __init__(self, nominal: np.ndarray, rng: np.random.Generator):
+        ranked = np.flatnonzero(~np.isnan(nominal))
+        self.order = ranked[np.argsort(nominal[ranked], kind="stable")]  # best first
+        y = nominal[self.order]
+        self.sum, self.runs = 0.0, 0
+        m = len(self.order)
+        self.exact = m <= EXACT_KENDALL
+        if self.exact:
+            tied = y[:, None] == y[None, :]
+            first, second = np.nonzero(np.triu(tied, 1))
+            self.tied = (first, second)  # pairs tied in the nominal ranking (positions in nominal order)
+            groups = np.unique(y, return_inverse=True)[1]
+            self.groups = groups
+        else:
+            pairs = rng.integers(0, m, size=(KENDALL_PAIRS, 2))
+            pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+            self.pairs = (self.order[pairs[:, 0]], self.order[pairs[:, 1]])
+            self.y = (nominal[self.pairs[0]], nominal[self.pairs[1]])
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.runs if self.runs else float("nan")
+
+    def add(self, ordering: Ordering, ranks: np.ndarray) -> None:
+        """Count a batch of runs, given their :class:`~trustindex.ranking.Ordering` and ranks."""
+        if self.exact:
+            tau = np.empty(len(ranks))
+            tied = ordering.tied_pairs() > 0
+            calm = slice(None) if not tied.any() else ~tied
+            if not tied.all():  # no ties: each entity's slot is its place in the sorted scores
+                n = ranks.shape[1]
+                order = ordering.order[calm]
+                place = np.empty(order.shape, dtype=np.int64)
+                np.put_along_axis(place, order, ordering.valid[calm][:, None] - 1 - np.arange(n), axis=1)
+                tau[calm] = self._exact(ranks[calm][:, self.order], place[:, self.order], n)
+            if tied.any():
+                tau[tied] = self._exact(ranks[tied][:, self.order], None, ranks.shape[1])
+        else:
+            tau = self._sampled(ranks)
+        finite = np.isfinite(tau)
+        self.sum += float(tau[finite].sum())
+        self.runs += int(finite.sum())
+
+    def _sampled(self, ranks: np.ndarray) -> np.ndarray:
+        xa, xb = ranks[:, self.pairs[0]], ranks[:, self.pairs[1]]
+        both = ~np.isnan(xa) & ~np.isnan(xb)
+        sx = np.where(both, np.sign(xa - xb), 0.0)
+        sy = np.sign(self.y[0] - self.y[1])[None, :] * both
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sum(sx * sy, axis=1) / np.sqrt(np.sum(sx * sx, axis=1) * np.sum(sy * sy, axis=1))
+
+    def _exact(self, x: np.ndarray, slot: np.ndarray | None, width: int) -> np.ndarray:
+        """Tau-b of each row of ``x`` (run ranks, entities in nominal order, NaN unranked); ``slot`` gives each
+        entity a distinct place below ``width`` in the run's order when the run has no ties."""
+        runs, m = x.shape
+        words = -(-width // 64)
+        per = max(1, WORDS_PER_BATCH // max(1, m * words))
+        out = np.empty(runs)
+        for start in range(0, runs, per):  # batches of runs, to bound the bit sets
+            part = slice(start, start + per)
+            out[part] = self._tau(x[part], None if slot is None else slot[part], words)
+        return out
+
+    def _tau(self, x: np.ndarray, slot: np.ndarray | None, words: int) -> np.ndarray:
+        runs, m = x.shape
+        ranked = ~np.isnan(x)
+        count = ranked.sum(axis=1)
+        pairs = count * (count - 1) // 2
+        run_ties = 0
+        if slot is None:
+            # The run has ties: a slot is the place in the run's order with ties broken by nominal position
+            # (earlier first), so that a pair tied in the run is never counted as an inversion.
+            position = np.arange(m)
+            key = np.where(ranked, np.rint(2 * np.where(ranked, x, 0)).astype(np.int64) * (m + 1) + position,
+                           np.iinfo(np.int64).max)  # fmt: skip
+            order = np.argsort(key, axis=1)
+            slot = np.empty((runs, m), dtype=np.int64)
+            np.put_along_axis(slot, order, position[None, :], axis=1)
+            ordered = np.take_along_axis(key, order, axis=1) // (m + 1)
+            same = np.concatenate([np.zeros((runs, 1), dtype=bool), ordered[:, 1:] == ordered[:, :-1]], axis=1)
+            run_ties = _tied_pairs(same & (position < count[:, None]))
+            words = -(-m // 64)
+        slot = np.where(ranked, slot, 0).astype(np.uint64)
+        if words == 1:
+            sets = np.where(ranked, np.uint64(1) << slot, np.uint64(0))
+            earlier = np.bitwise_or.accumulate(sets, axis=1) ^ sets  # slots are distinct
+            inversions = np.bitwise_count((earlier >> slot) >> np.uint64(1))
+        else:
+            word, bit = (slot >> np.uint64(6)).astype(np.int64), slot & np.uint64(63)
+            sets = np.zeros((runs, m, words), dtype=np.uint64)
+            r, e = np.nonzero(ranked)
+            sets[r, e, word[r, e]] = np.uint64(1) << bit[r, e]
+            earlier = np.bitwise_or.accumulate(sets, axis=1) ^ sets
+            above = np.cumsum(np.bitwise_count(earlier)[:, :, ::-1], axis=2, dtype=np.int64)[:, :, ::-1]
+            later = np.concatenate([above[:, :, 1:], np.zeros((runs, m, 1), dtype=np.int64)], axis=2)
+            index = word[:, :, None]
+            own = np.take_along_axis(earlier, index, axis=2)[:, :, 0] >> bit >> np.uint64(1)
+            inversions = np.take_along_axis(later, index, axis=2)[:, :, 0] + np.bitwise_count(own)
+        discordant = np.where(ranked, inversions, 0).sum(axis=1)  # earlier nominally, strictly worse in the run
+        nominal_ties = _group_pairs(self.groups, ranked)
+        both_ties = 0
+        if len(self.tied[0]):
+            a, b = x[:, self.tied[0]], x[:, self.tied[1]]
+            valid = ~np.isnan(a) & ~np.isnan(b)
+            discordant = discordant - np.sum(valid & (a > b), axis=1)
+            both_ties = np.sum(valid & (a == b), axis=1)
+        untied = pairs - run_ties - nominal_ties + both_ties
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (untied - 2 * discordant) / np.sqrt((pairs - run_ties) * (pairs - nominal_ties).astype(float))
+
+
+def _tied_pairs(same: np.ndarray) -> np.ndarray:
+    """Pairs tied within each row, given where a sorted value equals its predecessor."""
+    runs, m = same.shape
+    start = np.maximum.accumulate(np.where(~same, np.arange(m), 0), axis=1)
+    return np.where(same, np.arange(m) - start, 0).sum(axis=1)
+
+
+def _group_pairs(groups: np.ndarray, ranked: np.ndarray) -> np.ndarray:
+    """Pairs within each nominal tie group among the entities ranked in each run."""
+    size = groups.max(initial=0) + 1
+    if size == len(groups):  # no nominal ties
+        return np.zeros(len(ranked), dtype=np.int64)
+    keys = (np.arange(len(ranked))[:, None] * size + groups[None, :])[ranked]
+    sizes = np.bincount(keys, minlength=len(ranked) * size).reshape(len(ranked), size)
+    return (sizes * (sizes - 1) // 2).sum(axis=1)
