@@ -53,12 +53,10 @@ def _weighted(values: np.ndarray, w: np.ndarray, segments: np.ndarray) -> np.nda
     return (values[0] @ layout).reshape(values.shape[1], len(w), len(segments)).transpose(1, 0, 2)
 
 
-def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, available=None) -> np.ndarray:
+def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, available) -> np.ndarray:
     """Weighted power means of exponent ``p`` over each segment's available children (see the module docstring);
-    ``available`` (``~isnan(x)``) is None when every value is."""
-    complete = available is None
-    if complete:
-        available = True  # broadcasts: every value is there
+    ``available`` is ``~isnan(x)``, or True when nothing is missing."""
+    complete = available is True
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         if complete:
             total = _sum(w, segments)[:, None, :]
@@ -155,11 +153,14 @@ def combine(
     method: str,
     p: float | None = None,
     opponents=None,
-    available: np.ndarray | None = None,
+    available: np.ndarray | bool | None = None,
 ) -> np.ndarray:
     """Aggregate one layer with the named method (shapes in the module docstring), checking first that the
     method is defined on ``x``. ``opponents`` gives Copeland a fixed field (see :func:`copeland`);
-    ``available`` is ``~isnan(x)``, or None when nothing is missing."""
+    ``available`` is ``~isnan(x)`` or True when nothing is missing (found here when not given)."""
+    if available is None:
+        available = ~np.isnan(x)
+        available = True if available.all() else available
     if method not in METHODS:
         raise ConfigError(f"unknown aggregation method {method!r}", hint=f"one of {', '.join(METHODS)}")
     if method in NEED_POSITIVE:

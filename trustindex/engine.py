@@ -145,7 +145,7 @@ def evaluate(
         field = None if opponents is None else opponents[:, columns]
         available = ~np.isnan(x)
         complete = bool(available.all())
-        value = combine(x, w, layer.segments, spec.method, spec.p, field, None if complete else available)
+        value = combine(x, w, layer.segments, spec.method, spec.p, field, True if complete else available)
         counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)
         if complete:
             share = (counts > 0)[:, None, :].astype(float)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .batches import Progress, Stop, batches
 from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .impute import impute
@@ -294,9 +295,17 @@ def _combined(result: Result, i: int, target_score: float, steps):
     return delta + high * (room - delta)
 
 
-def what_it_takes(result: Result, entity: str, rank: int | None = None, score_: float | None = None) -> Target:
+def what_it_takes(
+    result: Result,
+    entity: str,
+    rank: int | None = None,
+    score_: float | None = None,
+    progress: Progress | None = None,
+    cancelled: Stop | None = None,
+) -> Target:
     """The smallest single improvements, per indicator and per pillar, and the minimum-norm combined change,
-    that bring ``entity`` to rank ``rank`` (or better) or to index score ``score_``."""
+    that bring ``entity`` to rank ``rank`` (or better) or to index score ``score_``. Progress counts the
+    indicators searched (each is a batch of re-scorings), then the combined change."""
     if (rank is None) == (score_ is None):
         raise ConfigError("give a target rank or a target score", hint="--rank N or --score X")
     i = find_entity(result, entity)
@@ -316,15 +325,17 @@ def what_it_takes(result: Result, entity: str, rank: int | None = None, score_: 
     indicators, pillars, changes, norm, verified, note = (), (), (), None, False, ""
     if not reached:
         live = {result.nodes[c] for s in steps for c in s.children}
-        indicators = tuple(
-            _indicator_move(result, i, k, rank, target_score, steps)
-            for k, ind in enumerate(result.framework.indicators)
-            if ind.id in live
-        )
-        pillars = tuple(
-            _pillar_move(result, i, s.node, rank, target_score, steps) for s in steps if s.node != result.nodes[0]
-        )
-        delta = _combined(result, i, target_score, steps)
+        searched = [k for k, ind in enumerate(result.framework.indicators) if ind.id in live]
+        moves = []
+        for start, _ in batches(len(searched) + 1, 1, progress, cancelled, minimum=1, first=1):
+            if start < len(searched):
+                moves.append(_indicator_move(result, i, searched[start], rank, target_score, steps))
+                continue
+            pillars = tuple(
+                _pillar_move(result, i, s.node, rank, target_score, steps) for s in steps if s.node != result.nodes[0]
+            )
+            delta = _combined(result, i, target_score, steps)
+        indicators = tuple(moves)
         if delta is None:
             note = "not reachable even with every indicator at its cap"
         else:
