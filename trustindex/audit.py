@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import Result, Thresholds, frozen_map
+from .model import Record, Result, Thresholds, frozen_map
 from .stats import kurtosis, outlying, skewness
 
 SEVERITIES = ("error", "warning", "notice")
@@ -37,8 +37,8 @@ MIN_ROWS = 3
 """Fewest complete rows (entities) for a correlation, an alpha or a principal component analysis."""
 
 
-@dataclass(frozen=True)
-class IndicatorStats:
+@dataclass(frozen=True, eq=False)
+class IndicatorStats(Record):
     """Descriptive statistics of one indicator's raw values (missing values left out)."""
 
     indicator: str
@@ -67,8 +67,8 @@ class IndicatorStats:
     """|skewness| > max_skew and kurtosis > max_kurtosis."""
 
 
-@dataclass(frozen=True)
-class PillarStats:
+@dataclass(frozen=True, eq=False)
+class PillarStats(Record):
     """Internal consistency of one aggregate node over its components' scores (complete rows only)."""
 
     node: str
@@ -89,8 +89,8 @@ class PillarStats:
     """How many eigenvalues exceed 1 (Kaiser's rule: more than one suggests more than one latent dimension)."""
 
 
-@dataclass(frozen=True)
-class Correlation:
+@dataclass(frozen=True, eq=False)
+class Correlation(Record):
     """The correlation of two nodes' scores over the entities that have both (pairwise complete)."""
 
     kind: str
@@ -107,8 +107,8 @@ class Correlation:
     """``redundant``, ``conflicting``, ``weak``."""
 
 
-@dataclass(frozen=True)
-class EntityCoverage:
+@dataclass(frozen=True, eq=False)
+class EntityCoverage(Record):
     entity: str
     name: str
     available: int
@@ -118,8 +118,8 @@ class EntityCoverage:
     """Coverage below the audit's min_coverage."""
 
 
-@dataclass(frozen=True)
-class Finding:
+@dataclass(frozen=True, eq=False)
+class Finding(Record):
     """One rule that fired: how serious, which rule, where, and the numbers."""
 
     severity: str
@@ -133,8 +133,8 @@ class Finding:
     values: Mapping[str, float] = field(default_factory=frozen_map)
 
 
-@dataclass(frozen=True)
-class Audit:
+@dataclass(frozen=True, eq=False)
+class Audit(Record):
     thresholds: Thresholds
     indicators: tuple[IndicatorStats, ...]
     pillars: tuple[PillarStats, ...]

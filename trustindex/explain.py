@@ -26,15 +26,15 @@ from math import factorial
 import numpy as np
 
 from .errors import ConfigError, did_you_mean
-from .model import Notice, Result
+from .model import Notice, Record, Result
 from .engine import plan, run_steps
 
 MAX_COALITIONS = 2**22
 """Largest number of coalitions evaluated for one indicator's exact Shapley value."""
 
 
-@dataclass(frozen=True)
-class Part:
+@dataclass(frozen=True, eq=False)
+class Part(Record):
     """One node of an entity's explanation."""
 
     node: str
@@ -64,8 +64,8 @@ class Part:
     """What changed it: ``imputed (METHOD)``, ``winsorised`` or ``log``."""
 
 
-@dataclass(frozen=True)
-class Explanation:
+@dataclass(frozen=True, eq=False)
+class Explanation(Record):
     """Everything needed to render why ``entity`` scores what it scores, without recomputing."""
 
     entity: str
@@ -344,8 +344,8 @@ def explain(result: Result, entity: str, baseline: str | None = None) -> Explana
     )
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, eq=False)
+class Comparison(Record):
     """Two entities side by side, with the score gap split exactly into indicator contributions."""
 
     first: Explanation

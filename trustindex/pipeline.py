@@ -54,8 +54,10 @@ def score(dataset: Dataset, weights: Weights) -> Result:
     entities = np.array(dataset.entities, dtype=object)
     notices = _data_notices(dataset, np.isnan(dataset.values))
     if engine.screened:
-        basis = "before imputation" if weights.screening_basis == "raw" else "after imputation"
-        message = f"left out of the ranking: under {weights.screening:g} of the indicators available ({basis})"
+        basis = ""
+        if weights.imputation.method != "none":
+            basis = " before imputation" if weights.screening_basis == "raw" else " after imputation"
+        message = f"left out of the ranking: under {weights.screening:g} of the indicators available{basis}"
         notices.append(Notice("screened", message, None, engine.screened))
     notices += prepared.notices
     run = engine.node_scores(engine.nominal, variant)

@@ -53,8 +53,8 @@ class SobolIndices(Record):
     """Per output: True when every run gave it a value (else its indices are NaN)."""
 
 
-@dataclass(frozen=True)
-class Indices:
+@dataclass(frozen=True, eq=False)
+class Indices(Record):
     """Sobol' indices of one output for every input, with bootstrap confidence intervals."""
 
     output: str
@@ -71,8 +71,8 @@ class Indices:
     """What a reader should distrust: ``INPUT: first > total``, ``INPUT: outside [0, 1]``."""
 
 
-@dataclass(frozen=True)
-class Sensitivity:
+@dataclass(frozen=True, eq=False)
+class Sensitivity(Record):
     inputs: tuple[str, ...]
     samples: int
     runs: int
@@ -150,7 +150,7 @@ def sobol(
     multiplicity = np.bincount(draws.reshape(-1), minlength=resamples * samples).reshape(resamples, samples).T
     weights = np.column_stack([np.ones(samples), multiplicity]).astype(float)
     sums = changes = finite = None
-    for start, stop in batches(samples, limit, progress, cancelled, minimum=32, first=min(64, limit)):
+    for start, stop in batches(samples, limit, progress, cancelled):
         base = sequence.points(start, stop - start)
         a, b = base[:, :dimensions], base[:, dimensions:]
         ab = np.repeat(a[None], dimensions, axis=0)

@@ -27,7 +27,7 @@ from .errors import ConfigError
 from .model import Record, readonly
 from .ranking import order_rows
 from .rankstats import RankCounts
-from .uncertainty import Design, Sampler, Spec, WeightSpec
+from .uncertainty import ELEMENTS_PER_BATCH, Design, Sampler, Spec, WeightSpec
 
 PAIRS_PER_BATCH = 2**20
 """Entity pairs (times grid points, for scanned swaps) examined at once."""
@@ -36,8 +36,8 @@ TOLERANCE = 1e-9
 GRID = 2049
 
 
-@dataclass(frozen=True)
-class Swap:
+@dataclass(frozen=True, eq=False)
+class Swap(Record):
     share: float
     """The weight's share of its group at which the two entities swap."""
     weight: float
@@ -114,7 +114,7 @@ def _exact_swaps(engine, variant, column, siblings, progress, cancelled):
     p, q, r = _mobius(s[0], s[1], s[2], t1, t2)
     n = len(p)
     found = []
-    for start, stop in batches(n * (n - 1) // 2, PAIRS_PER_BATCH, progress, cancelled, minimum=PAIRS_PER_BATCH):
+    for start, stop in batches(n * (n - 1) // 2, PAIRS_PER_BATCH, progress, cancelled):
         a, b = _pairs(n, start, stop)
         keep = ~np.isnan(p[a]) & ~np.isnan(p[b])
         a, b = a[keep], b[keep]
@@ -145,7 +145,7 @@ def _scanned_swaps(engine, variant, column, siblings, progress, cancelled):
     scores = engine.scores(_weights_at(engine, column, siblings, grid), variant)
     n = scores.shape[1]
     found = []
-    for start, stop in batches(n * (n - 1) // 2, max(1, PAIRS_PER_BATCH // GRID), progress, cancelled, minimum=64):
+    for start, stop in batches(n * (n - 1) // 2, max(1, PAIRS_PER_BATCH // GRID), progress, cancelled):
         a, b = _pairs(n, start, stop)
         sign = np.sign(scores[:, a] - scores[:, b])  # grid × pairs
         g, k = np.nonzero((sign[1:] != sign[:-1]) & ~np.isnan(sign[1:]) & ~np.isnan(sign[:-1]))
@@ -284,7 +284,7 @@ def rank_bounds(
     epsilon = 1e-7 * spread
     gaps = int(np.sum(~complete & ~np.isnan(nominal)))  # ranked, but not over every component
     out = []
-    for e, _ in batches(len(engine.entities), 1, progress, cancelled, minimum=1, first=1):
+    for e, _ in batches(len(engine.entities), 1, progress, cancelled):
         # one pair of mixed-integer programs per entity: a solver call each, not a numpy step
         if not complete[e]:
             out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
@@ -348,8 +348,8 @@ def acceptability(
     columns = [c for group in design.varying for c in group]
     spans = [[columns.index(c) for c in group] for group in design.varying]
     central = np.zeros((n, len(columns)))
-    limit = max(1, 2**21 // max(1, n * len(engine.nodes)))
-    for start, stop in batches(runs, limit, progress, cancelled, first=min(256, limit)):
+    limit = max(1, ELEMENTS_PER_BATCH // max(1, n * len(engine.nodes)))
+    for start, stop in batches(runs, limit, progress, cancelled):
         w, picks = design.decode(sampler.draw(stop - start))
         ranks = order_rows(design.evaluate(w, picks)[0]).ranks(ties)
         counts.add(ranks)
