@@ -23,7 +23,8 @@ from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
 from trustindex.model import Aggregation, Imputation, Normalisation, Treatment
 from trustindex.pipeline import score
-from trustindex.uncertainty import Cancelled, Design, Spec, WeightSpec, uncertainty, uniforms
+from trustindex.batches import Cancelled
+from trustindex.uncertainty import LATTICE, Design, Spec, WeightSpec, uncertainty
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = float("nan")
@@ -60,8 +61,13 @@ def naive_ranks(scores) -> list[float]:
 def recompute(engine: Engine, spec: Spec, seed: int) -> np.ndarray:
     """The scores of every run of ``uncertainty(engine, spec, seed)``, from the same uniforms."""
     design = Design(engine, spec)
-    u = uniforms(spec.runs, design.dimensions, spec.sampler, np.random.default_rng(seed))
-    return design.scores(u)
+    u = design.sampler(np.random.default_rng(seed), spec.runs).draw(spec.runs)
+    return design.evaluate(*design.decode(u))[0]
+
+
+def per_batch(monkeypatch, engine: Engine, runs: int) -> None:
+    """Make every batch of an analysis of ``engine`` at most ``runs`` runs."""
+    monkeypatch.setattr(uncertainty_module, "ELEMENTS_PER_BATCH", runs * len(engine.entities) * len(engine.nodes))
 
 
 def inverted_cdf(values: list[float], q: float) -> float:
@@ -97,18 +103,25 @@ def test_same_seed_same_result_other_seed_other_result(default, sampler):
     assert not np.array_equal(first.counts, other.counts) or first.entities != other.entities
 
 
-def test_chunks_merge_exactly(default, monkeypatch):
-    # rule 3: partial results merge exactly, so the chunk size changes nothing
+@pytest.mark.parametrize("sampler", ["sobol", "random"])
+def test_chunks_merge_exactly(default, monkeypatch, sampler):
+    # rule 3: partial results merge exactly, so the batch size changes nothing but the order of float sums
     engine = default[2]
-    spec = Spec(runs=300, sampler="random")
+    spec = Spec(runs=300, sampler=sampler)
     whole = uncertainty(engine, spec, 5)
-    monkeypatch.setattr(uncertainty_module, "CHUNK", 64)
+    per_batch(monkeypatch, engine, 7)
     chunked = uncertainty(engine, spec, 5)
     assert np.array_equal(whole.counts, chunked.counts)
-    assert whole.entities == chunked.entities
-    assert whole.mean_shift == chunked.mean_shift
-    assert whole.spearman == pytest.approx(chunked.spearman, abs=1e-15)
-    assert whole.kendall == pytest.approx(chunked.kendall, abs=1e-15)
+    assert [(e.entity, e.median_rank, e.low_rank, e.high_rank, e.top_k) for e in whole.entities] == [
+        (e.entity, e.median_rank, e.low_rank, e.high_rank, e.top_k) for e in chunked.entities
+    ]
+    for a, b in zip(whole.scales, chunked.scales, strict=True):
+        np.testing.assert_allclose(a.mean, b.mean, rtol=1e-12)
+        np.testing.assert_array_equal(a.low, b.low)  # histograms: counts, exact
+        np.testing.assert_array_equal(a.high, b.high)
+    assert whole.mean_shift == pytest.approx(chunked.mean_shift, rel=1e-12)
+    assert whole.spearman == pytest.approx(chunked.spearman, abs=1e-12)
+    assert whole.kendall == pytest.approx(chunked.kendall, abs=1e-12)
 
 
 # --- rank statistics against naive recomputation -------------------------------------------------------------
@@ -137,10 +150,12 @@ def test_rank_statistics_against_naive_recomputation(name, runs):
         assert e.low_rank == inverted_cdf(column, 0.05)
         assert e.high_rank == inverted_cdf(column, 0.95)
         assert e.top_k == pytest.approx(sum(1 for r in column if r <= 3) / runs)
-        values = list(scores[:, i].astype(np.float32).astype(float))  # the summary keeps float32 scores
-        assert e.mean_score == pytest.approx(sum(values) / len(values), rel=1e-6)
-        assert e.low_score == pytest.approx(linear_percentile(values, 0.05), rel=1e-6)
-        assert e.high_score == pytest.approx(linear_percentile(values, 0.95), rel=1e-6)
+        values = [float(v) for v in scores[:, i]]
+        assert e.mean_score == pytest.approx(sum(values) / len(values), rel=1e-12)
+        # score percentiles come from a histogram on a lattice of LATTICE × the score scale: within half of it
+        half = LATTICE * Design(engine, spec).span() / 2 + 1e-12
+        assert abs(e.low_score - linear_percentile(values, 0.05)) <= half
+        assert abs(e.high_score - linear_percentile(values, 0.95)) <= half
         shifts += [abs(r - nominal[i]) for r in column]
     assert result.mean_shift == pytest.approx(sum(shifts) / len(shifts))
 
@@ -203,9 +218,9 @@ def test_discrete_choices_are_the_pipeline_with_those_choices(asem):
     spec = Spec(runs=40, sampler="random", weights=None, normalisation=normalisations, aggregation=aggregations,
                 treatment=treatments, imputation=imputations)  # fmt: skip
     design = Design(engine, spec)
-    u = uniforms(spec.runs, design.dimensions, "random", np.random.default_rng(9))
+    u = np.random.default_rng(9).random((spec.runs, design.dimensions))
     weights, picks = design.decode(u)
-    scores = design.evaluate(weights, picks)
+    scores, _ = design.evaluate(weights, picks)
     assert set(picks) == {"normalisation", "aggregation", "treatment", "imputation"}
     index = profile.aggregation_for("index")
     seen = set()
@@ -264,15 +279,16 @@ def test_weight_distributions(default):
 
 
 def test_progress_fractions_end_at_one(default, monkeypatch):
-    monkeypatch.setattr(uncertainty_module, "CHUNK", 100)
+    # batches of at most 100 runs (memory), at most 2 % of 450 (9) but at least a quarter of 100: 25 runs
+    per_batch(monkeypatch, default[2], 100)
     seen = []
     uncertainty(default[2], Spec(runs=450), 1, progress=seen.append)
-    assert seen == pytest.approx([100 / 450, 200 / 450, 300 / 450, 400 / 450, 1.0])
+    assert seen == pytest.approx([k * 25 / 450 for k in range(1, 19)])
     assert seen[-1] == 1.0
 
 
 def test_cancelled_raises(default, monkeypatch):
-    monkeypatch.setattr(uncertainty_module, "CHUNK", 100)
+    per_batch(monkeypatch, default[2], 400)  # batches of 100 runs (a quarter of 400; 2 % of 450 is less)
     asked = []
 
     def cancelled() -> bool:

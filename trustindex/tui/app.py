@@ -1147,7 +1147,10 @@ class TrustIndexApp(App[None]):
             plot.refresh()
             line = f"Sobol' (mean rank shift): N = {result.samples:,}, {result.runs:,} runs, seed {result.seed}"
             mine = next((o for o in result.outputs if o.output == f"rank: {names.get(self.selected, '')}"), None)
-            if mine is not None:
+            if mine is not None and mine.status != "varies":
+                moved = "never changes" if mine.status == "constant" else f"changes in {mine.changes} runs only"
+                line += f" · rank of {names[self.selected]}: {moved}"
+            elif mine is not None:
                 line += f" · rank of {names[self.selected]}: " + ", ".join(
                     f"{i} S1 {f:.2f} ST {t:.2f}" for i, f, t in zip(result.inputs, mine.first, mine.total, strict=True)
                 )
