@@ -121,13 +121,12 @@ def test_results_do_not_depend_on_the_batches():
 
 def test_progress_and_cancellation():
     seen = []
-    # 64 base samples, at most 16 at once, at most 2 % at a time — but never below a quarter of 16: batches of 4
-    sobol(lambda u: u[:, :1], 2, 2**6, seed=1, limit=16, progress=seen.append)
-    assert seen == pytest.approx([k / 16 for k in range(1, 17)])
+    sobol(lambda u: u[:, :1], 2, 2**6, seed=1, limit=16, progress=seen.append)  # 64 base samples, 16 at once
+    assert seen == pytest.approx([0.25, 0.5, 0.75, 1.0])
     calls = []
     with pytest.raises(Cancelled):
         sobol(lambda u: calls.append(len(u)) or u[:, :1], 2, 2**6, seed=1, limit=16, cancelled=lambda: len(calls) > 0)
-    assert calls == [4 * 4]  # stopped before the second batch: 4 base samples × (2 + d) runs were evaluated
+    assert calls == [16 * 4]  # stopped before the second batch: 16 base samples × (2 + d) runs were evaluated
 
 
 # --- the point estimate against scipy ------------------------------------------------------------------------

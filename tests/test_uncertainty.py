@@ -65,9 +65,9 @@ def recompute(engine: Engine, spec: Spec, seed: int) -> np.ndarray:
     return design.evaluate(*design.decode(u))[0]
 
 
-def per_batch(monkeypatch, engine: Engine, runs: int) -> None:
-    """Make every batch of an analysis of ``engine`` at most ``runs`` runs."""
-    monkeypatch.setattr(uncertainty_module, "ELEMENTS_PER_BATCH", runs * len(engine.entities) * len(engine.nodes))
+def per_batch(monkeypatch, engine: Engine, spec: Spec, runs: int) -> None:
+    """Make every batch of an analysis of ``spec`` on ``engine`` hold ``runs`` runs."""
+    monkeypatch.setattr(uncertainty_module, "ELEMENTS_PER_BATCH", runs * Design(engine, spec).cost())
 
 
 def inverted_cdf(values: list[float], q: float) -> float:
@@ -109,7 +109,7 @@ def test_chunks_merge_exactly(default, monkeypatch, sampler):
     engine = default[2]
     spec = Spec(runs=300, sampler=sampler)
     whole = uncertainty(engine, spec, 5)
-    per_batch(monkeypatch, engine, 7)
+    per_batch(monkeypatch, engine, spec, 7)
     chunked = uncertainty(engine, spec, 5)
     assert np.array_equal(whole.counts, chunked.counts)
     assert [(e.entity, e.median_rank, e.low_rank, e.high_rank, e.top_k) for e in whole.entities] == [
@@ -279,16 +279,15 @@ def test_weight_distributions(default):
 
 
 def test_progress_fractions_end_at_one(default, monkeypatch):
-    # batches of at most 100 runs (memory), at most 2 % of 450 (9) but at least a quarter of 100: 25 runs
-    per_batch(monkeypatch, default[2], 100)
+    per_batch(monkeypatch, default[2], Spec(runs=450), 100)
     seen = []
     uncertainty(default[2], Spec(runs=450), 1, progress=seen.append)
-    assert seen == pytest.approx([k * 25 / 450 for k in range(1, 19)])
+    assert seen == pytest.approx([100 / 450, 200 / 450, 300 / 450, 400 / 450, 1.0])
     assert seen[-1] == 1.0
 
 
 def test_cancelled_raises(default, monkeypatch):
-    per_batch(monkeypatch, default[2], 400)  # batches of 100 runs (a quarter of 400; 2 % of 450 is less)
+    per_batch(monkeypatch, default[2], Spec(runs=450), 100)
     asked = []
 
     def cancelled() -> bool:

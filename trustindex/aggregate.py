@@ -36,8 +36,21 @@ def exponent(method: str, p: float | None) -> float | None:
 
 
 def _sum(values: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Sum over each parent's children along the last axis."""
-    return np.add.reduceat(values, segments, axis=-1)
+    """Sum over each parent's children along the last axis (one matrix product: reduceat is slow on that axis)."""
+    children = values.shape[-1]
+    if len(segments) == children:
+        return values.astype(float)
+    if len(segments) == 1:
+        return values.sum(axis=-1, keepdims=True, dtype=float)
+    flat = values.reshape(-1, children).astype(float, copy=False)
+    return (flat @ _membership(segments, children)).reshape(*values.shape[:-1], len(segments))
+
+
+def _membership(segments: np.ndarray, children: int) -> np.ndarray:
+    """children × parents: 1 where a child belongs to a parent."""
+    member = np.zeros((children, len(segments)))
+    member[np.arange(children), np.repeat(np.arange(len(segments)), np.diff(np.r_[segments, children]))] = 1.0
+    return member
 
 
 def _weighted(values: np.ndarray, w: np.ndarray, segments: np.ndarray) -> np.ndarray:
@@ -47,8 +60,7 @@ def _weighted(values: np.ndarray, w: np.ndarray, segments: np.ndarray) -> np.nda
     parent (children × runs·parents), never as a runs × entities × children array."""
     if values.shape[0] > 1 or len(w) == 1:
         return _sum(values * w[:, None, :], segments)
-    member = np.zeros((w.shape[1], len(segments)))
-    member[np.arange(w.shape[1]), np.repeat(np.arange(len(segments)), np.diff(np.r_[segments, w.shape[1]]))] = 1.0
+    member = _membership(segments, w.shape[1])
     layout = (w.T[:, :, None] * member[:, None, :]).reshape(w.shape[1], -1)  # children × (runs · parents)
     return (values[0] @ layout).reshape(values.shape[1], len(w), len(segments)).transpose(1, 0, 2)
 
@@ -188,7 +200,7 @@ def below(share: np.ndarray, minimum: float) -> np.ndarray:
 
 def coverage(available: np.ndarray, positive: np.ndarray, segments: np.ndarray) -> np.ndarray:
     """Each parent's share of its positive-weight children that are available (runs|1, entities, parents)."""
-    count = np.add.reduceat(positive, segments, axis=-1, dtype=np.intp)[:, None, :]
-    have = np.add.reduceat(available & positive[:, None, :], segments, axis=-1, dtype=np.intp)
+    count = _sum(positive, segments)[:, None, :]
+    have = _sum(available & positive[:, None, :], segments)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, have / count, 0.0)

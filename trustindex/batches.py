@@ -1,11 +1,11 @@
-"""Long work in batches: bounded memory, progress at least every 2 % or about 0.1 s, and a way to stop.
+"""Long work in batches: bounded memory, progress after every batch, and a way to stop between batches.
 
 Every long analysis (uncertainty, sensitivity, weight stability, best and worst ranks, rank acceptability,
 what it would take) walks its items — runs, pairs, entities, indicators — through :func:`batches`. The caller
-gives ``limit``, the items that make about 0.1 s of work (and bound the memory of a batch); a batch is at most
-that, and at most 2 % of the work — but never less than a quarter of ``limit``, below which the per-batch
-overhead would dominate (so analyses shorter than about 1 s report in fewer steps). Batch sizes depend on the
-size of the problem only, never on timing, so the results of a seed are the same to the last bit.
+gives ``limit``, the items that fit the memory of one batch, sized to take well under 0.1 s; progress is
+reported and cancellation checked after each, so both are at most about 0.1 s apart, and an analysis of more
+than 50 batches (a few seconds) reports at least every 2 %. Batch sizes depend on the size of the problem
+only, never on timing, so the results of a seed are the same to the last bit.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ class Cancelled(Exception):
 def batches(
     total: int, limit: int, progress: Progress | None = None, cancelled: Stop | None = None
 ) -> Iterator[tuple[int, int]]:
-    """Yield (start, stop) ranges covering ``range(total)``; report progress after each and stop on request."""
-    limit = max(1, limit)
-    step = max(1, min(limit, max(-(-total // 50), limit // 4)))
+    """Yield (start, stop) ranges of at most ``limit`` items covering ``range(total)``; report progress after
+    each, and raise :class:`Cancelled` before the next when ``cancelled()`` says so."""
+    step = max(1, min(limit, total))
     for start in range(0, total, step):
         if cancelled is not None and cancelled():
             raise Cancelled(f"stopped after {start:,} of {total:,}")

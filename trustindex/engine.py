@@ -146,7 +146,7 @@ def evaluate(
         available = ~np.isnan(x)
         complete = bool(available.all())
         value = combine(x, w, layer.segments, spec.method, spec.p, field, True if complete else available)
-        counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)
+        counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)  # runs|1 × parents: small
         if complete:
             share = (counts > 0)[:, None, :].astype(float)
             cut = np.zeros(share.shape, dtype=bool)

@@ -23,22 +23,21 @@ a tie. Neighbours are compared after sorting, so a tie can chain through close s
 class Ordering(Record):
     """Each row of a batch of scores (runs × entities) sorted ascending, with its tie groups.
 
-    Positions are in sorted order: ``order[r, k]`` is the entity at position k of row r; the entities at
-    positions ``start[r, k]`` to ``end[r, k] - 1`` share a tie group; the first ``valid[r]`` positions hold
-    scores, the rest NaN.
+    Positions are in sorted order: ``order[r, k]`` is the entity at position k of row r and ``place[r, e]``
+    the position of entity e; the entities at positions ``start[r, k]`` to ``end[r, k] - 1`` share a tie
+    group; the first ``valid[r]`` positions hold scores, the rest NaN.
     """
 
     order: np.ndarray
+    place: np.ndarray
     start: np.ndarray
     end: np.ndarray
     valid: np.ndarray
 
     def _scatter(self, sorted_values: np.ndarray) -> np.ndarray:
         """Values given per sorted position, back in entity order; NaN for unscored entities."""
-        positions = np.arange(self.order.shape[1])
-        values = np.where(positions < self.valid[:, None], sorted_values, np.nan)
-        out = np.empty(self.order.shape)
-        np.put_along_axis(out, self.order, values, axis=1)
+        out = np.take_along_axis(sorted_values, self.place, axis=1).astype(float)
+        out[self.place >= self.valid[:, None]] = np.nan
         return out
 
     def ranks(self, ties: str = "competition") -> np.ndarray:
@@ -68,6 +67,9 @@ def order_rows(scores: np.ndarray) -> Ordering:
     scores = np.asarray(scores, dtype=float)
     runs, n = scores.shape
     order = np.argsort(scores, axis=1)  # NaN last; the order within a tie group does not matter
+    place = np.empty_like(order)
+    rows = np.arange(runs)[:, None] * n
+    place.reshape(-1)[(order + rows).reshape(-1)] = np.tile(np.arange(n), runs)
     ascending = np.take_along_axis(scores, order, axis=1)
     valid = np.count_nonzero(~np.isnan(scores), axis=1)
     starts = np.ones((runs, n), dtype=bool)
@@ -80,7 +82,7 @@ def order_rows(scores: np.ndarray) -> Ordering:
     start = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
     following = np.where(starts, positions, n)  # where each group ends: the next group's start
     end = np.minimum.accumulate(np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)[:, ::-1], axis=1)
-    return Ordering(order, start, end[:, ::-1], valid)
+    return Ordering(order, place, start, end[:, ::-1], valid)
 
 
 def rank_rows(scores: np.ndarray, ties: str = "competition") -> np.ndarray:

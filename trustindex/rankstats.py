@@ -30,6 +30,16 @@ def count_into(counts: np.ndarray, keys: np.ndarray) -> None:
     counts[ordered[starts]] += np.diff(np.r_[starts, ordered.size]).astype(counts.dtype)
 
 
+def _cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The column and the value of every non-missing cell of runs × entities ``values``."""
+    runs, n = values.shape
+    missing = np.isnan(values)
+    if not missing.any():
+        return np.tile(np.arange(n), runs), values.reshape(-1)
+    rows, cols = np.nonzero(~missing)
+    return cols, values[rows, cols]
+
+
 def count_type(runs: int) -> np.dtype:
     """The smallest unsigned integer type that counts up to ``runs``."""
     return np.dtype(np.min_scalar_type(runs)) if runs >= 256 else np.dtype(np.uint8)
@@ -44,8 +54,8 @@ class RankCounts:
         self.counts = np.zeros((entities, self.slots), dtype=count_type(runs))
 
     def add(self, ranks: np.ndarray) -> None:
-        rows, cols = np.nonzero(~np.isnan(ranks))
-        slot = np.rint((ranks[rows, cols] - 1) / self.step).astype(np.int64)
+        cols, values = _cells(ranks)
+        slot = np.rint((values - 1) / self.step).astype(np.int64)
         count_into(self.counts.reshape(-1), cols * self.slots + slot)
 
     @property
@@ -79,10 +89,9 @@ class Histogram:
 
     def add(self, scores: np.ndarray) -> None:
         """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
-        rows, cols = np.nonzero(~np.isnan(scores))
-        if not rows.size:
+        cols, values = _cells(scores)
+        if not cols.size:
             return
-        values = scores[rows, cols]
         self.total += np.bincount(cols, weights=values, minlength=self.entities)
         self.seen += np.bincount(cols, minlength=self.entities)
         with np.errstate(invalid="ignore"):
@@ -203,9 +212,7 @@ class Kendall:
             calm = slice(None) if not tied.any() else ~tied
             if not tied.all():  # no ties: each entity's slot is its place in the sorted scores
                 n = ranks.shape[1]
-                order = ordering.order[calm]
-                place = np.empty(order.shape, dtype=np.int64)
-                np.put_along_axis(place, order, ordering.valid[calm][:, None] - 1 - np.arange(n), axis=1)
+                place = ordering.valid[calm][:, None] - 1 - ordering.place[calm]  # best first
                 tau[calm] = self._exact(ranks[calm][:, self.order], place[:, self.order], n)
             if tied.any():
                 tau[tied] = self._exact(ranks[tied][:, self.order], None, ranks.shape[1])

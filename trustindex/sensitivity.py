@@ -27,7 +27,7 @@ from .engine import Engine
 from .model import Record, readonly
 from .qmc import Sobol
 from .ranking import order_rows
-from .uncertainty import ELEMENTS_PER_BATCH, Design, Spec, pick
+from .uncertainty import Design, Spec, pick
 
 RARE = 0.01
 """An output that differs from its nominal value in fewer than this share of the base runs (and fewer than
@@ -226,9 +226,8 @@ def sensitivity(
         return np.column_stack([ranks, scores, shift])
 
     reference = np.r_[nominal, nominal_scores, 0.0]
-    limit = max(1, ELEMENTS_PER_BATCH // max(1, len(engine.entities) * len(engine.nodes) * (len(names) + 2)))
-    found = sobol(outputs, len(names), samples, seed, reference=reference, limit=limit, progress=progress,
-                  cancelled=cancelled)  # fmt: skip
+    found = sobol(outputs, len(names), samples, seed, reference=reference, limit=design.batch(len(names) + 2),
+                  progress=progress, cancelled=cancelled)  # fmt: skip
     dataset = engine.dataset
     labels = [f"rank: {n}" for n in dataset.names] + [f"score: {n}" for n in dataset.names] + ["mean rank shift"]
     kept, skipped = [], []

@@ -27,7 +27,7 @@ from .errors import ConfigError
 from .model import Record, readonly
 from .ranking import order_rows
 from .rankstats import RankCounts
-from .uncertainty import ELEMENTS_PER_BATCH, Design, Sampler, Spec, WeightSpec
+from .uncertainty import Design, Sampler, Spec, WeightSpec
 
 PAIRS_PER_BATCH = 2**20
 """Entity pairs (times grid points, for scanned swaps) examined at once."""
@@ -348,8 +348,7 @@ def acceptability(
     columns = [c for group in design.varying for c in group]
     spans = [[columns.index(c) for c in group] for group in design.varying]
     central = np.zeros((n, len(columns)))
-    limit = max(1, ELEMENTS_PER_BATCH // max(1, n * len(engine.nodes)))
-    for start, stop in batches(runs, limit, progress, cancelled):
+    for start, stop in batches(runs, design.batch(), progress, cancelled):
         w, picks = design.decode(sampler.draw(stop - start))
         ranks = order_rows(design.evaluate(w, picks)[0]).ranks(ties)
         counts.add(ranks)

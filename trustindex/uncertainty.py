@@ -23,8 +23,8 @@ from .qmc import MAX_DIMENSIONS, MAX_POINTS, Sobol
 from .ranking import order_rows
 from .rankstats import Histogram, Kendall, RankCounts, Spearman, count_type
 
-ELEMENTS_PER_BATCH = 2**24
-"""Run × entity × node values scored at once: about 0.1 s of work here, and the memory of a batch."""
+ELEMENTS_PER_BATCH = 2**22
+"""Values a batch of runs may hold at once (see :meth:`Design.cost`): the memory of a batch, about 0.05 s of work."""
 LATTICE = 1e-4
 """Score histograms count scores on a lattice of this share of the score scale (0.01 on 0–100): the score
 summaries are then within 0.005 of the exact percentiles, finer than the one decimal shown."""
@@ -217,6 +217,17 @@ class Design:
     def dimensions(self) -> int:
         return sum(f.dimensions for f in self.factors)
 
+    def cost(self) -> int:
+        """Values held per run: its weights and uniforms, and each entity's score at every aggregate (and at every
+        indicator, when indicator weights vary: then the indicator layer differs from run to run)."""
+        engine = self.engine
+        per_entity = len(engine.steps) + sum(len(g) for g in self.varying if min(g) >= engine.first)
+        return len(engine.entities) * per_entity + len(engine.nodes) + self.dimensions
+
+    def batch(self, runs_per_item: int = 1) -> int:
+        """How many items of ``runs_per_item`` runs a batch holds."""
+        return max(1, ELEMENTS_PER_BATCH // (self.cost() * runs_per_item))
+
     def weights(self, u: np.ndarray) -> np.ndarray:
         """Node weights (runs × nodes) from uniforms (runs × weight dimensions)."""
         spec = self.spec.weights
@@ -364,8 +375,7 @@ def uncertainty(
     per_scale = np.zeros(scales, dtype=np.int64)
     unranked = np.zeros(n, dtype=np.int64)
     shift_sum, shift_count = 0.0, 0
-    limit = max(1, ELEMENTS_PER_BATCH // max(1, n * len(engine.nodes)))
-    for start, stop in batches(spec.runs, limit, progress, cancelled):
+    for start, stop in batches(spec.runs, design.batch(), progress, cancelled):
         weights, picks = design.decode(sampler.draw(stop - start))
         scores, combos = design.evaluate(weights, picks)
         order = order_rows(scores)
