@@ -18,6 +18,8 @@ when a single zero should not decide a score.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .errors import ConfigError
@@ -47,9 +49,15 @@ def _sum(values: np.ndarray, segments: np.ndarray) -> np.ndarray:
 
 
 def _membership(segments: np.ndarray, children: int) -> np.ndarray:
-    """children × parents: 1 where a child belongs to a parent."""
+    """children × parents: 1 where a child belongs to a parent (read-only, cached)."""
+    return _member(tuple(int(s) for s in segments), children)
+
+
+@lru_cache(maxsize=256)
+def _member(segments: tuple[int, ...], children: int) -> np.ndarray:
     member = np.zeros((children, len(segments)))
-    member[np.arange(children), np.repeat(np.arange(len(segments)), np.diff(np.r_[segments, children]))] = 1.0
+    member[np.arange(children), np.repeat(np.arange(len(segments)), np.diff([*segments, children]))] = 1.0
+    member.setflags(write=False)
     return member
 
 

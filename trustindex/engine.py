@@ -112,20 +112,24 @@ def evaluate(
     first: int,
     opponents: np.ndarray | None = None,
     record: bool = False,
+    cache: tuple[dict, np.ndarray] | None = None,
 ):
     """Aggregate the tree for a batch of runs.
 
     ``leaves`` are the indicators' scores (1 or runs, entities, indicators); ``weights`` the node weights
     (runs × nodes). Returns {column: scores (1 or runs, entities)} for every aggregate and the live mask
     (runs × nodes); with ``record`` also {column: (coverage, below)}. ``opponents`` (entities × nodes, every
-    column filled) is the fixed field that Copeland layers score hypothetical rows against.
+    column filled) is the fixed field that Copeland layers score hypothetical rows against. ``cache`` — a dict
+    owned by the caller for one set of leaves, and the nominal node weights — keeps the layers that every run
+    shares with nominal weights (a layer below the varying weights), so that later batches reuse them.
     """
     runs = len(weights)
     live = np.ones(weights.shape, dtype=bool)
     dead: set[int] = set()  # aggregates left out in some run: their weight counts as 0 there
     scores: dict[int, np.ndarray] = {}
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for layer in layers_:
+    nominal: set[int] = set()  # aggregates scored with nominal weights all the way down: cacheable
+    for number, layer in enumerate(layers_):
         columns = layer.columns
         if columns.min() >= first:
             x = leaves[:, :, columns - first]
@@ -141,20 +145,18 @@ def evaluate(
         positive = w > 0
         if len(positive) > 1 and (positive == positive[0]).all():
             positive = positive[:1]
-        spec = layer.aggregation
-        field = None if opponents is None else opponents[:, columns]
-        available = ~np.isnan(x)
-        complete = bool(available.all())
-        value = combine(x, w, layer.segments, spec.method, spec.p, field, True if complete else available)
-        counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)  # runs|1 × parents: small
-        if complete:
-            share = (counts > 0)[:, None, :].astype(float)
-            cut = np.zeros(share.shape, dtype=bool)
+        shared = (
+            cache is not None and len(x) == 1 and len(w) == 1 and np.array_equal(w[0], cache[1][columns])
+            and all(c >= first or c in nominal for c in columns.tolist())
+        )  # fmt: skip
+        if shared:
+            nominal.update(steps[index].column for index in layer.steps)
+        if shared and number in cache[0]:
+            value, counts, share, cut = cache[0][number]
         else:
-            share = coverage(available, positive, layer.segments)
-            cut = below(share, spec.min_coverage) & ~np.isnan(value)
-            if cut.any():
-                value = np.where(cut, np.nan, value)
+            value, counts, share, cut = _layer(layer, x, w, positive, opponents)
+            if shared:
+                cache[0][number] = (value, counts, share, cut)
         alive = counts > 0
         for s, index in enumerate(layer.steps):
             column = steps[index].column
@@ -166,6 +168,22 @@ def evaluate(
                 shape = value.shape[:2]
                 kept[column] = (np.broadcast_to(share[:, :, s], shape), np.broadcast_to(cut[:, :, s], shape))
     return (scores, live, kept) if record else (scores, live)
+
+
+def _layer(layer: Layer, x: np.ndarray, w: np.ndarray, positive: np.ndarray, opponents: np.ndarray | None):
+    """One layer's scores with the coverage rule applied: (value, counts, coverage, below)."""
+    spec = layer.aggregation
+    field = None if opponents is None else opponents[:, layer.columns]
+    available = ~np.isnan(x)
+    complete = bool(available.all())
+    value = combine(x, w, layer.segments, spec.method, spec.p, field, True if complete else available)
+    counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)  # runs|1 × parents: small
+    if complete:
+        share = (counts > 0)[:, None, :].astype(float)
+        return value, counts, share, np.zeros(share.shape, dtype=bool)
+    share = coverage(available, positive, layer.segments)
+    cut = below(share, spec.min_coverage) & ~np.isnan(value)
+    return (np.where(cut, np.nan, value) if cut.any() else value), counts, share, cut
 
 
 def run_steps(steps: tuple[Step, ...], scores: np.ndarray, opponents: np.ndarray | None = None) -> None:
@@ -205,6 +223,7 @@ class Engine:
         self._prepared: dict = {}
         self._normalised: dict = {}
         self._layers: dict = {}
+        self._shared: dict = {}  # per variant, the layers every run shares (see evaluate)
         self.keep = readonly(screen(dataset, self.weights, self._prepare_all(self.nominal_variant())), bool)
         self.dataset = dataset if self.keep.all() else dataset.subset(self.keep)
         self.screened = tuple(e for e, k in zip(dataset.entities, self.keep, strict=True) if not k)
@@ -272,7 +291,8 @@ class Engine:
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         if not len(weights):
             return np.empty((0, len(self.entities)))
-        found, _ = evaluate(self._layers_of(variant), self.steps, self.normalised(variant)[None], weights, self.first)
+        found, _ = evaluate(self._layers_of(variant), self.steps, self.normalised(variant)[None], weights, self.first,
+                            cache=(self._shared.setdefault(variant, {}), self.nominal))  # fmt: skip
         return np.broadcast_to(found[0], (len(weights), len(self.entities))).copy()
 
     def node_scores(self, weights: np.ndarray, variant: Variant) -> NodeScores:

@@ -21,55 +21,47 @@ a tie. Neighbours are compared after sorting, so a tie can chain through close s
 
 @dataclass(frozen=True, eq=False)
 class Ordering(Record):
-    """Each row of a batch of scores (runs × entities) sorted ascending, with its tie groups.
+    """Each row of a batch of scores (runs × entities) sorted ascending, with its tie groups, per entity.
 
-    Positions are in sorted order: ``order[r, k]`` is the entity at position k of row r and ``place[r, e]``
-    the position of entity e; the entities at positions ``start[r, k]`` to ``end[r, k] - 1`` share a tie
-    group; the first ``valid[r]`` positions hold scores, the rest NaN.
+    ``place[r, e]`` is entity e's position in row r's ascending order (ties in any order); the group of
+    entities tied with it holds positions ``start[r, e]`` to ``end[r, e] - 1``, and ``group[r, e]`` counts the
+    groups up to its own (1-based); the first ``valid[r]`` positions hold scores, the rest NaN.
     """
 
-    order: np.ndarray
     place: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    group: np.ndarray
     valid: np.ndarray
-
-    def _scatter(self, sorted_values: np.ndarray) -> np.ndarray:
-        """Values given per sorted position, back in entity order; NaN for unscored entities."""
-        out = np.take_along_axis(sorted_values, self.place, axis=1).astype(float)
-        out[self.place >= self.valid[:, None]] = np.nan
-        return out
 
     def ranks(self, ties: str = "competition") -> np.ndarray:
         """Ranks (1 = best) of every entity in every row under a tie rule; NaN where there is no score."""
         m = self.valid[:, None]
-        if not self.order.size:
-            return np.full(self.order.shape, np.nan)
         if ties == "competition":
-            return self._scatter((m - self.end + 1).astype(float))
-        if ties == "fractional":
-            return self._scatter(m - (self.start + self.end - 1) / 2.0)
-        if ties == "dense":
-            group = np.cumsum(self.start == np.arange(self.order.shape[1]), axis=1)  # 1-based, ascending
-            last = np.take_along_axis(group, np.maximum(self.valid - 1, 0)[:, None], axis=1)
-            return self._scatter((last - group + 1).astype(float))
-        raise ValueError(f"unknown tie rule {ties!r}")
+            ranks = (m - self.end + 1).astype(float)
+        elif ties == "fractional":
+            ranks = m - (self.start + self.end - 1) / 2.0
+        elif ties == "dense":
+            last = self.group.max(axis=1, initial=0, where=self.place < m, keepdims=True)  # groups among the scored
+            ranks = (last - self.group + 1).astype(float)
+        else:
+            raise ValueError(f"unknown tie rule {ties!r}")
+        ranks[self.place >= m] = np.nan
+        return ranks
 
     def tied_pairs(self) -> np.ndarray:
         """Per row, the number of pairs of scored entities that are tied."""
-        positions = np.arange(self.order.shape[1])
-        within = np.where(positions < self.valid[:, None], positions - self.start, 0)
-        return within.sum(axis=1)
+        return np.where(self.place < self.valid[:, None], self.place - self.start, 0).sum(axis=1)
 
 
 def order_rows(scores: np.ndarray) -> Ordering:
     """Sort every row of ``scores`` (runs × entities) and find its tie groups."""
     scores = np.asarray(scores, dtype=float)
     runs, n = scores.shape
+    if not n:
+        empty = np.zeros((runs, 0), dtype=np.intp)
+        return Ordering(empty, empty, empty, empty, np.zeros(runs, dtype=np.intp))
     order = np.argsort(scores, axis=1)  # NaN last; the order within a tie group does not matter
-    place = np.empty_like(order)
-    rows = np.arange(runs)[:, None] * n
-    place.reshape(-1)[(order + rows).reshape(-1)] = np.tile(np.arange(n), runs)
     ascending = np.take_along_axis(scores, order, axis=1)
     valid = np.count_nonzero(~np.isnan(scores), axis=1)
     starts = np.ones((runs, n), dtype=bool)
@@ -82,7 +74,14 @@ def order_rows(scores: np.ndarray) -> Ordering:
     start = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
     following = np.where(starts, positions, n)  # where each group ends: the next group's start
     end = np.minimum.accumulate(np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)[:, ::-1], axis=1)
-    return Ordering(order, place, start, end[:, ::-1], valid)
+    group = np.cumsum(starts, axis=1)
+    # Back to entity order: one scatter of all three (stacked) through the sort's permutation.
+    sorted_parts = np.stack([np.broadcast_to(positions, (runs, n)), start, end[:, ::-1], group])
+    out = np.empty_like(sorted_parts)
+    index = (order + (np.arange(runs) * n)[:, None]).reshape(-1)
+    for part, target in zip(sorted_parts, out, strict=True):
+        target.reshape(-1)[index] = part.reshape(-1)
+    return Ordering(*out, valid)
 
 
 def rank_rows(scores: np.ndarray, ties: str = "competition") -> np.ndarray:

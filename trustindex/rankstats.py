@@ -11,10 +11,13 @@ import numpy as np
 
 from .ranking import Ordering
 
-EXACT_KENDALL = 2048
+EXACT_KENDALL = 512
 """Up to this many ranked entities Kendall's tau is exact (all pairs, by bit sets); beyond, it is estimated."""
-KENDALL_PAIRS = 2**15
-"""Random pairs of entities that estimate Kendall's tau for larger rankings (standard error below 0.006)."""
+KENDALL_PAIRS = 2**12
+"""Random pairs of entities, drawn afresh for each batch of runs, that estimate Kendall's tau of a larger
+ranking: about ±0.01 for one batch, and the mean over many batches far closer."""
+ROWS_PER_BLOCK = 256
+"""Entities whose rank counts are summarised at once (bounds the memory of the cumulative counts)."""
 WORDS_PER_BATCH = 2**22
 
 
@@ -25,7 +28,7 @@ def count_into(counts: np.ndarray, keys: np.ndarray) -> None:
     if counts.size <= 8 * keys.size:
         counts += np.bincount(keys, minlength=counts.size).astype(counts.dtype)
         return
-    ordered = np.sort(keys)
+    ordered = np.sort(keys.astype(np.uint32) if counts.size < 2**32 else keys)  # a narrow type sorts twice as fast
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     counts[ordered[starts]] += np.diff(np.r_[starts, ordered.size]).astype(counts.dtype)
 
@@ -45,61 +48,19 @@ def count_type(runs: int) -> np.dtype:
     return np.dtype(np.min_scalar_type(runs)) if runs >= 256 else np.dtype(np.uint8)
 
 
-class RankCounts:
-    """How often each entity held each rank. Fractional ranks (x.5) get slots of their own."""
+class Windows:
+    """Each entity's counts over integer cells, kept in a window per entity that grows as needed: dense where
+    the entity's values fall, so memory follows their spread rather than the whole scale."""
 
-    def __init__(self, entities: int, runs: int, half: bool):
-        self.step = 0.5 if half else 1.0
-        self.slots = 2 * entities - 1 if half else entities
-        self.counts = np.zeros((entities, self.slots), dtype=count_type(runs))
-
-    def add(self, ranks: np.ndarray) -> None:
-        cols, values = _cells(ranks)
-        slot = np.rint((values - 1) / self.step).astype(np.int64)
-        count_into(self.counts.reshape(-1), cols * self.slots + slot)
-
-    @property
-    def values(self) -> np.ndarray:
-        """The rank each slot stands for."""
-        return 1 + self.step * np.arange(self.slots)
-
-    def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
-        """Per entity, the smallest rank whose cumulative share of the entity's ranked runs reaches each q."""
-        cumulative = np.cumsum(self.counts, axis=1, dtype=np.int64)
-        total = cumulative[:, -1:]
-        share = cumulative / np.where(total > 0, total, 1)
-        return tuple(
-            np.where(total[:, 0] > 0, self.values[np.argmax(share >= q - 1e-12, axis=1)], np.nan) for q in qs
-        )
-
-    def at_most(self, rank: float) -> np.ndarray:
-        """Per entity, the number of runs with a rank of ``rank`` or better."""
-        return self.counts[:, self.values <= rank + 1e-9].sum(axis=1, dtype=np.int64)
-
-
-class Histogram:
-    """Each entity's scores counted on a lattice of width ``width``, in a window that grows as needed."""
-
-    def __init__(self, entities: int, width: float, runs: int):
-        self.width, self.entities, self.dtype = width, entities, count_type(runs)
+    def __init__(self, entities: int, runs: int):
+        self.entities, self.dtype = entities, count_type(runs)
         self.low = np.zeros(entities, dtype=np.int64)
         self.counts = np.zeros((entities, 0), dtype=self.dtype)
-        self.total = np.zeros(entities)
-        self.seen = np.zeros(entities, dtype=np.int64)
 
-    def add(self, scores: np.ndarray) -> None:
-        """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
-        cols, values = _cells(scores)
-        if not cols.size:
-            return
-        self.total += np.bincount(cols, weights=values, minlength=self.entities)
-        self.seen += np.bincount(cols, minlength=self.entities)
-        with np.errstate(invalid="ignore"):
-            low = np.floor(np.nanmin(np.where(np.isnan(scores), np.inf, scores), axis=0) / self.width)
-            high = np.floor(np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=0) / self.width)
-        seen = np.isfinite(low)
-        self._cover(np.where(seen, low, 0).astype(np.int64), np.where(seen, high, -1).astype(np.int64), seen)
-        cells = np.floor(values / self.width).astype(np.int64)
+    def add(self, cols: np.ndarray, cells: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+        """Count ``cells`` (ints) of entities ``cols``; ``low`` and ``high`` bound each entity's cells (low > high
+        for an entity without any)."""
+        self._cover(low, high, low <= high)
         count_into(self.counts.reshape(-1), cols * self.counts.shape[1] + cells - self.low[cols])
 
     def _cover(self, low: np.ndarray, high: np.ndarray, seen: np.ndarray) -> None:
@@ -112,7 +73,7 @@ class Histogram:
             start = np.where(seen, np.minimum(low, self.low), self.low)
             stop = np.where(seen, np.maximum(high + 1, end), end)
         else:
-            start, stop = low, np.where(seen, high + 1, low)
+            start, stop = np.where(seen, low, 0), np.where(seen, high + 1, 0)
         size = max(int((stop - start).max()) * 3 // 2 + 8, width * 3 // 2)  # room to grow
         start = start - (size - (stop - start)) // 2  # each window centred on what it must hold
         grown = np.zeros((self.entities, size), dtype=self.dtype)
@@ -121,6 +82,104 @@ class Histogram:
             grown[rows, ((self.low - start)[:, None] + np.arange(width)).reshape(-1)] = self.counts.reshape(-1)
         self.counts, self.low = grown, start
 
+    def cumulative(self, rows: slice = slice(None)) -> np.ndarray:
+        return np.cumsum(self.counts[rows], axis=1, dtype=np.int64)
+
+    def dense(self, cells: int) -> np.ndarray:
+        """The counts of cells 0 to ``cells`` − 1 of every entity (entities × cells)."""
+        out = np.zeros((self.entities, cells), dtype=self.dtype)
+        columns = self.low[:, None] + np.arange(self.counts.shape[1])
+        inside = (columns >= 0) & (columns < cells)
+        rows = np.broadcast_to(np.arange(self.entities)[:, None], columns.shape)
+        out[rows[inside], columns[inside]] = self.counts[inside]
+        return out
+
+
+def _bounds(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per entity (column), the lowest and highest cell of its values; low > high where it has none."""
+    with np.errstate(invalid="ignore"):
+        low = np.floor(np.min(np.where(np.isnan(values), np.inf, values), axis=0) / scale)
+        high = np.floor(np.max(np.where(np.isnan(values), -np.inf, values), axis=0) / scale)
+    seen = np.isfinite(low)
+    return np.where(seen, low, 1).astype(np.int64), np.where(seen, high, 0).astype(np.int64)
+
+
+class RankCounts:
+    """How often each entity held each rank. Fractional ranks (x.5) get cells of their own."""
+
+    def __init__(self, entities: int, runs: int, half: bool):
+        self.step = 0.5 if half else 1.0
+        self.slots = 2 * entities - 1 if half else entities
+        self.windows = Windows(entities, runs)
+
+    def add(self, ranks: np.ndarray) -> None:
+        cols, values = _cells(ranks)
+        low, high = _bounds(ranks - 1, self.step)
+        self.windows.add(cols, np.rint((values - 1) / self.step).astype(np.int64), low, high)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The rank each slot stands for."""
+        return 1 + self.step * np.arange(self.slots)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """counts[i, k]: runs in which entity i held rank ``values[k]``."""
+        return self.windows.dense(self.slots)
+
+    def summary(self, qs: tuple[float, ...], best: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per entity, the smallest rank whose cumulative share of its ranked runs reaches each of ``qs``
+        (quantiles × entities), and the number of runs in which it ranked ``best`` or better."""
+        windows = self.windows
+        out = np.full((len(qs), windows.entities), np.nan)
+        within = np.zeros(windows.entities, dtype=np.int64)
+        cell = int(np.floor((best - 1) / self.step + 1e-9))
+        for start in range(0, windows.entities, ROWS_PER_BLOCK):  # blocks of entities, to bound the memory
+            block = slice(start, start + ROWS_PER_BLOCK)
+            cumulative = windows.cumulative(block)
+            if not cumulative.shape[1]:
+                continue
+            total, low = cumulative[:, -1], windows.low[block]
+            for j, q in enumerate(qs):
+                at = np.argmax(cumulative >= (q - 1e-12) * total[:, None], axis=1)
+                out[j, block] = np.where(total > 0, 1 + self.step * (low + at), np.nan)
+            through = cell - low  # the last window column at or above ``best``
+            inside = np.clip(through, 0, cumulative.shape[1] - 1)
+            within[block] = np.where(through >= 0, cumulative[np.arange(len(total)), inside], 0)
+        return out, within
+
+    def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
+        """Per entity, the smallest rank whose cumulative share of its ranked runs reaches each q."""
+        return tuple(self.summary(qs, 1)[0])
+
+    def at_most(self, rank: float) -> np.ndarray:
+        """Per entity, the number of runs with a rank of ``rank`` or better."""
+        return self.summary((), rank)[1]
+
+    def nbytes(self) -> int:
+        """The memory of the dense counts (entities × slots)."""
+        return self.windows.entities * self.slots * self.windows.dtype.itemsize
+
+
+class Histogram:
+    """Each entity's scores counted on a lattice of width ``width`` (see :class:`Windows`), and their sums."""
+
+    def __init__(self, entities: int, width: float, runs: int):
+        self.width, self.entities = width, entities
+        self.windows = Windows(entities, runs)
+        self.total = np.zeros(entities)
+        self.seen = np.zeros(entities, dtype=np.int64)
+
+    def add(self, scores: np.ndarray) -> None:
+        """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
+        cols, values = _cells(scores)
+        if not cols.size:
+            return
+        self.total += np.bincount(cols, weights=values, minlength=self.entities)
+        self.seen += np.bincount(cols, minlength=self.entities)
+        low, high = _bounds(scores, self.width)
+        self.windows.add(cols, np.floor(values / self.width).astype(np.int64), low, high)
+
     def mean(self) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(self.seen > 0, self.total / np.where(self.seen > 0, self.seen, 1), np.nan)
@@ -128,24 +187,29 @@ class Histogram:
     def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
         """Per entity, the ``q`` quantiles of its scores as ``numpy.percentile`` defines them (linear between
         order statistics), each order statistic placed within its lattice cell: off by at most half the width."""
-        cumulative = np.cumsum(self.counts, axis=1, dtype=np.int64)
-        total = cumulative[:, -1] if cumulative.shape[1] else np.zeros(self.entities, dtype=np.int64)
+        out = np.full((len(qs), self.entities), np.nan)
+        for start in range(0, self.entities, ROWS_PER_BLOCK):  # blocks of entities, to bound the memory
+            block = slice(start, start + ROWS_PER_BLOCK)
+            cumulative = self.windows.cumulative(block)
+            if cumulative.shape[1]:
+                out[:, block] = self._quantiles(cumulative, self.windows.low[block], qs)
+        return tuple(out)
+
+    def _quantiles(self, cumulative: np.ndarray, low: np.ndarray, qs) -> np.ndarray:
+        rows = np.arange(len(cumulative))
+        total = cumulative[:, -1]
         out = []
         for q in qs:
             at = q * np.maximum(total - 1, 0)
             below = np.floor(at)
-            low = self._statistic(cumulative, below)
-            high = self._statistic(cumulative, np.minimum(below + 1, np.maximum(total - 1, 0)))
-            out.append(np.where(total > 0, low + (at - below) * (high - low), np.nan))
-        return tuple(out)
-
-    def _statistic(self, cumulative: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """The k-th smallest score (0-based) of each entity, placed evenly within its cell."""
-        cell = np.argmax(cumulative > k[:, None], axis=1)
-        rows = np.arange(self.entities)
-        before = np.where(cell > 0, cumulative[rows, np.maximum(cell - 1, 0)], 0)
-        inside = cumulative[rows, cell] - before
-        return (self.low + cell + (k - before + 0.5) / np.where(inside > 0, inside, 1)) * self.width
+            value = []
+            for k in (below, np.minimum(below + 1, np.maximum(total - 1, 0))):  # the order statistics around
+                cell = np.minimum(np.argmax(cumulative > k[:, None], axis=1), cumulative.shape[1] - 1)
+                before = np.where(cell > 0, cumulative[rows, np.maximum(cell - 1, 0)], 0)
+                inside = cumulative[rows, cell] - before
+                value.append((low + cell + (k - before + 0.5) / np.where(inside > 0, inside, 1)) * self.width)
+            out.append(np.where(total > 0, value[0] + (at - below) * (value[1] - value[0]), np.nan))
+        return np.array(out)
 
 
 class Spearman:
@@ -177,8 +241,9 @@ class Kendall:
 
     Exact up to EXACT_KENDALL ranked entities: in nominal order, the discordant pairs are the inversions of
     the run's ranks, counted with bit sets (each entity's run rank as one bit; a prefix OR tells how many
-    earlier entities rank below it), in O(n²/64) per run with no loop over entities. Beyond, the pairs are a
-    fixed random sample of KENDALL_PAIRS, drawn once from ``rng``, so the estimate does not depend on batching.
+    earlier entities rank below it), in O(n²/64) per run with no loop over entities. Beyond, each batch of runs
+    is compared on KENDALL_PAIRS random pairs of entities drawn from ``rng`` (the batches are fixed by the size
+    of the problem, so the estimate is the same for a seed).
     """
 
     def __init__(self, nominal: np.ndarray, rng: np.random.Generator):
@@ -195,10 +260,7 @@ class Kendall:
             groups = np.unique(y, return_inverse=True)[1]
             self.groups = groups
         else:
-            pairs = rng.integers(0, m, size=(KENDALL_PAIRS, 2))
-            pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-            self.pairs = (self.order[pairs[:, 0]], self.order[pairs[:, 1]])
-            self.y = (nominal[self.pairs[0]], nominal[self.pairs[1]])
+            self.rng, self.nominal = rng, nominal
 
     @property
     def mean(self) -> float:
@@ -223,10 +285,13 @@ class Kendall:
         self.runs += int(finite.sum())
 
     def _sampled(self, ranks: np.ndarray) -> np.ndarray:
-        xa, xb = ranks[:, self.pairs[0]], ranks[:, self.pairs[1]]
+        pairs = self.order[self.rng.integers(0, len(self.order), size=(KENDALL_PAIRS, 2))]
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        a, b = pairs[:, 0], pairs[:, 1]
+        xa, xb = ranks[:, a], ranks[:, b]
         both = ~np.isnan(xa) & ~np.isnan(xb)
         sx = np.where(both, np.sign(xa - xb), 0.0)
-        sy = np.sign(self.y[0] - self.y[1])[None, :] * both
+        sy = np.sign(self.nominal[a] - self.nominal[b])[None, :] * both
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.sum(sx * sy, axis=1) / np.sqrt(np.sum(sx * sx, axis=1) * np.sum(sy * sy, axis=1))
 

@@ -262,10 +262,8 @@ def rank_bounds(
     (each weight at least ``floor``, shares summing to 1), other weights nominal. Arithmetic index only.
 
     An entity missing a component is scored over the others, a ratio the linear programs cannot hold: its own
-    bounds are NaN, and the bounds of the others count it as possibly ahead or behind (outer bounds, not exact)."""
-    from scipy.optimize import Bounds as Box
-    from scipy.optimize import LinearConstraint, milp
-
+    bounds are NaN, and the bounds of the others count it as possibly ahead or behind (outer bounds, not exact).
+    Ranks follow the profile's tie rule; entities with equal component scores are tied under every weighting."""
     top = engine.steps[-1]
     variant = engine.nominal_variant()
     if variant.aggregation[-1].method != "arithmetic":
@@ -283,35 +281,56 @@ def rank_bounds(
     spread = np.nanmax(node_scores) - np.nanmin(node_scores) + 1.0
     epsilon = 1e-7 * spread
     gaps = int(np.sum(~complete & ~np.isnan(nominal)))  # ranked, but not over every component
+    # Entities with the same component scores are tied under every weighting: one program per distinct row, in
+    # which another row counts as its number of entities (competition and fractional ranks) or as one (dense).
+    ties = engine.weights.ties
+    rows, inverse, sizes = np.unique(node_scores[complete], axis=0, return_inverse=True, return_counts=True)
+    group = np.full(len(engine.entities), -1)
+    group[complete] = inverse.reshape(-1)
+    found: dict[int, tuple[float, float] | None] = {}
     out = []
     for e, _ in batches(len(engine.entities), 1, progress, cancelled):
-        # one pair of mixed-integer programs per entity: a solver call each, not a numpy step
-        if not complete[e]:
+        # one pair of mixed-integer programs per distinct row: a solver call each, not a numpy step
+        g = int(group[e])
+        if g < 0:
             out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
             continue
-        others = [b for b in range(len(engine.entities)) if b != e and complete[b]]
-        diff = node_scores[others] - node_scores[e]  # S_b − S_e = diff @ w
-        k = len(others)
-        integrality = np.r_[np.zeros(m), np.ones(k)]
-        box = Box(np.r_[np.full(m, floor), np.zeros(k)], np.r_[np.ones(m), np.ones(k)])
-        simplex = LinearConstraint(np.r_[np.ones(m), np.zeros(k)][None, :], 1, 1)
-        # best: minimise how many may beat e; b beats e only if y_b = 1: diff_b·w − M y_b <= 0
-        ahead = LinearConstraint(np.hstack([diff, -spread * np.eye(k)]), -np.inf, 0)
-        with _stdout_to_stderr():
-            best = milp(np.r_[np.zeros(m), np.ones(k)], constraints=[simplex, ahead], integrality=integrality,
-                        bounds=box)  # fmt: skip
-        # worst: maximise how many beat e strictly; z_b = 1 needs diff_b·w >= epsilon
-        behind = LinearConstraint(np.hstack([diff, -(spread + epsilon) * np.eye(k)]), -spread, np.inf)
-        with _stdout_to_stderr():
-            worst = milp(
-                np.r_[np.zeros(m), -np.ones(k)], constraints=[simplex, behind], integrality=integrality, bounds=box
-            )
-        if not (best.success and worst.success):  # the solver gave up: say so rather than guess
+        if g not in found:
+            others = np.flatnonzero(np.arange(len(rows)) != g)
+            weight = np.ones(len(others)) if ties == "dense" else sizes[others].astype(float)
+            found[g] = _bounds_of(rows[others] - rows[g], weight, m, floor, spread, epsilon)
+        if found[g] is None:  # the solver gave up: say so rather than guess
             out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
             continue
-        best, worst = 1 + round(best.fun), 1 + round(-worst.fun) + gaps
-        out.append(Bounds(engine.entities[e], float(nominal[e]), best, worst, exact=gaps == 0))
+        ahead_least, ahead_most = found[g]
+        shared = (sizes[g] - 1) / 2 if ties == "fractional" else 0.0  # a tie of t shares the middle rank
+        out.append(Bounds(engine.entities[e], float(nominal[e]), 1 + ahead_least + shared,
+                          1 + ahead_most + gaps + shared, exact=gaps == 0))  # fmt: skip
     return tuple(out)
+
+
+def _bounds_of(diff, weight, m: int, floor: float, spread: float, epsilon: float) -> tuple[float, float] | None:
+    """The least and the most weight of rows that can score above a row (``diff``: their scores less its own,
+    rows × components) over the weights of the m components (each ≥ ``floor``, summing to 1); None when the
+    solver gives up."""
+    from scipy.optimize import Bounds as Box
+    from scipy.optimize import LinearConstraint, milp
+
+    k = len(diff)
+    integrality = np.r_[np.zeros(m), np.ones(k)]
+    box = Box(np.r_[np.full(m, floor), np.zeros(k)], np.r_[np.ones(m), np.ones(k)])
+    simplex = LinearConstraint(np.r_[np.ones(m), np.zeros(k)][None, :], 1, 1)
+    # least: row b may be ahead only if y_b = 1: diff_b·w − M y_b <= 0
+    ahead = LinearConstraint(np.hstack([diff, -spread * np.eye(k)]), -np.inf, 0)
+    with _stdout_to_stderr():
+        least = milp(np.r_[np.zeros(m), weight], constraints=[simplex, ahead], integrality=integrality, bounds=box)
+    # most: z_b = 1 needs row b strictly ahead, diff_b·w >= epsilon
+    behind = LinearConstraint(np.hstack([diff, -(spread + epsilon) * np.eye(k)]), -spread, np.inf)
+    with _stdout_to_stderr():
+        most = milp(np.r_[np.zeros(m), -weight], constraints=[simplex, behind], integrality=integrality, bounds=box)
+    if not (least.success and most.success):
+        return None
+    return float(round(least.fun)), float(round(-most.fun))
 
 
 @dataclass(frozen=True, eq=False)
@@ -356,7 +375,7 @@ def acceptability(
         for at in spans:
             shares[:, at] /= shares[:, at].sum(axis=1, keepdims=True)
         central += (ranks == 1).T.astype(float) @ shares  # the weights of the runs each entity wins
-    first = counts.at_most(1)
+    first = counts.summary((), 1)[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         central = np.where(first[:, None] > 0, central / first[:, None], np.nan)
     return Acceptability(runs, seed, tuple(engine.nodes[c] for c in columns), readonly(counts.counts / runs),

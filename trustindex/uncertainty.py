@@ -21,13 +21,15 @@ from .model import Aggregation, Normalisation, Record, readonly
 from .normalise import BOUNDED
 from .qmc import MAX_DIMENSIONS, MAX_POINTS, Sobol
 from .ranking import order_rows
-from .rankstats import Histogram, Kendall, RankCounts, Spearman, count_type
+from .rankstats import KENDALL_PAIRS, Histogram, Kendall, RankCounts, Spearman, count_type
 
 ELEMENTS_PER_BATCH = 2**22
 """Values a batch of runs may hold at once (see :meth:`Design.cost`): the memory of a batch, about 0.05 s of work."""
 LATTICE = 1e-4
 """Score histograms count scores on a lattice of this share of the score scale (0.01 on 0–100): the score
 summaries are then within 0.005 of the exact percentiles, finer than the one decimal shown."""
+DENSE_COUNTS = 2000
+"""Up to this many entities the result keeps the whole entities × ranks table of rank counts."""
 MEMORY_LIMIT = 2**33
 """Bytes the summaries may take (8 GiB); an analysis that would need more is refused before it starts."""
 
@@ -114,11 +116,14 @@ class Uncertainty(Record):
     spearman: float
     kendall: float
     kendall_pairs: int | None
-    """None when Kendall's tau is exact; else the number of random pairs of entities that estimate it."""
+    """None when Kendall's tau is exact; else the number of random pairs of entities, drawn for each batch of
+    runs, that estimate it."""
     ranks: np.ndarray
     """The rank each column of ``counts`` stands for (halves appear with fractional ties)."""
     counts: np.ndarray
-    """Rank counts: counts[i, k] runs in which entity i held rank ranks[k]."""
+    """Rank counts: counts[i, k] runs in which entity i held rank ranks[k] (entities × ranks; at 10,000 entities
+    a few hundred MB, so it is kept only up to DENSE_COUNTS entities — above, ``counts`` is empty and the
+    quantiles and probabilities above are the summary)."""
     factors: tuple[str, ...]
     scales: tuple[ScaleScores, ...]
     """Score summaries per score scale; more than one when the alternatives change the scale (z-scores
@@ -205,8 +210,8 @@ class Design:
         scales: dict[tuple, int] = {}
         self.labels: list[str] = []
         self.scale = np.empty(len(self.combos), dtype=np.int64)
-        for k, combo in enumerate(self.combos):
-            variant = self.variant(combo)
+        self.variants = [self.variant(combo) for combo in self.combos]
+        for k, variant in enumerate(self.variants):
             key = _scale(variant)
             if key not in scales:
                 scales[key] = len(scales)
@@ -287,7 +292,7 @@ class Design:
         out = np.empty((len(weights), len(self.engine.entities)))
         for key in np.unique(keys):
             where = np.flatnonzero(keys == key)
-            out[where] = self.engine.scores(weights[where], self.variant(self.combos[key]))
+            out[where] = self.engine.scores(weights[where], self.variants[key])
         return out, keys
 
     def variant(self, combo: dict[str, int]) -> Variant:
@@ -314,8 +319,7 @@ class Design:
     def span(self) -> float:
         """The width of the score scale: the range of every variant's normalised values (and Copeland's 0–100)."""
         low, high = np.inf, -np.inf
-        for combo in self.combos:
-            variant = self.variant(combo)
+        for variant in self.variants:
             values = self.engine.normalised(variant)
             if np.isfinite(values).any():
                 low, high = min(low, float(np.nanmin(values))), max(high, float(np.nanmax(values)))
@@ -359,7 +363,7 @@ def uncertainty(
     n, ties = len(engine.entities), engine.weights.ties
     counts = RankCounts(n, spec.runs, half=ties == "fractional")
     scales = len(design.labels)
-    need = counts.counts.nbytes + scales * n * count_type(spec.runs).itemsize * 4 / LATTICE
+    need = counts.nbytes() + scales * n * count_type(spec.runs).itemsize * 4 / LATTICE
     if need > MEMORY_LIMIT:
         raise ConfigError(f"the summaries of {n:,} entities would need {need / 2**30:.1f} GiB",
                           hint="use fewer entities or fewer alternatives that change the score scale")  # fmt: skip
@@ -401,8 +405,8 @@ def uncertainty(
         for label, runs, h in zip(design.labels, per_scale, histograms, strict=True)
     )
     one = summaries[0] if len(summaries) == 1 else None
-    median, p5, p95 = counts.quantiles(0.5, 0.05, 0.95)
-    top = counts.at_most(spec.top_k) / spec.runs
+    (median, p5, p95), top = counts.summary((0.5, 0.05, 0.95), spec.top_k)
+    top = top / spec.runs
     dataset = engine.dataset
     entities = tuple(
         EntityRanks(
@@ -430,9 +434,9 @@ def uncertainty(
         mean_shift=shift_sum / shift_count if shift_count else float("nan"),
         spearman=spearman.mean,
         kendall=kendall.mean,
-        kendall_pairs=None if kendall.exact else len(kendall.pairs[0]),
+        kendall_pairs=None if kendall.exact else KENDALL_PAIRS,
         ranks=readonly(counts.values),
-        counts=readonly(counts.counts, counts.counts.dtype),
+        counts=readonly(counts.counts if n <= DENSE_COUNTS else np.zeros((n, 0)), counts.windows.dtype),
         factors=tuple(f.name for f in design.factors),
         scales=summaries,
     )

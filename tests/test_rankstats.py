@@ -1,0 +1,344 @@
+"""trustindex.rankstats: the accumulating summaries against scipy, numpy and hand-worked counts.
+
+* Kendall tau-b (exact by bit sets up to 2048 ranked entities, one or several 64-bit words; sampled pairs above)
+  against ``scipy.stats.kendalltau`` run by run, on the entities ranked in both rankings;
+* Spearman against ``scipy.stats.spearmanr`` on the same entities;
+* Histogram means against ``numpy.mean`` and quantiles against ``numpy.percentile`` (linear), whatever the
+  split of the runs into batches;
+* RankCounts quantiles by hand;
+* ``uncertainty`` independent of its batch size for both samplers, and its memory independent of the runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from trustindex import uncertainty as uncertainty_module
+from trustindex.engine import Engine
+from trustindex.io.dataset import load_dataset
+from trustindex.io.weights import load_weights
+from trustindex.model import Normalisation
+from trustindex.ranking import TIES, order_rows
+from trustindex.rankstats import EXACT_KENDALL, KENDALL_PAIRS, Histogram, Kendall, RankCounts, Spearman
+from trustindex.uncertainty import Spec, uncertainty
+
+ROOT = Path(__file__).resolve().parents[1]
+NAN = float("nan")
+
+
+def ranking_problem(m: int, runs: int, seed: int, levels: int | None, missing: float):
+    """Nominal scores and run scores (runs × m) that follow them loosely; ``levels`` rounds them onto that many
+    values (ties), ``missing`` is the share of NaN."""
+    rng = np.random.default_rng(seed)
+    nominal = rng.normal(size=m)
+    scores = nominal[None, :] + rng.normal(scale=rng.uniform(0.1, 2.0, (runs, 1)), size=(runs, m))
+    if levels:
+        nominal = np.round(nominal * levels / 4)
+        scores = np.round(scores * levels / 4)
+    nominal = np.where(rng.random(m) < missing, np.nan, nominal)
+    scores = np.where(rng.random((runs, m)) < missing, np.nan, scores)
+    return nominal, scores
+
+
+def scipy_mean_tau(nominal_ranks: np.ndarray, run_ranks: np.ndarray) -> float:
+    taus = []
+    for row in run_ranks:
+        both = ~np.isnan(row) & ~np.isnan(nominal_ranks)
+        if both.sum() < 2:
+            continue
+        tau = stats.kendalltau(row[both], nominal_ranks[both]).statistic  # tau-b
+        if np.isfinite(tau):
+            taus.append(tau)
+    return float(np.mean(taus)) if taus else NAN
+
+
+def feed_kendall(nominal_ranks, scores, ties, splits, seed=0):
+    kendall = Kendall(nominal_ranks, np.random.default_rng(seed))
+    for part in np.array_split(np.arange(len(scores)), splits):
+        if len(part):
+            order = order_rows(scores[part])
+            kendall.add(order, order.ranks(ties))
+    return kendall
+
+
+@pytest.mark.parametrize("ties", TIES)
+@pytest.mark.parametrize("m", [2, 7, 40, 64, 65, 130, 300])
+@pytest.mark.parametrize("levels, missing", [(None, 0.0), (6, 0.0), (None, 0.15), (4, 0.2), (40, 0.05)])
+def test_kendall_tau_b_equals_scipy(m, ties, levels, missing):
+    nominal, scores = ranking_problem(m, 24, seed=m * 7 + (levels or 0), levels=levels, missing=missing)
+    scores[0] = nominal  # a run equal to the nominal ranking: tau 1 (where ranked)
+    if m > 3:
+        scores[1] = -nominal  # and its reverse: tau -1
+    nominal_ranks = order_rows(nominal[None, :]).ranks(ties)[0]
+    run_ranks = order_rows(scores).ranks(ties)
+    kendall = feed_kendall(nominal_ranks, scores, ties, splits=1)
+    assert kendall.exact
+    expected = scipy_mean_tau(nominal_ranks, run_ranks)
+    if np.isnan(expected):
+        assert np.isnan(kendall.mean) or kendall.runs == 0
+    else:
+        assert kendall.mean == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    # batching does not move it
+    assert feed_kendall(nominal_ranks, scores, ties, splits=5).mean == pytest.approx(kendall.mean, rel=1e-12,
+                                                                                     abs=1e-12)  # fmt: skip
+
+
+def test_kendall_by_hand():
+    # nominal 1 2 3 4; run 1 3 2 4: one discordant pair of six, no ties: (5 - 1)/6 = 2/3.
+    # run with a tie 1 2 2 4 (competition): pairs 6, tied in the run 1; tau-b = (5 - 0)/sqrt(5 * 6) = 0.9129
+    nominal = np.array([1.0, 2.0, 3.0, 4.0])
+    kendall = Kendall(nominal, np.random.default_rng(0))
+    scores = np.array([[4.0, 2.0, 3.0, 1.0]])  # ranks 1 3 2 4
+    order = order_rows(scores)
+    kendall.add(order, order.ranks("competition"))
+    assert kendall.mean == pytest.approx(2 / 3)
+    kendall = Kendall(nominal, np.random.default_rng(0))
+    scores = np.array([[4.0, 3.0, 3.0, 1.0]])
+    order = order_rows(scores)
+    kendall.add(order, order.ranks("competition"))
+    assert kendall.mean == pytest.approx(5 / np.sqrt(30))
+
+
+def test_kendall_sampled_beyond_the_exact_limit_is_within_its_error():
+    # m = 3000 > EXACT_KENDALL continuous scores (no ties): each sampled pair's concordance is ±1, drawn
+    # independently and uniformly (given the data) from all pairs, so the estimate is a mean of P = 2^15 iid ±1
+    # with standard error sqrt((1 - tau²)/P) <= 0.0056. Tolerance 0.03: more than 5 standard errors.
+    m = 3000
+    assert m > EXACT_KENDALL
+    nominal, scores = ranking_problem(m, 4, seed=1, levels=None, missing=0.0)
+    nominal_ranks = order_rows(nominal[None, :]).ranks("competition")[0]
+    kendall = feed_kendall(nominal_ranks, scores, "competition", splits=2)
+    assert not kendall.exact and len(kendall.pairs[0]) <= KENDALL_PAIRS
+    exact = scipy_mean_tau(nominal_ranks, order_rows(scores).ranks("competition"))
+    assert abs(kendall.mean - exact) <= 0.03
+    # the sample is drawn once: the same estimate however the runs are batched
+    assert feed_kendall(nominal_ranks, scores, "competition", splits=4).mean == pytest.approx(kendall.mean,
+                                                                                               rel=1e-12)  # fmt: skip
+
+
+def feed_spearman(nominal_scores, scores, splits=1):
+    spearman = Spearman(order_rows(nominal_scores[None, :]).ranks("fractional")[0])
+    for part in np.array_split(np.arange(len(scores)), splits):
+        if len(part):
+            spearman.add(order_rows(scores[part]).ranks("fractional"))
+    return spearman
+
+
+def scipy_mean_rho(nominal_scores, scores):
+    rhos = []
+    for row in scores:
+        both = ~np.isnan(row) & ~np.isnan(nominal_scores)
+        if both.sum() < 2:
+            continue
+        rho = stats.spearmanr(row[both], nominal_scores[both]).statistic
+        if np.isfinite(rho):
+            rhos.append(rho)
+    return float(np.mean(rhos)) if rhos else NAN
+
+
+@pytest.mark.parametrize("m", [3, 20, 150])
+@pytest.mark.parametrize("levels", [None, 5])
+def test_spearman_equals_scipy_without_gaps(m, levels):
+    nominal, scores = ranking_problem(m, 20, seed=m + 1, levels=levels, missing=0.0)
+    spearman = feed_spearman(nominal, scores)
+    assert spearman.mean == pytest.approx(scipy_mean_rho(nominal, scores), rel=1e-12, abs=1e-12)
+    assert feed_spearman(nominal, scores, splits=3).mean == pytest.approx(spearman.mean, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("m", [4, 20, 150])
+def test_spearman_equals_scipy_with_unranked_entities(m):
+    # Spearman's rho of a run with the nominal ranking, over the entities ranked in both. By hand (m = 4 case
+    # below): nominal 1 2 3 4, the run keeps the order but has no score for the second entity: rho = 1.
+    nominal, scores = ranking_problem(m, 20, seed=m + 2, levels=None, missing=0.15)
+    if m == 4:
+        nominal, scores = np.array([4.0, 3.0, 2.0, 1.0]), np.array([[4.0, NAN, 2.0, 1.0]])
+        assert scipy_mean_rho(nominal, scores) == pytest.approx(1.0)
+    assert feed_spearman(nominal, scores).mean == pytest.approx(scipy_mean_rho(nominal, scores), rel=1e-12)
+
+
+# --- Histogram ----------------------------------------------------------------------------------------------
+
+
+def feed_histogram(scores, width, splits):
+    h = Histogram(scores.shape[1], width, len(scores))
+    for part in np.array_split(np.arange(len(scores)), splits):
+        if len(part):
+            h.add(scores[part])
+    return h
+
+
+def percentiles(scores, qs):
+    out = []
+    for column in scores.T:
+        seen = column[~np.isnan(column)]
+        out.append([np.percentile(seen, 100 * q) if len(seen) else NAN for q in qs])
+    return np.array(out).T
+
+
+QS = (0.0, 0.05, 0.25, 0.5, 0.95, 1.0)
+
+
+def histogram_data(seed, runs=300, n=6):
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(50, 15, (runs, n)) + np.linspace(0, 300, runs)[:, None] * (seed % 2)  # drifting: windows grow
+    scores[rng.random((runs, n)) < 0.1] = np.nan
+    scores[:, 0] = np.nan  # an entity never scored
+    return scores
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("width", [0.01, 0.37, 5.0])
+def test_histogram_means_are_exact_and_quantiles_within_one_width(seed, width):
+    scores = histogram_data(seed)
+    h = feed_histogram(scores, width, splits=1)
+    with np.errstate(invalid="ignore"):
+        expected_mean = np.array([np.mean(c[~np.isnan(c)]) if (~np.isnan(c)).any() else NAN for c in scores.T])
+    np.testing.assert_allclose(h.mean(), expected_mean, rtol=1e-12)
+    got = np.array(h.quantiles(*QS))
+    expected = percentiles(scores, QS)
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    ok = ~np.isnan(expected)
+    # every order statistic is placed inside its own lattice cell: off by less than one width
+    assert np.all(np.abs(got[ok] - expected[ok]) < width)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("width", [0.01, 0.37])
+def test_histogram_quantiles_within_half_the_lattice_width_on_spread_data(seed, width):
+    # the documented bound (rankstats.Histogram.quantiles, uncertainty.LATTICE): off by at most half the width
+    scores = histogram_data(seed)
+    got, expected = np.array(feed_histogram(scores, width, 1).quantiles(*QS)), percentiles(scores, QS)
+    ok = ~np.isnan(expected)
+    assert np.all(np.abs(got[ok] - expected[ok]) <= width / 2 + 1e-12)
+
+
+def test_histogram_quantiles_within_half_the_lattice_width_when_a_cell_holds_close_values():
+    # Two scores in one cell [0, 1) of width 1, both near its top: 0.99 and 0.995. numpy: minimum 0.99, maximum
+    # 0.995. Half a width is 0.5: any estimate inside [0.49, 1.0) for the minimum is within the documented bound.
+    h = Histogram(1, 1.0, 2)
+    h.add(np.array([[0.99], [0.995]]))
+    low, high = h.quantiles(0.0, 1.0)
+    assert abs(low[0] - 0.99) <= 0.5, low
+    assert abs(high[0] - 0.995) <= 0.5, high
+
+
+@pytest.mark.parametrize("splits", [2, 7, 300])
+def test_histogram_does_not_depend_on_the_batches(splits):
+    scores = histogram_data(1)
+    whole, parts = feed_histogram(scores, 0.37, 1), feed_histogram(scores, 0.37, splits)
+    for a, b in zip(whole.quantiles(*QS), parts.quantiles(*QS), strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+    np.testing.assert_allclose(parts.mean(), whole.mean(), rtol=1e-12)
+    assert np.array_equal(whole.seen, parts.seen)
+
+
+def test_histogram_by_hand():
+    # width 10: scores 3, 14, 15, 27 of one entity. Mean 59/4 = 14.75. Cells 0, 1, 1, 2; the two in cell 1 are
+    # placed at 10 + 10 * 0.25 = 12.5 and 10 + 10 * 0.75 = 17.5, the others at their cell centres 5 and 25.
+    # Median (numpy: (14 + 15)/2 = 14.5) from the placed statistics: (12.5 + 17.5)/2 = 15.
+    h = Histogram(1, 10.0, 4)
+    h.add(np.array([[3.0], [14.0]]))
+    h.add(np.array([[15.0], [27.0]]))
+    assert h.mean()[0] == 14.75
+    (median,) = h.quantiles(0.5)
+    assert median[0] == pytest.approx(15.0)
+    assert abs(median[0] - 14.5) <= 5.0
+
+
+# --- RankCounts ---------------------------------------------------------------------------------------------
+
+
+def test_rank_counts_quantiles_by_hand():
+    # entity 0 held ranks 1, 1, 2, 3 over four runs: cumulative shares 0.5 at 1, 0.75 at 2, 1 at 3.
+    #   q = 0.05 -> 1, q = 0.5 -> 1 (0.5 reaches 0.5), q = 0.6 -> 2, q = 0.95 -> 3.
+    # entity 1 held 2, 2, 1, 1 -> shares 0.5 at 1, 1 at 2: median 1, 95th 2.
+    # entity 2 was never ranked: NaN.
+    counts = RankCounts(3, 4, half=False)
+    counts.add(np.array([[1, 2, NAN], [1, 2, NAN]]))
+    counts.add(np.array([[2, 1, NAN], [3, 1, NAN]]))
+    low, median, sixty, high = counts.quantiles(0.05, 0.5, 0.6, 0.95)
+    assert low[:2].tolist() == [1, 1] and median[:2].tolist() == [1, 1]
+    assert sixty[:2].tolist() == [2, 2] and high[:2].tolist() == [3, 2]
+    assert np.isnan(low[2]) and np.isnan(high[2])
+    assert counts.at_most(1).tolist() == [2, 2, 0] and counts.at_most(2).tolist() == [3, 4, 0]
+
+
+def test_rank_counts_with_fractional_ranks_by_hand():
+    # ranks 1.5, 1.5, 3 (slots of a half): median 1.5, 95th 3; at_most(1.5) = 2, at_most(1) = 0
+    counts = RankCounts(3, 3, half=True)
+    counts.add(np.array([[1.5, 1.5, 3], [1.5, 1.5, 3], [3, 1.5, 1.5]]))
+    assert counts.values.tolist() == [1, 1.5, 2, 2.5, 3]
+    median, high = counts.quantiles(0.5, 0.95)
+    assert median.tolist() == [1.5, 1.5, 3] and high.tolist() == [3, 1.5, 3]
+    assert counts.at_most(1.5).tolist() == [2, 3, 1] and counts.at_most(1).tolist() == [0, 0, 0]
+
+
+# --- uncertainty: batch size and memory ---------------------------------------------------------------------
+
+
+def _engine(name, profile):
+    return Engine(load_dataset(ROOT / "datasets" / name), load_weights(ROOT / "weights" / f"{profile}.toml"))
+
+
+SPECS = {
+    "weights and aggregation": Spec(runs=120),
+    "two scales, leave one out": Spec(runs=120, normalisation=(Normalisation("goalposts"), Normalisation("minmax")),
+                                      leave_out=("management", "support")),  # fmt: skip
+}
+
+
+def _fields(result):
+    return {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+
+
+@pytest.mark.parametrize("ties", ["competition", "fractional"])
+@pytest.mark.parametrize("sampler", ["sobol", "random"])
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_uncertainty_does_not_depend_on_the_batch_size(spec, sampler, ties, monkeypatch):
+    engine = _engine("oecd-governance", "balanced")
+    engine = Engine(engine.source, dataclasses.replace(engine.weights, ties=ties))
+    chosen = dataclasses.replace(SPECS[spec], sampler=sampler)
+    reference = uncertainty(engine, chosen, seed=5)
+    per_run = len(engine.entities) * len(engine.nodes)
+    for runs_per_batch in (1, 7):
+        monkeypatch.setattr(uncertainty_module, "ELEMENTS_PER_BATCH", per_run * runs_per_batch)
+        batched = uncertainty(engine, chosen, seed=5)
+        assert np.array_equal(batched.counts, reference.counts)
+        assert np.array_equal(batched.ranks, reference.ranks)
+        for a, b in zip(batched.entities, reference.entities, strict=True):
+            for field in ("nominal_rank", "median_rank", "low_rank", "high_rank", "top_k", "unranked",
+                          "nominal_score", "low_score", "high_score"):  # fmt: skip
+                assert getattr(a, field) == getattr(b, field) or (np.isnan(getattr(a, field))
+                                                                  and np.isnan(getattr(b, field))), field
+            assert a.mean_score == pytest.approx(b.mean_score, rel=1e-12, nan_ok=True)
+        for s, t in zip(batched.scales, reference.scales, strict=True):
+            assert s.label == t.label and s.runs == t.runs
+            assert np.array_equal(s.low, t.low, equal_nan=True) and np.array_equal(s.high, t.high, equal_nan=True)
+            np.testing.assert_allclose(s.mean, t.mean, rtol=1e-12)
+        for field in ("mean_shift", "spearman", "kendall"):
+            assert getattr(batched, field) == pytest.approx(getattr(reference, field), rel=1e-12), field
+
+
+def test_uncertainty_summaries_take_the_same_memory_for_16_times_the_runs(monkeypatch):
+    # With the batch size fixed, the peak memory of the analysis and the size of its summaries do not grow with the
+    # number of runs: 256 and 4,096 runs (the count type may widen from one byte to two).
+    engine = _engine("coexistence-regimes", "balanced")
+    monkeypatch.setattr(uncertainty_module, "ELEMENTS_PER_BATCH", len(engine.entities) * len(engine.nodes) * 64)
+    peaks, shapes = [], []
+    for runs in (256, 4096):
+        uncertainty(engine, Spec(runs=runs), seed=1)  # warm the caches (normalised matrix, layers)
+        tracemalloc.start()
+        result = uncertainty(engine, Spec(runs=runs), seed=1)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        shapes.append(result.counts.shape)
+        assert result.counts.sum() == runs * len(engine.entities) - round(sum(e.unranked for e in result.entities)
+                                                                          * runs)  # fmt: skip
+    assert shapes[0] == shapes[1]
+    assert peaks[1] < 1.5 * peaks[0], peaks
