@@ -131,14 +131,10 @@ def evaluate(
     nominal: set[int] = set()  # aggregates scored with nominal weights all the way down: cacheable
     for number, layer in enumerate(layers_):
         columns = layer.columns
-        if columns.min() >= first:
-            x = leaves[:, :, columns - first]
-        else:
-            parts = [leaves[:, :, c - first] if c >= first else scores[c] for c in columns]
-            depth = max(len(part) for part in parts)
-            x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts], axis=2)
+        children = columns.tolist()
+        depth = max((len(scores[c]) for c in children if c < first), default=1)  # runs, or 1 when shared
         w = weights[:, columns]
-        if dead.intersection(columns.tolist()):
+        if dead.intersection(children):
             w = w * live[:, columns]
         if runs > 1 and (w == w[0]).all():
             w = w[:1]
@@ -146,14 +142,19 @@ def evaluate(
         if len(positive) > 1 and (positive == positive[0]).all():
             positive = positive[:1]
         shared = (
-            cache is not None and len(x) == 1 and len(w) == 1 and np.array_equal(w[0], cache[1][columns])
-            and all(c >= first or c in nominal for c in columns.tolist())
+            cache is not None and depth == 1 and len(w) == 1 and np.array_equal(w[0], cache[1][columns])
+            and all(c >= first or c in nominal for c in children)
         )  # fmt: skip
         if shared:
             nominal.update(steps[index].column for index in layer.steps)
         if shared and number in cache[0]:
             value, counts, share, cut = cache[0][number]
         else:
+            if columns.min() >= first:
+                x = leaves[:, :, columns - first]
+            else:
+                parts = [leaves[:, :, c - first] if c >= first else scores[c] for c in children]
+                x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts], axis=2)
             value, counts, share, cut = _layer(layer, x, w, positive, opponents)
             if shared:
                 cache[0][number] = (value, counts, share, cut)

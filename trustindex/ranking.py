@@ -66,22 +66,23 @@ def order_rows(scores: np.ndarray) -> Ordering:
     valid = np.count_nonzero(~np.isnan(scores), axis=1)
     starts = np.ones((runs, n), dtype=bool)
     if n > 1:
-        low, high = ascending[:, :-1], ascending[:, 1:]
+        size = np.abs(ascending)
+        tolerance = np.minimum(size[:, :-1], size[:, 1:])
+        np.maximum(tolerance, 1.0, out=tolerance)
+        tolerance *= TOLERANCE
         with np.errstate(invalid="ignore"):
-            scale = np.maximum(1.0, np.minimum(np.abs(low), np.abs(high)))
-            starts[:, 1:] = ~(high - low <= TOLERANCE * scale)  # NaN neighbours start groups of their own
+            starts[:, 1:] = ~(np.diff(ascending, axis=1) <= tolerance)  # NaN neighbours start groups of their own
     positions = np.arange(n)
+    index = (order + (np.arange(runs) * n)[:, None]).reshape(-1)
+    place = np.empty((runs, n), dtype=np.intp)
+    place.reshape(-1)[index] = np.tile(positions, runs)
+    if starts.all():  # no ties (the usual case): every entity is a group of its own
+        return Ordering(place, place, place + 1, place + 1, valid)
     start = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
     following = np.where(starts, positions, n)  # where each group ends: the next group's start
     end = np.minimum.accumulate(np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)[:, ::-1], axis=1)
-    group = np.cumsum(starts, axis=1)
-    # Back to entity order: one scatter of all three (stacked) through the sort's permutation.
-    sorted_parts = np.stack([np.broadcast_to(positions, (runs, n)), start, end[:, ::-1], group])
-    out = np.empty_like(sorted_parts)
-    index = (order + (np.arange(runs) * n)[:, None]).reshape(-1)
-    for part, target in zip(sorted_parts, out, strict=True):
-        target.reshape(-1)[index] = part.reshape(-1)
-    return Ordering(*out, valid)
+    out = [np.take_along_axis(part, place, axis=1) for part in (start, end[:, ::-1], np.cumsum(starts, axis=1))]
+    return Ordering(place, *out, valid)
 
 
 def rank_rows(scores: np.ndarray, ties: str = "competition") -> np.ndarray:
