@@ -492,3 +492,24 @@ def test_negative_scores_are_refused_by_the_power_means():
 def test_power_mean_ignores_a_zero_weight_component_however_large(p, values, expected):
     dataset, profile = one_pillar(values, "power", p, weights={"b": 0.0})
     np.testing.assert_allclose(score(dataset, profile).index_scores(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("p, values, expected", [
+    # Run 0 weighs a and b (1, 1); run 1 leaves b out (weights 1, 0), so its score is a's value alone:
+    # 1e6 for the p < 0 cases, 1 for the p > 0 ones. A run's score may not depend on the other runs of its batch.
+    (-60.0, [1e6, 1.0], 1e6),
+    (-53.7, [1e6, 1.0], 1e6),
+    (60.0, [1.0, 1e6], 1.0),
+    (53.7, [1.0, 1e6], 1.0),
+])
+def test_a_runs_power_mean_does_not_depend_on_the_other_runs_of_its_batch(p, values, expected):
+    dataset, profile = one_pillar([values, [5e5, 5e5]], "power", p)
+    engine = Engine(dataset, profile)
+    rows = np.array([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=float)
+    variant = engine.nominal_variant()
+    # run 0 by hand: ((x^p + y^p)/2)^(1/p) with the larger (p > 0) or smaller (p < 0) term dominant
+    small, large = min(values), max(values)
+    first = (large if p > 0 else small) * 2 ** (-1 / p)
+    together = engine.scores(rows, variant)[:, 0]
+    np.testing.assert_allclose(together, [first, expected], rtol=1e-12)
+    np.testing.assert_allclose(engine.scores(rows[1:], variant)[:, 0], [expected], rtol=1e-12)

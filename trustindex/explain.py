@@ -26,7 +26,7 @@ from math import factorial
 import numpy as np
 
 from .errors import ConfigError, did_you_mean
-from .model import Notice, Record, Result
+from .model import Notice, Record, Result, readonly
 from .engine import plan, run_steps
 
 MAX_COALITIONS = 2**22
@@ -221,12 +221,21 @@ def _evaluate(steps, first: int, opponents: np.ndarray | None, rows: np.ndarray)
     return states[:, 0]
 
 
-def contributions(result: Result, entity: str, baseline: str | None = None) -> tuple[np.ndarray, str, float, str]:
-    """Exact contributions of every node to ``entity``'s index score.
+@dataclass(frozen=True, eq=False)
+class Contributions(Record):
+    """Every node's exact contribution to one entity's index score."""
 
-    Returns (contributions per node, method, baseline score, baseline name). With ``linear`` the
-    contributions sum to the score (baseline score 0); with ``shapley`` to score − baseline score.
-    """
+    values: np.ndarray
+    """Per node (result order), read-only."""
+    method: str
+    """``linear`` (they sum to the score; baseline score 0) or ``shapley`` (they sum to score − baseline)."""
+    baseline_score: float
+    baseline: str
+    """``zero``, ``mean`` (the average entity) or the baseline entity's id."""
+
+
+def contributions(result: Result, entity: str, baseline: str | None = None) -> Contributions:
+    """Exact contributions of every node to ``entity``'s index score (see :class:`Contributions`)."""
     i = find_entity(result, entity)
     steps, _ = plan(result.framework, result.weights)
     if baseline is None and all(s.aggregation.method == "arithmetic" for s in steps):
@@ -234,15 +243,15 @@ def contributions(result: Result, entity: str, baseline: str | None = None) -> t
         values = np.where(np.isnan(result.scores[i]), 0.0, share * result.scores[i])
         for step in steps:
             values[step.column] = values[list(step.children)].sum()
-        return values, "linear", 0.0, "zero"
+        return Contributions(readonly(values), "linear", 0.0, "zero")
     base, name = _baseline_row(result, baseline)
     first = len(result.nodes) - len(result.framework.indicators)
     j = None if name == "mean" else result.entities.index(name)
     if j is not None and j != i and _opponents(result, i, steps) is not None:
         baseline_score = float(_swapped(result, steps, first, i, j, base[None, :], result.scores[i][None, :])[0])
-        return _shapley(result, i, base, swap=j), "shapley", baseline_score, name
+        return Contributions(readonly(_shapley(result, i, base, swap=j)), "shapley", baseline_score, name)
     baseline_score = float(_evaluate(steps, first, _opponents(result, i, steps), base[None, :])[0])
-    return _shapley(result, i, base), "shapley", baseline_score, name
+    return Contributions(readonly(_shapley(result, i, base)), "shapley", baseline_score, name)
 
 
 def _strengths(result: Result, i: int, count: int = 3) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -292,7 +301,8 @@ def explain(result: Result, entity: str, baseline: str | None = None) -> Explana
     """Explain ``entity``'s score: every node's value, weight and exact contribution, and what stands out."""
     i = find_entity(result, entity)
     framework, dataset = result.framework, result.dataset
-    values, method, baseline_score, baseline_name = contributions(result, entity, baseline)
+    found = contributions(result, entity, baseline)
+    values, method, baseline_score, baseline_name = found.values, found.method, found.baseline_score, found.baseline
     effective = _effective_weights(result, i)
     indicators = {ind.id: (j, ind) for j, ind in enumerate(framework.indicators)}
     parts = {}
@@ -360,9 +370,7 @@ def compare(result: Result, first: str, second: str) -> Comparison:
     """Compare two entities; the gap contributions sum to the difference of their index scores."""
     a, b = explain(result, first), explain(result, second)
     if a.method == "linear":
-        values_a, *_ = contributions(result, first)
-        values_b, *_ = contributions(result, second)
-        gap, method = values_a - values_b, "linear"
+        gap, method = contributions(result, first).values - contributions(result, second).values, "linear"
     else:
-        gap, method, *_ = contributions(result, first, baseline=b.entity)
-    return Comparison(a, b, gap, method, result.nodes)
+        gap, method = contributions(result, first, baseline=b.entity).values, "shapley"
+    return Comparison(a, b, readonly(gap), method, result.nodes)

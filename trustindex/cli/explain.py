@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import data_options, load, output_options
+from .progress import progress_bar, quiet_option
 
 FORMATS = ("table", "markdown", "json")
 
@@ -28,7 +29,8 @@ Examples:
     "--baseline", metavar="mean|ENTITY", default=None,
     help="Shapley baseline: the average entity (default for non-arithmetic) or another entity.",
 )  # fmt: skip
-def explain(entity, data, year, weights, fmt, output, target_rank, target_score, baseline):
+@quiet_option
+def explain(entity, data, year, weights, fmt, output, target_rank, target_score, baseline, quiet):
     """Explain an entity's score: every value, weight and exact contribution.
 
     Shows, for the index, each pillar and each indicator: the published value with its unit, source and
@@ -48,10 +50,10 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
     result = score(dataset, profile)
     explanation = run(result, entity, baseline)
     target = None
-    if target_score is not None:
-        target = what_it_takes(result, entity, score_=target_score)
-    elif target_rank is not None or explanation.rank > 1:
-        target = what_it_takes(result, entity, rank=target_rank or int(explanation.rank) - 1)
+    if target_score is not None or target_rank is not None or explanation.rank > 1:
+        rank = None if target_score is not None else target_rank or int(explanation.rank) - 1
+        with progress_bar("what it would take", quiet) as progress:
+            target = what_it_takes(result, entity, rank=rank, score_=target_score, progress=progress)
     write_output(explain_report(result, explanation, target, fmt), output, inputs=(*dataset.files, profile.path))
 
 

@@ -129,7 +129,8 @@ Examples:
 @click.option("--acceptability", "runs", type=click.IntRange(min=0), default=0, metavar="RUNS",
               help="Also run SMAA-2 rank acceptability with this many runs.")  # fmt: skip
 @seed_option
-def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed):
+@quiet_option
+def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed, quiet):
     """How far can each weight move before the ranking changes?
 
     For each weight moved like a slider (its siblings keeping their proportions): the share at which
@@ -151,10 +152,18 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
     if entity is not None:
         chosen = engine.entities[find_entity(score(dataset, profile), entity)]
     pillars = [engine.nodes[c] for c in engine.steps[-1].children]
-    intervals = [weight_stability(engine, node, chosen, top_k) for node in (nodes or pillars)]
+    intervals = []
+    for node in nodes or pillars:
+        with progress_bar(f"stability of {node}", quiet) as progress:
+            intervals.append(weight_stability(engine, node, chosen, top_k, progress=progress))
     bounds = None
     if all(s.aggregation.method == "arithmetic" for s in engine.steps[-1:]) and len(pillars) >= 2:
-        bounds = rank_bounds(engine, engine.framework.level(pillars[0]), floor)
-    smaa = acceptability(engine, runs, seed_or_new(seed)) if runs else None
+        with progress_bar("best and worst ranks", quiet) as progress:
+            bounds = rank_bounds(engine, engine.framework.level(pillars[0]), floor, progress=progress)
+    smaa = None
+    if runs:
+        seed = seed_or_new(seed)
+        with progress_bar(f"acceptability, {runs:,} runs", quiet) as progress:
+            smaa = acceptability(engine, runs, seed, progress=progress)
     write_output(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output,
                  inputs=(*dataset.files, profile.path))  # fmt: skip
