@@ -105,21 +105,35 @@ def test_kendall_by_hand():
     assert kendall.mean == pytest.approx(5 / np.sqrt(30))
 
 
-def test_kendall_sampled_beyond_the_exact_limit_is_within_its_error():
-    # m = 3000 > EXACT_KENDALL continuous scores (no ties): each sampled pair's concordance is ±1, drawn
-    # independently and uniformly (given the data) from all pairs, so the estimate is a mean of P = 2^15 iid ±1
-    # with standard error sqrt((1 - tau²)/P) <= 0.0056. Tolerance 0.03: more than 5 standard errors.
-    m = 3000
+def test_kendall_is_exact_up_to_the_limit():
+    # EXACT_KENDALL ranked entities (ties, some unranked in the runs): still exact, and equal to scipy
+    nominal, scores = ranking_problem(EXACT_KENDALL, 3, seed=4, levels=30, missing=0.0)
+    scores[np.random.default_rng(5).random(scores.shape) < 0.05] = np.nan
+    nominal_ranks = order_rows(nominal[None, :]).ranks("dense")[0]
+    kendall = feed_kendall(nominal_ranks, scores, "dense", splits=1)
+    assert kendall.exact
+    assert kendall.mean == pytest.approx(scipy_mean_tau(nominal_ranks, order_rows(scores).ranks("dense")), rel=1e-12)
+
+
+@pytest.mark.parametrize("m", [EXACT_KENDALL + 1, 3000])
+def test_kendall_sampled_beyond_the_exact_limit_is_within_its_error(m):
+    # Continuous scores (no ties): each sampled pair's concordance is ±1 and the pairs of a batch are drawn
+    # independently and uniformly (given the data), so one batch's estimate of a run's tau is a mean of
+    # P = KENDALL_PAIRS iid ±1, standard error sqrt((1 - tau²)/P) <= 1/64 = 0.0156 for P = 4096. Runs of one batch
+    # share their pairs (their errors may be fully correlated), batches draw afresh (independent errors):
+    #   40 runs in one batch: error <= 5 SE = 0.078;  40 runs in 40 batches: <= 5 SE / sqrt(40) = 0.0124.
     assert m > EXACT_KENDALL
-    nominal, scores = ranking_problem(m, 4, seed=1, levels=None, missing=0.0)
+    nominal, scores = ranking_problem(m, 40, seed=m, levels=None, missing=0.0)
     nominal_ranks = order_rows(nominal[None, :]).ranks("competition")[0]
-    kendall = feed_kendall(nominal_ranks, scores, "competition", splits=2)
-    assert not kendall.exact and len(kendall.pairs[0]) <= KENDALL_PAIRS
     exact = scipy_mean_tau(nominal_ranks, order_rows(scores).ranks("competition"))
-    assert abs(kendall.mean - exact) <= 0.03
-    # the sample is drawn once: the same estimate however the runs are batched
-    assert feed_kendall(nominal_ranks, scores, "competition", splits=4).mean == pytest.approx(kendall.mean,
-                                                                                               rel=1e-12)  # fmt: skip
+    se = 1 / np.sqrt(KENDALL_PAIRS)
+    one = feed_kendall(nominal_ranks, scores, "competition", splits=1)
+    assert not one.exact and one.runs == 40
+    assert abs(one.mean - exact) <= 5 * se
+    many = feed_kendall(nominal_ranks, scores, "competition", splits=40)
+    assert abs(many.mean - exact) <= 5 * se / np.sqrt(40)
+    # and the same seed gives the same estimate
+    assert feed_kendall(nominal_ranks, scores, "competition", splits=40).mean == many.mean
 
 
 def feed_spearman(nominal_scores, scores, splits=1):
@@ -287,10 +301,13 @@ def _engine(name, profile):
 
 
 SPECS = {
-    "weights and aggregation": Spec(runs=120),
-    "two scales, leave one out": Spec(runs=120, normalisation=(Normalisation("goalposts"), Normalisation("minmax")),
-                                      leave_out=("management", "support")),  # fmt: skip
-}
+    "weights and aggregation": ("oecd-governance", "balanced", Spec(runs=120)),
+    "two scales, leave one out": ("oecd-governance", "balanced", Spec(
+        runs=120, normalisation=(Normalisation("goalposts"), Normalisation("minmax")),
+        leave_out=("management", "support"))),
+    "imputation and treatment (gaps)": ("asem", "asem", Spec(
+        runs=60, imputation=("none", "mean"), treatment=(("none", 5), ("winsorise", 2)))),
+}  # fmt: skip
 
 
 def _fields(result):
@@ -301,14 +318,19 @@ def _fields(result):
 @pytest.mark.parametrize("sampler", ["sobol", "random"])
 @pytest.mark.parametrize("spec", sorted(SPECS))
 def test_uncertainty_does_not_depend_on_the_batch_size(spec, sampler, ties, monkeypatch):
-    engine = _engine("oecd-governance", "balanced")
+    name, profile, chosen = SPECS[spec]
+    engine = _engine(name, profile)
     engine = Engine(engine.source, dataclasses.replace(engine.weights, ties=ties))
-    chosen = dataclasses.replace(SPECS[spec], sampler=sampler)
-    reference = uncertainty(engine, chosen, seed=5)
-    per_run = len(engine.entities) * len(engine.nodes)
+    chosen = dataclasses.replace(chosen, sampler=sampler)
+    calls = []
+    reference = uncertainty(engine, chosen, seed=5, progress=calls.append)
+    assert len(calls) == 1  # one batch at the default size
+    per_run = uncertainty_module.Design(engine, chosen).cost()
     for runs_per_batch in (1, 7):
         monkeypatch.setattr(uncertainty_module, "ELEMENTS_PER_BATCH", per_run * runs_per_batch)
-        batched = uncertainty(engine, chosen, seed=5)
+        calls = []
+        batched = uncertainty(engine, chosen, seed=5, progress=calls.append)
+        assert len(calls) == -(-chosen.runs // runs_per_batch)
         assert np.array_equal(batched.counts, reference.counts)
         assert np.array_equal(batched.ranks, reference.ranks)
         for a, b in zip(batched.entities, reference.entities, strict=True):

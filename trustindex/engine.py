@@ -116,7 +116,7 @@ def evaluate(
 ):
     """Aggregate the tree for a batch of runs.
 
-    ``leaves`` are the indicators' scores (1 or runs, entities, indicators); ``weights`` the node weights
+    ``leaves`` are the indicators' scores (indicators, 1 or runs, entities); ``weights`` the node weights
     (runs × nodes). Returns {column: scores (1 or runs, entities)} for every aggregate and the live mask
     (runs × nodes); with ``record`` also {column: (coverage, below)}. ``opponents`` (entities × nodes, every
     column filled) is the fixed field that Copeland layers score hypothetical rows against. ``cache`` — a dict
@@ -151,23 +151,23 @@ def evaluate(
             value, counts, share, cut = cache[0][number]
         else:
             if columns.min() >= first:
-                x = leaves[:, :, columns - first]
+                x = leaves[columns - first]
             else:
-                parts = [leaves[:, :, c - first] if c >= first else scores[c] for c in children]
-                x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts], axis=2)
+                parts = [leaves[c - first] if c >= first else scores[c] for c in children]
+                x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts])
             value, counts, share, cut = _layer(layer, x, w, positive, opponents)
             if shared:
                 cache[0][number] = (value, counts, share, cut)
         alive = counts > 0
         for s, index in enumerate(layer.steps):
             column = steps[index].column
-            scores[column] = value[:, :, s]
+            scores[column] = value[s]
             if not alive[:, s].all():
                 live[:, column] = alive[:, s]
                 dead.add(column)
             if record:
-                shape = value.shape[:2]
-                kept[column] = (np.broadcast_to(share[:, :, s], shape), np.broadcast_to(cut[:, :, s], shape))
+                shape = value.shape[1:]
+                kept[column] = (np.broadcast_to(share[s], shape), np.broadcast_to(cut[s], shape))
     return (scores, live, kept) if record else (scores, live)
 
 
@@ -180,7 +180,7 @@ def _layer(layer: Layer, x: np.ndarray, w: np.ndarray, positive: np.ndarray, opp
     value = combine(x, w, layer.segments, spec.method, spec.p, field, True if complete else available)
     counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)  # runs|1 × parents: small
     if complete:
-        share = (counts > 0)[:, None, :].astype(float)
+        share = (counts > 0).T[:, :, None].astype(float)
         return value, counts, share, np.zeros(share.shape, dtype=bool)
     share = coverage(available, positive, layer.segments)
     cut = below(share, spec.min_coverage) & ~np.isnan(value)
@@ -197,7 +197,7 @@ def run_steps(steps: tuple[Step, ...], scores: np.ndarray, opponents: np.ndarray
     for step in steps:
         weights[0, list(step.children)] = step.weights
     found, _ = evaluate(layers(steps, tuple(s.aggregation for s in steps), first), steps,
-                        scores[None, :, first:], weights, first, opponents)  # fmt: skip
+                        scores[:, first:].T[:, None, :], weights, first, opponents)  # fmt: skip
     for column, value in found.items():
         scores[:, column] = value[0]
 
@@ -282,6 +282,10 @@ class Engine:
                                              copy=False)  # fmt: skip
         return self._normalised[key]
 
+    def _leaves(self, variant: Variant) -> np.ndarray:
+        """The normalised matrix as the aggregation reads it: indicators × 1 × entities."""
+        return self.normalised(variant).T[:, None, :]
+
     def _layers_of(self, variant: Variant) -> tuple[Layer, ...]:
         if variant.aggregation not in self._layers:
             self._layers[variant.aggregation] = layers(self.steps, variant.aggregation, self.first)
@@ -292,7 +296,7 @@ class Engine:
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         if not len(weights):
             return np.empty((0, len(self.entities)))
-        found, _ = evaluate(self._layers_of(variant), self.steps, self.normalised(variant)[None], weights, self.first,
+        found, _ = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights, self.first,
                             cache=(self._shared.setdefault(variant, {}), self.nominal))  # fmt: skip
         return np.broadcast_to(found[0], (len(weights), len(self.entities))).copy()
 
@@ -301,8 +305,8 @@ class Engine:
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         runs, n = len(weights), len(self.entities)
         leaves = self.normalised(variant)
-        found, live, kept = evaluate(self._layers_of(variant), self.steps, leaves[None], weights, self.first,
-                                     record=True)  # fmt: skip
+        found, live, kept = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights,
+                                     self.first, record=True)  # fmt: skip
         scores = np.full((runs, n, len(self.nodes)), np.nan)
         share = np.zeros_like(scores)
         cut = np.zeros(scores.shape, dtype=bool)
