@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ranking import Ordering
+from .ranking import Ordering, order_rows
 
 EXACT_KENDALL = 512
 """Up to this many ranked entities Kendall's tau is exact (all pairs, by bit sets); beyond, it is estimated."""
@@ -41,6 +41,18 @@ def _cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.tile(np.arange(n), runs), values.reshape(-1)
     rows, cols = np.nonzero(~missing)
     return cols, values[rows, cols]
+
+
+def first_reaching(cumulative: np.ndarray, goal: np.ndarray, strictly: bool = False) -> np.ndarray:
+    """Per row of ``cumulative`` (non-decreasing counts), the first column at which it reaches ``goal`` (exceeds
+    it, with ``strictly``): one binary search over all rows at once, the rows laid end to end."""
+    rows, width = cumulative.shape
+    if not width:
+        return np.zeros(rows, dtype=np.int64)
+    lift = (cumulative[:, -1].max(initial=0) + 2) * np.arange(rows)  # keeps the rows apart and in order
+    flat = (cumulative + lift[:, None]).reshape(-1)
+    found = np.searchsorted(flat, np.asarray(goal) + lift, side="right" if strictly else "left")
+    return np.clip(found - width * np.arange(rows), 0, width - 1)
 
 
 def count_type(runs: int) -> np.dtype:
@@ -141,7 +153,7 @@ class RankCounts:
                 continue
             total, low = cumulative[:, -1], windows.low[block]
             for j, q in enumerate(qs):
-                at = np.argmax(cumulative >= (q - 1e-12) * total[:, None], axis=1)
+                at = first_reaching(cumulative, np.ceil((q - 1e-12) * total).astype(np.int64))
                 out[j, block] = np.where(total > 0, 1 + self.step * (low + at), np.nan)
             through = cell - low  # the last window column at or above ``best``
             inside = np.clip(through, 0, cumulative.shape[1] - 1)
@@ -186,7 +198,7 @@ class Histogram:
 
     def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
         """Per entity, the ``q`` quantiles of its scores as ``numpy.percentile`` defines them (linear between
-        order statistics), each order statistic placed within its lattice cell: off by at most half the width."""
+        order statistics), each order statistic placed within its lattice cell: off by at most one width."""
         out = np.full((len(qs), self.entities), np.nan)
         for start in range(0, self.entities, ROWS_PER_BLOCK):  # blocks of entities, to bound the memory
             block = slice(start, start + ROWS_PER_BLOCK)
@@ -204,7 +216,7 @@ class Histogram:
             below = np.floor(at)
             value = []
             for k in (below, np.minimum(below + 1, np.maximum(total - 1, 0))):  # the order statistics around
-                cell = np.minimum(np.argmax(cumulative > k[:, None], axis=1), cumulative.shape[1] - 1)
+                cell = first_reaching(cumulative, k.astype(np.int64), strictly=True)
                 before = np.where(cell > 0, cumulative[rows, np.maximum(cell - 1, 0)], 0)
                 inside = cumulative[rows, cell] - before
                 value.append((low + cell + (k - before + 0.5) / np.where(inside > 0, inside, 1)) * self.width)
@@ -213,7 +225,9 @@ class Histogram:
 
 
 class Spearman:
-    """Sum of each run's Spearman correlation with the nominal ranking (Pearson of average ranks)."""
+    """Sum of each run's Spearman correlation with the nominal ranking: the Pearson correlation of average
+    ranks over the entities ranked in both (re-ranked among them when a run and the nominal rank different
+    entities)."""
 
     def __init__(self, nominal_average: np.ndarray):
         self.target = nominal_average
@@ -221,8 +235,14 @@ class Spearman:
 
     def add(self, average: np.ndarray) -> None:
         ok = ~np.isnan(average) & ~np.isnan(self.target)
+        x, y = average, np.broadcast_to(self.target, average.shape)
+        differ = (ok != ~np.isnan(average)).any(axis=1) | (ok != ~np.isnan(self.target)).any(axis=1)
+        if differ.any():  # rank again among the entities that both rank
+            x, y = np.array(x), np.array(y)
+            x[differ] = order_rows(np.where(ok[differ], x[differ], np.nan)).ranks("fractional")
+            y[differ] = order_rows(np.where(ok[differ], y[differ], np.nan)).ranks("fractional")
         m = ok.sum(axis=1)
-        x, y = np.where(ok, average, 0.0), np.where(ok, self.target, 0.0)
+        x, y = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             dx = np.where(ok, x - (x.sum(axis=1) / m)[:, None], 0.0)
             dy = np.where(ok, y - (y.sum(axis=1) / m)[:, None], 0.0)

@@ -25,9 +25,9 @@ from .rankstats import KENDALL_PAIRS, Histogram, Kendall, RankCounts, Spearman, 
 
 ELEMENTS_PER_BATCH = 2**22
 """Values a batch of runs may hold at once (see :meth:`Design.cost`): the memory of a batch, about 0.05 s of work."""
-LATTICE = 1e-4
-"""Score histograms count scores on a lattice of this share of the score scale (0.01 on 0–100): the score
-summaries are then within 0.005 of the exact percentiles, finer than the one decimal shown."""
+LATTICE = 5e-5
+"""Score histograms count scores on a lattice of this share of the score scale (0.005 on 0–100): the score
+percentiles are then within one cell, 0.005, of the exact ones — finer than the one decimal shown."""
 DENSE_COUNTS = 2000
 """Up to this many entities the result keeps the whole entities × ranks table of rank counts."""
 MEMORY_LIMIT = 2**33
