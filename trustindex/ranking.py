@@ -64,6 +64,7 @@ def order_rows(scores: np.ndarray) -> Ordering:
     order = np.argsort(scores, axis=1)  # NaN last; the order within a tie group does not matter
     ascending = np.take_along_axis(scores, order, axis=1)
     valid = np.count_nonzero(~np.isnan(scores), axis=1)
+    positions = np.arange(n)
     starts = np.ones((runs, n), dtype=bool)
     if n > 1:
         size = np.abs(ascending)
@@ -71,11 +72,11 @@ def order_rows(scores: np.ndarray) -> Ordering:
         np.maximum(tolerance, 1.0, out=tolerance)
         tolerance *= TOLERANCE
         with np.errstate(invalid="ignore"):
-            starts[:, 1:] = ~(np.diff(ascending, axis=1) <= tolerance)  # NaN neighbours start groups of their own
-    positions = np.arange(n)
-    index = (order + (np.arange(runs) * n)[:, None]).reshape(-1)
+            np.greater(np.diff(ascending, axis=1), tolerance, out=starts[:, 1:])
+        if (valid < n).any():  # NaN sorts last: each unscored entity is a group of its own
+            starts[positions[None, :] >= valid[:, None]] = True
     place = np.empty((runs, n), dtype=np.intp)
-    place.reshape(-1)[index] = np.tile(positions, runs)
+    place[np.arange(runs)[:, None], order] = positions  # the inverse permutation
     if starts.all():  # no ties (the usual case): every entity is a group of its own
         return Ordering(place, place, place + 1, place + 1, valid)
     start = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
