@@ -83,14 +83,17 @@ def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, ava
         if p == 0:
             mean = np.exp(_weighted(np.log(np.where(counted, x, 1.0)), w, segments) / total)
         else:
-            used = counted & positive.any(axis=0)[:, None, None]
+            # Each run's scale is taken over its own children of positive weight (those of zero weight are left
+            # out altogether: raised to a large p they would overflow), per run only when the runs differ.
+            pattern = positive if len(positive) > 1 and not (positive == positive[0]).all() else positive[:1]
+            used = counted & pattern.T[:, :, None]
             if p > 0:
                 scale = np.maximum.reduceat(np.where(used, x, -np.inf), segments, axis=0)
             else:
                 scale = np.minimum.reduceat(np.where(used, x, np.inf), segments, axis=0)
             scale = np.where(np.isfinite(scale), scale, 1.0)
             at = _spread(scale, segments, len(x))  # each child's segment's scale
-            powered = np.where(counted, (np.where(counted, x, at) / at) ** p, 0.0)
+            powered = np.where(used, (np.where(used, x, at) / at) ** p, 0.0)
             mean = (_weighted(powered, w, segments) / total) ** (1.0 / p) * scale
         if p <= 0:  # a zero of positive weight decides the mean
             zero = x == 0
