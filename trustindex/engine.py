@@ -97,7 +97,8 @@ class NodeScores(Record):
     below: np.ndarray
     """True where an aggregate was set missing because its coverage fell below the minimum."""
     live: np.ndarray
-    """runs × nodes: False for an aggregate left out because no component of it has weight."""
+    """runs × nodes: False for an aggregate left out because no component of it has weight in that run (an
+    aggregate without any indicator is never computed: see ``Engine.empty``)."""
 
     def node(self, node_id: str) -> np.ndarray:
         """The scores (runs × entities) of one node."""

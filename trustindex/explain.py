@@ -93,6 +93,11 @@ def find_entity(result: Result, name: str) -> int:
     for i, (entity, label) in enumerate(zip(dataset.entities, dataset.names, strict=True)):
         if name == entity or name.casefold() in (entity.casefold(), label.casefold()):
             return i
+    for entity, label in zip(result.screened, result.screened_names, strict=True):
+        if name.casefold() in (entity.casefold(), label.casefold()):
+            raise ConfigError(
+                f"{entity!r} was left out by screening: under {result.weights.screening:g} of its indicators are "
+                "available", hint="lower [screening] min_coverage to score it")  # fmt: skip
     raise ConfigError(
         f"no entity {name!r} in dataset {dataset.name!r}",
         hint=did_you_mean(name, [*dataset.entities, *dataset.names]) or "see `trustindex score` for the ids",
