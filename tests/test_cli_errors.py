@@ -120,7 +120,7 @@ def test_missing_weights_file(tmp_path):
 
 
 def test_unknown_dataset_name():
-    message = error_line(score("coexistence-regime"), DATA)
+    message = error_line(score("coexistence-regime"), USAGE)
     assert "'coexistence-regime'" in message
     assert "did you mean 'coexistence-regimes'?" in message
 

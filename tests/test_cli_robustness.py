@@ -266,7 +266,7 @@ def test_stability_errors():
 def test_bad_spec_is_a_one_line_error(tmp_path, command):
     path = bad_spec(tmp_path)
     error = fails(*command, "--spec", str(path), "--seed", "1", "-q")
-    assert error == f"trustindex: error: {path}:4:1: spread must lie in (0, 1), not 2.0\n"
+    assert error == f"trustindex: error: {path}:4:1: spread must lie in (0, 1), not 2\n"
     missing = fails(*command, "--spec", str(tmp_path / "nope.toml"), "--seed", "1", "-q")
     assert "nope.toml: file not found" in missing
 

@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .model import Result, Thresholds, frozen_map
+from .pipeline import COVERAGE_DECIMALS
 from .stats import kurtosis, outlying, skewness
 
 SEVERITIES = ("error", "warning", "notice")
-COVERAGE_DECIMALS = 3
-"""Coverage is rounded to this many decimals before the comparison, as in the pipeline (0.667 means two thirds)."""
 MAX_ZEROS = 0.5
 """A notice when more than this share of an indicator's observed values are zero (COINr's get_stats t_zero)."""
 MIN_UNIQUE = 0.5

@@ -51,6 +51,10 @@ class Indicator:
     description: str = ""
     formula: str | None = None
     """Expression over published columns that derives this indicator (see trustindex.formula)."""
+    bounds: tuple[float, float] | None = None
+    """The values the indicator can take: a value outside is an error (goalposts only anchor normalisation)."""
+    required: bool = False
+    """Whether every entity must have a value (a missing one is an error)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class Column:
     absent_note: str = ""
     standard_error_of: str | None = None
     """The indicator whose standard error this column holds."""
+    bounds: tuple[float, float] | None = None
+    """The values the column can take (infinite ends allowed): a value outside is an error."""
+    required: bool = False
+    """Whether every row must have a value (in the years the column exists)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,8 @@ class Dataset:
     """A panel's indicator values in every year (years × entities × indicators), aligned to these entities."""
     default_weights: str = ""
     """The shipped weights profile used when none is named (else ``balanced``)."""
+    positions: object | None = field(default=None, repr=False)
+    """Where each key of ``dataset.toml`` is (:class:`trustindex.io.toml.Positions`), for errors found later."""
 
     def subset(self, keep: np.ndarray) -> Dataset:
         """The same dataset restricted to the entities where ``keep`` is true."""
@@ -292,6 +302,8 @@ class Weights:
 
     datasets: Mapping[str, Mapping[str, float]] = field(default_factory=frozen_map)
     """Extra weights that apply to one dataset only (its indicators), by dataset name."""
+    positions: object | None = field(default=None, repr=False, compare=False)
+    """Where each key of the profile's file is (:class:`trustindex.io.toml.Positions`), for errors found later."""
 
     def weight(self, node_id: str) -> float:
         return float(self.weights.get(node_id, 1.0))
@@ -315,6 +327,8 @@ class Notice:
     message: str
     node: str | None = None
     entities: tuple[str, ...] = ()
+    location: tuple = ()
+    """(path, line, column) of the first cell or key the notice concerns, when it has one."""
 
 
 @dataclass(frozen=True, eq=False)

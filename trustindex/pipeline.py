@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .aggregate import aggregate
 from .errors import ConfigError, did_you_mean
-from .impute import GROUPED, PANEL, impute
-from .io.toml import locate
+from .impute import impute
+from .methods import BOUNDED, GROUPED, NEED_POSITIVE, PANEL
 from .model import Aggregation, Dataset, Framework, Notice, Result, Weights, readonly
 from .normalise import normalise
 from .treat import treat
@@ -19,12 +22,40 @@ COVERAGE_DECIMALS = 3
 """Coverage is rounded to this many decimals before the comparison, so min_coverage = 0.667 means two thirds."""
 
 
+def _where(weights: Weights, table: tuple, key: str | None = None) -> tuple[int | None, int | None]:
+    """Line and column of ``table.key`` in the profile's file, as recorded when it was read."""
+    return weights.positions.at(table, key) if weights.positions is not None else (None, None)
+
+
+def _known_datasets(dataset: Dataset) -> set[str]:
+    """The names a profile may give datasets: the shipped ones, those beside this one, and this one."""
+    from .io.registry import dataset_names
+
+    known = {dataset.name, *dataset_names()}
+    if dataset.path is not None:
+        known |= _siblings(str(Path(dataset.path).resolve().parent))
+    return known
+
+
+@functools.lru_cache(maxsize=16)
+def _siblings(folder: str) -> frozenset[str]:
+    from .io.files import kind
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return frozenset()
+    return frozenset(e.name for e in entries if kind(Path(e.path) / "dataset.toml") == "file")
+
+
 def check_fit(dataset: Dataset, weights: Weights) -> None:
-    """Raise ConfigError when ``weights`` names nodes or a framework that ``dataset`` does not have."""
+    """Raise ConfigError, at the profile's line, when ``weights`` names nodes, datasets or a framework that
+    ``dataset`` does not have, zeroes every weight of a group, or sends negative scores into a mean that
+    needs positive ones."""
     framework = dataset.framework
 
     def fail(message: str, table: tuple[str, ...], key: str | None, hint: str | None):
-        line, column = locate(weights.path, table, key)
+        line, column = _where(weights, table, key)
         raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
 
     if weights.framework and framework.name and weights.framework != framework.name:
@@ -35,6 +66,13 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
             "framework",
             "choose a profile written for this dataset's framework",
         )
+    others = [name for name in weights.datasets if name != dataset.name]
+    if others:
+        known = _known_datasets(dataset)
+        for name in others:
+            if name not in known:
+                fail(f"weights for dataset {name!r}, which does not exist", ("datasets", name), None,
+                     did_you_mean(name, known))  # fmt: skip
     known = set(framework.node_ids)
     tables = [
         (("weights",), weights.weights),
@@ -49,15 +87,44 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
                     node_id,
                     did_you_mean(node_id, known),
                 )
+    merged = weights.for_dataset(dataset.name)
+    specific = weights.datasets.get(dataset.name, {})
     for parent in framework.aggregates_bottom_up():
         children = framework.children(parent)
-        if children and not any(weights.weight(c) > 0 for c in children):
+        if children and not any(merged.weight(c) > 0 for c in children):
+            table = ("datasets", dataset.name, "weights") if any(c in specific for c in children) else ("weights",)
             fail(
                 f"every weight under {parent!r} is zero ({', '.join(children)})",
-                ("weights",),
+                table,
                 None,
                 "give at least one of them a positive weight",
             )
+    _positive_means(dataset, merged, fail)
+
+
+def _positive_means(dataset: Dataset, weights: Weights, fail) -> None:
+    """Fail at the aggregation that would receive a negative score it cannot take (geometric, harmonic, power)."""
+    norm = weights.normalisation
+    if norm.method != "zscore" and not (norm.method in BOUNDED and norm.range[0] < 0):
+        return
+    framework = dataset.framework
+    if not any(weights.aggregation_for(framework.level(n)).method in NEED_POSITIVE
+               for n in framework.aggregates_bottom_up()):  # fmt: skip
+        return
+    values = prepare(dataset, weights)[0]
+    first = len(framework.node_ids) - len(framework.indicators)
+    scores = np.full((len(dataset.entities), len(framework.node_ids)), np.nan)
+    scores[:, first:] = normalise(values, framework.indicators, norm)
+    for step in plan(framework, weights)[0]:
+        spec = step.aggregation
+        x = scores[:, step.children]
+        if spec.method in NEED_POSITIVE and np.nanmin(x, initial=0.0) < 0:
+            level = framework.level(step.node)
+            table = ("aggregation", level) if level in weights.aggregation else ("aggregation",)
+            fail(f"{spec.method} aggregation of {step.node!r} needs non-negative scores, but the {norm.method} "
+                 "normalisation gives negative ones", table, "method",
+                 "normalise to a positive range such as range = [1, 100], or aggregate arithmetically")  # fmt: skip
+        run_steps((step,), scores)
 
 
 def nominal_shares(dataset: Dataset, weights: Weights, nodes: tuple[str, ...], live) -> np.ndarray:
@@ -168,7 +235,7 @@ def prepare(dataset: Dataset, weights: Weights) -> tuple[np.ndarray, np.ndarray,
     spec = weights.imputation
 
     def fail(message: str, key: str, hint: str) -> None:
-        line, column = locate(weights.path, ("imputation",), key)
+        line, column = _where(weights, ("imputation",), key)
         raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
 
     if spec.method in PANEL and dataset.history is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from .options import COUNT, Number, data_options, load, output_options
 
 FORMATS = ("table", "markdown", "json")
 
@@ -22,8 +22,8 @@ Examples:
 @click.argument("entity")
 @data_options
 @output_options(FORMATS)
-@click.option("--rank", "target_rank", type=click.IntRange(min=1), metavar="N", help="What it would take to rank N.")
-@click.option("--score", "target_score", type=float, metavar="X", help="What it would take to score X.")
+@click.option("--rank", "target_rank", type=COUNT, metavar="N", help="What it would take to rank N.")
+@click.option("--score", "target_score", type=Number(), metavar="X", help="What it would take to score X.")
 @click.option(
     "--baseline", metavar="mean|ENTITY", default=None,
     help="Shapley baseline: the average entity (default for non-arithmetic) or another entity.",
@@ -52,7 +52,7 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
         target = what_it_takes(result, entity, score_=target_score)
     elif target_rank is not None or explanation.rank > 1:
         target = what_it_takes(result, entity, rank=target_rank or int(explanation.rank) - 1)
-    write_output(explain_report(result, explanation, target, fmt), output, inputs=(*dataset.files, profile.path))
+    write_output(explain_report(result, explanation, target, fmt), output)
 
 
 @click.command(
@@ -79,8 +79,7 @@ def compare(first, second, data, year, weights, fmt, output):
 
     dataset, profile = load(data, weights, year)
     result = score(dataset, profile)
-    write_output(compare_report(result, run(result, first, second), fmt), output,
-                 inputs=(*dataset.files, profile.path))  # fmt: skip
+    write_output(compare_report(result, run(result, first, second), fmt), output)  # fmt: skip
 
 
 @click.command(
@@ -106,4 +105,4 @@ def importance(data, year, weights, fmt, output):
 
     dataset, profile = load(data, weights, year)
     result = score(dataset, profile)
-    write_output(importance_report(result, run(result), fmt), output, inputs=(*dataset.files, profile.path))
+    write_output(importance_report(result, run(result), fmt), output)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from pathlib import Path
 
 from ..render import Column, json_text, markdown_table, text_table
@@ -298,11 +297,3 @@ def check_report(report, fmt: str) -> str:
     if fmt == "github":
         return github(report)
     return _text(report)
-
-
-def step_summary(report) -> None:
-    """Append the Markdown report to ``$GITHUB_STEP_SUMMARY`` when it is set."""
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if target:
-        with open(target, "a", encoding="utf-8") as stream:
-            stream.write(markdown(report) + "\n")
