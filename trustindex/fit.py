@@ -8,7 +8,7 @@ import numpy as np
 
 from . import methods
 from .budget import per_run, too_large
-from .errors import did_you_mean
+from .errors import ConfigError, did_you_mean
 from .io.spec import SpecFile
 from .normalise import normalise
 from .pipeline import plan, prepare
@@ -85,14 +85,19 @@ def _negative_scores(source: SpecFile, dataset, weights) -> None:
             lowest = np.nanmin(normalise(values, framework.indicators, norm), initial=0.0)
         if lowest >= 0:
             continue
-        where = ("normalisation", "alternatives") if spec.normalisation else None
-        if needing:
+        if needing and source.path is not None:
             i, method = needing[0]
             source.fail(f"aggregation alternative {method!r} needs non-negative scores, but the {norm.method} "
                         "normalisation gives negative ones", ("aggregation", "alternatives"), i,
                         "normalise to a positive range, e.g. { method = 'minmax', range = [1, 100] }")  # fmt: skip
-        if where:
+        if needing:
+            line, column = weights.positions.at(("normalisation",), "method") if weights.positions else (None, None)
+            raise ConfigError(f"the default analysis compares arithmetic and {needing[0][1]} aggregation of the index, "
+                              f"but the {norm.method} normalisation gives negative scores", path=weights.path,
+                              line=line, column=column,
+                              hint="give --spec with other alternatives, or normalise to a positive range")  # fmt: skip
+        if spec.normalisation:
             level, method = next(iter(fixed_need.items()))
             source.fail(f"normalisation alternative {norm.method!r} gives negative scores, which the profile's "
-                        f"{method} aggregation of the {level} level cannot take", where, k,
+                        f"{method} aggregation of the {level} level cannot take", ("normalisation", "alternatives"), k,
                         "use a positive range, or aggregate that level arithmetically")  # fmt: skip

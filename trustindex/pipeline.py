@@ -33,7 +33,7 @@ def _known_datasets(dataset: Dataset) -> set[str]:
 
     known = {dataset.name, *dataset_names()}
     if dataset.path is not None:
-        known |= _siblings(str(Path(dataset.path).resolve().parent))
+        known |= _siblings(os.path.dirname(os.path.realpath(dataset.path)))
     return known
 
 

@@ -96,6 +96,7 @@ def check(folders: list[Path], rules: Rules | None = None, base: str | None = No
     A base that cannot be used (no git, an unknown revision) raises ConfigError; a missing base file
     raises DataError.
     """
+    from ..io.files import kind
     from .baseline import FileBase, GitBase
     from .run import check_dataset
     from .scores import Profiles
@@ -109,7 +110,7 @@ def check(folders: list[Path], rules: Rules | None = None, base: str | None = No
         if base is not None:
             source = GitBase(base, Path(tmp))
             for folder in folders:
-                if Path(folder).is_dir():
+                if kind(Path(folder)) == "folder":
                     source.verify(Path(folder))  # fail now, before any work, without git or on an unknown revision
         elif base_file is not None:
             source = FileBase(Path(base_file), Path(tmp))

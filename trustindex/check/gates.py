@@ -98,13 +98,23 @@ def uncertainty_gate(dataset, weights, meta, table, col: Collector) -> Uncertain
     from dataclasses import replace
 
     from ..engine import Engine
+    from ..errors import ConfigError
+    from ..fit import fit_runs
     from ..io.spec import DEFAULT, load_spec
-    from ..uncertainty import uncertainty
+    from ..uncertainty import Design, uncertainty
 
     rules = col.rules
     col.run("uncertain-rank")
     spec = load_spec(rules.spec) if rules.spec is not None else replace(DEFAULT, runs=rules.runs)
-    result = uncertainty(Engine(dataset, weights), spec, rules.seed)
+    engine = Engine(dataset, weights)
+
+    def fail(message: str) -> None:
+        where = (*rules.where("uncertainty", "runs"), None, None, None)
+        raise ConfigError(f"[uncertainty] runs: {message}", path=where[0], line=where[1], column=where[2],
+                          hint="ask for fewer runs")  # fmt: skip
+
+    fit_runs(spec.runs, dataset, Design(engine, spec).dimensions, fail)
+    result = uncertainty(engine, spec, rules.seed)
     outside = []
     for e in result.entities:
         if math.isnan(e.nominal_rank) or e.low_rank <= e.nominal_rank <= e.high_rank:

@@ -255,7 +255,9 @@ def _real(value) -> bool:
 
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    return not (isinstance(value, float) and math.isnan(value)) and (math.isinf(value) or abs(value) <= LARGEST)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return not math.isnan(value)
+    return abs(value) <= LARGEST
 
 
 def read_rules(path: Path | None) -> Rules:

@@ -23,6 +23,7 @@ def _remap(exc: TrustIndexError, staged: Path, folder: Path) -> TrustIndexError:
 def _base_table(base, meta, rules):
     """The base's metadata (its own, else the current one) and values table, or a note why not."""
     from ..io.dataset import read_metadata
+    from ..io.files import kind
     from ..io.table import read_table
     from ..io.validate import keys
 
@@ -32,7 +33,7 @@ def _base_table(base, meta, rules):
     except DataError as exc:
         base_meta, note = meta, f"the base's metadata does not read ({exc}): compared with the current metadata"
     scratch = Collector(rules)
-    table = read_table(base.values, scratch) if base.values is not None and base.values.exists() else None
+    table = read_table(base.values, scratch) if base.values is not None and kind(base.values) == "file" else None
     if table is None:
         return base_meta, None, f"the base's values at {base.label} do not read as a table: cells not compared"
     needed = [base_meta.id_column] + ([base_meta.year_column] if base_meta.year_column else [])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, TrustIndexError, did_you_mean
+from ..io.files import kind, resolved
 from .findings import Collector
 
 
@@ -17,8 +18,9 @@ def profile_names(folder: Path) -> list[str]:
 
 def weights_folder(folder: Path) -> Path:
     """The profiles beside a dataset: ``../../weights`` of ``datasets/NAME``, else the shipped ones."""
-    if folder.resolve().parent.name == "datasets" and (folder.resolve().parent.parent / "weights").is_dir():
-        return folder.resolve().parent.parent / "weights"
+    real = Path(resolved(folder))
+    if real.parent.name == "datasets" and kind(real.parent.parent / "weights") == "folder":
+        return real.parent.parent / "weights"
     from ..io.registry import shipped_root
 
     return shipped_root() / "weights"
@@ -34,7 +36,7 @@ class Profiles:
     def read(self, path: Path, col: Collector):
         from ..io.weights import load_weights
 
-        path = path.resolve()
+        path = Path(resolved(path))
         if path not in self._read:
             try:
                 self._read[path] = load_weights(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..io.numbers import THRESHOLDS
-from .options import Number, data_options, load, output_options
+from .options import Number, data_options, load, output_options, preflight
 
 SECTIONS = ("findings", "indicators", "pillars", "correlations", "entities")
 
@@ -50,6 +50,7 @@ def audit(data, year, weights, fmt, output, max_skew, max_kurtosis, only):
     from ..reports.audit import audit_report
 
     dataset, profile = load(data, weights, year)
+    preflight(output)
     changes = {k: v for k, v in (("max_skew", max_skew), ("max_kurtosis", max_kurtosis)) if v is not None}
     if changes:
         profile = dataclasses.replace(profile, audit=dataclasses.replace(profile.audit, **changes))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .options import preflight
 from .progress import progress_bar, quiet_option
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -55,9 +56,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 @click.argument("datasets", nargs=-1, metavar="[DATASET]...")
 @click.option("--base", metavar="REV", default=None,
               help="Compare with the same dataset at this git revision (read with git show).")  # fmt: skip
-@click.option("--base-file", type=click.Path(), metavar="PATH", default=None,
+@click.option("--base-file", metavar="PATH", default=None,
               help="Compare with this dataset folder, dataset.toml or values CSV (one dataset only).")  # fmt: skip
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), metavar="FILE", default=None,
+@click.option("--rules", "rules_path", metavar="FILE", default=None,
               help="Rules and thresholds (TOML)  [default: built in]")  # fmt: skip
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
               help="Exit 1 on findings of this severity or worse  [default: the rules', else error]")  # fmt: skip
@@ -85,7 +86,7 @@ def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
 
     from ..check import check as run
     from ..check import read_rules
-    from ..io.output import append_file, refuse_input, write_output
+    from ..io.output import append_file, check_target, write_output
     from ..reports.check import check_report, markdown
 
     if base is not None and base_file is not None:
@@ -101,7 +102,8 @@ def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
         report = run(targets, rules, base=base, base_file=Path(base_file) if base_file else None, progress=progress)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        refuse_input(summary, what="$GITHUB_STEP_SUMMARY")
+        check_target(summary, what="$GITHUB_STEP_SUMMARY")
+    preflight(output)
     write_output(check_report(report, fmt), output)
     if summary:
         append_file(summary, markdown(report) + "\n", what="$GITHUB_STEP_SUMMARY")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, Number, data_options, load, output_options
+from .options import COUNT, Number, data_options, load, output_options, preflight
 
 FORMATS = ("table", "markdown", "json")
 
@@ -45,6 +45,7 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
     if target_rank is not None and target_score is not None:
         raise click.UsageError("give --rank or --score, not both")
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = score(dataset, profile)
     explanation = run(result, entity, baseline)
     target = None
@@ -78,6 +79,7 @@ def compare(first, second, data, year, weights, fmt, output):
     from ..reports.explain import compare_report
 
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = score(dataset, profile)
     write_output(compare_report(result, run(result, first, second), fmt), output)  # fmt: skip
 
@@ -104,5 +106,6 @@ def importance(data, year, weights, fmt, output):
     from ..reports.explain import importance_report
 
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = score(dataset, profile)
     write_output(importance_report(result, run(result), fmt), output)

@@ -108,6 +108,14 @@ def announce(dataset) -> None:
                    err=True)  # fmt: skip
 
 
+def preflight(output: str | None) -> None:
+    """Refuse ``--output`` now, before the work, when it names a file that was read or cannot be written."""
+    from ..io.output import check_target
+
+    if output not in (None, "-"):
+        check_target(output)
+
+
 def load(data: str | None, weights: str | None, year: int | None = None):
     """Resolve and read the dataset (for ``year``) and the weights named on the command line (else the
     dataset's ``default_weights``, an error at its line when no such profile exists)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, Number, data_options, load, output_options
+from .options import COUNT, Number, data_options, load, output_options, preflight
 from .progress import progress_bar, quiet_option, seed_option, seed_or_new
 
 FORMATS = ("table", "csv", "markdown", "json")
@@ -40,7 +40,7 @@ def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
 
 def spec_option(function):
     return click.option(
-        "--spec", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+        "--spec", default=None, metavar="FILE",
         help="Uncertainty specification (TOML)  [default: weights ±25 %, arithmetic vs geometric index]",
     )(function)  # fmt: skip
 
@@ -79,10 +79,11 @@ def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, pl
     from ..uncertainty import uncertainty as run
 
     dataset, profile = load(data, weights, year)
+    engine = Engine(dataset, profile)
     source = _spec(spec, dataset, profile, runs, sampler, top_k)
     chosen = source.spec
-    engine = Engine(dataset, profile)
     _fit(chosen.runs, engine, chosen, source, "--runs" if runs is not None else "runs")
+    preflight(output)
     seed = seed_or_new(seed)
     with progress_bar(f"{chosen.runs:,} runs", quiet) as progress:
         result = run(engine, chosen, seed, progress=progress)
@@ -121,12 +122,13 @@ def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
 
     if samples < 2 or samples & (samples - 1):
         raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
-    dataset, profile = load(data, weights, year)
-    chosen = _spec(spec, dataset, profile).spec
-    engine = Engine(dataset, profile)
     from ..uncertainty import Design
 
+    dataset, profile = load(data, weights, year)
+    engine = Engine(dataset, profile)
+    chosen = _spec(spec, dataset, profile).spec
     _fit(samples * (Design(engine, chosen).dimensions + 2), engine, chosen, option="--samples")
+    preflight(output)
     seed = seed_or_new(seed)
     with progress_bar("Sobol' runs", quiet) as progress:
         result = run(engine, chosen, samples, seed, progress=progress)
@@ -181,6 +183,7 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
 
         simplex = Spec(runs=runs, weights=WeightSpec(distribution="simplex", levels=("pillar",)), aggregation=())
         _fit(runs, engine, simplex, option="--acceptability")
+    preflight(output)
     pillars = [engine.nodes[c] for c in engine.steps[-1].children]
     intervals = [weight_stability(engine, node, chosen, top_k) for node in (nodes or pillars)]
     bounds = None

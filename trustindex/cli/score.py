@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, data_options, load, output_options
+from .options import COUNT, data_options, load, output_options, preflight
 
 LEVELS = ("index", "pillar", "indicator")
 
@@ -40,6 +40,7 @@ def score(data, year, weights, fmt, output, top, level):
     from ..reports.score import score_report
 
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = run(dataset, profile)
     text = score_report(result, fmt, level=level, top=top)
     write_output(text, output)

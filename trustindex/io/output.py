@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ConfigError
-from .files import fault, is_input, resolved
+from .files import fault, is_input, kind, resolved
 
 STALE_AFTER = 24 * 3600
 """Seconds after which a temporary file is removed even if its process id is in use again."""
@@ -57,6 +57,25 @@ def refuse_input(target: str | Path, protect=(), inputs: bool = True, what: str 
             raise ConfigError("refusing to overwrite an input file", path=target, hint=f"choose another {what}")
 
 
+def check_target(target: str | Path, protect=(), inputs: bool = True, what: str = "--output") -> Path:
+    """The file a write to ``target`` would replace (links followed); ConfigError when it must not be written
+    (see :func:`refuse_input`) or cannot be: a loop of links, a folder, a missing folder. Writes nothing, so a
+    command can ask before its work."""
+    given = Path(target)
+    refuse_input(given, protect, inputs, what)
+    real = Path(resolved(given))
+    if given.is_symlink() and kind(real) != "missing" and kind(real) not in ("file", "folder"):
+        raise ConfigError(kind(real), path=given, hint=f"choose another {what}")
+    if kind(real) == "folder":
+        raise ConfigError("is a folder, not a file", path=given, hint=f"give a file name to {what}")
+    folder = kind(real.parent)
+    if folder != "folder":
+        problem = {"missing": "the folder does not exist", "file": "a part of the path is a file, not a folder"}
+        hint = f"create {real.parent} first" if folder == "missing" else None
+        raise ConfigError(problem.get(folder, folder), path=given, hint=hint)
+    return real
+
+
 def _same(a, b) -> bool:
     if resolved(a) == resolved(b):
         return True
@@ -75,16 +94,8 @@ def write_file(target: str | Path, data: str | bytes, protect=(), inputs: bool =
     (it raises to stop). Faults (a missing folder, a folder where the file should be) raise ConfigError.
     """
     given = Path(target)
-    refuse_input(given, protect, inputs, what)
-    real = Path(resolved(given))
-    if given.is_symlink() and not os.path.exists(given) and real.is_symlink():
-        raise ConfigError("is a loop of symbolic links", path=given, hint=f"choose another {what}")
+    real = check_target(given, protect, inputs, what)
     folder = real.parent
-    if real.is_dir():
-        raise ConfigError("is a folder, not a file", path=given, hint=f"give a file name to {what}")
-    if not folder.is_dir():
-        problem = "a part of the path is a file, not a folder" if folder.exists() else "the folder does not exist"
-        raise ConfigError(problem, path=given, hint=f"create {folder} first" if not folder.exists() else None)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     clean_temporaries(folder)
     try:
@@ -117,9 +128,9 @@ def write_file(target: str | Path, data: str | bytes, protect=(), inputs: bool =
 def append_file(target: str | Path, text: str, protect=(), what: str = "the file") -> None:
     """Append ``text`` to ``target`` (created if missing) by writing the whole new file atomically."""
     path = Path(target)
-    refuse_input(path, protect, True, what)
+    check_target(path, protect, True, what)
     old = b""
-    if path.is_file():
+    if kind(path) == "file":
         try:
             old = path.read_bytes()
         except OSError as exc:

@@ -6,6 +6,7 @@ import contextlib
 import math
 from pathlib import Path
 
+from ..io.files import resolved
 from ..render import Column, json_text, markdown_table, text_table
 from .common import plain
 
@@ -22,7 +23,7 @@ def display(path) -> str:
         return ""
     path = Path(path)
     with contextlib.suppress(ValueError, OSError):
-        path = path.resolve().relative_to(Path.cwd().resolve())
+        path = Path(resolved(path)).relative_to(resolved(Path.cwd()))
     return path.as_posix()
 
 
