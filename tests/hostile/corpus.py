@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +49,8 @@ class Run:
     env: tuple[tuple[str, str], ...] = ()
     output: bool = True
     """Add ``-o out/result.txt`` to a refused run (and check that it is not written)."""
+    line: int | None = None
+    """For ``findings``: the line an error or warning must be at."""
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,8 @@ def refuse(commands, where, code: int | tuple[int, ...] = (2, 3), located: bool 
     return [Run(tuple(c), "refuse", where, located, codes, **more) for c in commands]
 
 
-def findings(data: str, where: str, located: bool = True, extra: tuple[str, ...] = ()) -> Run:
-    return Run(("check", data, *extra, "-f", "json"), "findings", (where,), located, (1, 3), output=False)
+def findings(data: str, where: str, located: bool = True, extra: tuple[str, ...] = (), line: int | None = None) -> Run:
+    return Run(("check", data, *extra, "-f", "json"), "findings", (where,), located, (1, 3), output=False, line=line)
 
 
 def notice(commands, keyword: str) -> list[Run]:
@@ -1164,6 +1166,100 @@ def _(sb):
                   located=False)  # fmt: skip
 
 
+# --- 12. corruption: one cell or row of a shipped dataset broken; check must flag it at its line, without a base
+
+
+def _rows(sb: Sandbox, path: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(sb.text(path))))
+
+
+def _write_rows(sb: Sandbox, path: str, rows: list[list[str]]) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    sb.write(path, out.getvalue())
+
+
+def _corrupt(name: str, how: str, row: int, column: str | None = None, other: int | None = None, where: str = "",
+             base: bool = False):  # fmt: skip
+    """Corrupt line ``row + 1`` of the values (``row`` counts data rows from 1) of dataset ``name``; with ``base``,
+    check against the values as shipped."""
+
+    def build(sb: Sandbox) -> list[Run]:
+        data = sb.dataset(name)
+        path = f"{data}/values.csv"
+        if base:
+            sb.write("base/values.csv", sb.text(path))
+        rows = _rows(sb, path)
+        header = rows[0]
+        nonlocal row
+        if row == 0:  # the entity with the median value of the column: a typical value
+            j = header.index(column)
+            present = sorted((float(r[j]), i) for i, r in enumerate(rows[1:], start=1) if r[j])
+            row = present[len(present) // 2][1]
+        if how == "times1000":
+            j = header.index(column)
+            rows[row][j] = f"{float(rows[row][j]) * 1000:.10g}"
+        elif how == "delete":
+            rows[row][header.index(column)] = ""
+        elif how == "id":
+            rows[row][0] = column
+        elif how == "copy-row":  # the values of row ``other`` over those of ``row``, keys kept
+            keys = 4 if name == "jp-prefectures" else 2
+            rows[row] = rows[row][:keys] + rows[other][keys:]
+        elif how == "negative":
+            rows[row][header.index(column)] = "-" + rows[row][header.index(column)]
+        _write_rows(sb, path, rows)
+        extra = ("--base-file", "base/values.csv") if base else ()
+        found = findings(data, where or path, extra=extra, line=row + 1 if not where else None)
+        return [replace(found, codes=(0, 1, 3))]  # a warning is enough: the finding, at its line, is what counts
+
+    return build
+
+
+def _jp_row(prefecture: str, year: int) -> int:
+    """The data row (from 1) of a prefecture and year in the shipped jp-prefectures values."""
+    import csv
+
+    with open(ROOT / "datasets" / "jp-prefectures" / "values.csv", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    return next(i for i, r in enumerate(rows) if r[0] == prefecture and r[3] == str(year))
+
+
+for _i, _col in enumerate(("n_total", "n_student", "pop_foreign", "n_dependent")):
+    case("corruption", f"jp-times1000-{_col}")(_corrupt("jp-prefectures", "times1000", _jp_row(f"{10 + _i:02d}", 2016),
+                                                         _col))  # fmt: skip
+    case("corruption", f"jp-deleted-{_col}")(_corrupt("jp-prefectures", "delete", _jp_row(f"{20 + _i:02d}", 2015), _col))
+case("corruption", "jp-row-copied-from-last-year")(_corrupt("jp-prefectures", "copy-row", _jp_row("13", 2021), None,
+                                                            _jp_row("13", 2020)))  # fmt: skip
+case("corruption", "jp-row-copied-from-another")(_corrupt("jp-prefectures", "copy-row", _jp_row("27", 2019), None,
+                                                          _jp_row("26", 2019)))  # fmt: skip
+case("corruption", "jp-id-changed")(_corrupt("jp-prefectures", "id", _jp_row("13", 2018), "14"))
+case("corruption", "jp-id-changed-with-base")(_corrupt("jp-prefectures", "id", _jp_row("13", 2018), "14", base=True))
+case("corruption", "jp-id-changed-to-another-code")(_corrupt("jp-prefectures", "id", _jp_row("05", 2014), "45"))
+for _name, _cols, _new in (("asem", ("GDP", "Population", "Area", "Renew"), "ATU"),
+                           ("oecd-governance", ("rule_of_law_estimate", "dgi_digital_design", "ireg_ria_primary",
+                                                "voice_accountability_estimate"), "JAP")):  # fmt: skip
+    for _col in _cols:  # a typical value (the column's median) a thousand times too large
+        case("corruption", f"{_name}-times1000-{_col}")(_corrupt(_name, "times1000", 0, _col))
+    case("corruption", f"{_name}-id-changed-with-base")(_corrupt(_name, "id", 7, _new, base=True))
+    if _name == "asem":  # iso3 ids: a code that is not assigned is found without a base
+        case("corruption", f"{_name}-id-changed")(_corrupt(_name, "id", 7, _new))
+    case("corruption", f"{_name}-row-copied")(_corrupt(_name, "copy-row", 9, None, 4))
+for _i, _col in enumerate(("labour_link", "enforcement", "predictability")):
+    case("corruption", f"coexistence-times1000-{_col}")(_corrupt("coexistence-regimes", "times1000", 1 + _i, _col))
+    case("corruption", f"coexistence-negative-{_col}")(_corrupt("coexistence-regimes", "negative", 2 + _i, _col))
+case("corruption", "coexistence-row-copied")(_corrupt("coexistence-regimes", "copy-row", 3, None, 1))
+case("corruption", "coexistence-id-changed")(_corrupt("coexistence-regimes", "id", 2, "jpan",
+                                                      where="datasets/coexistence-regimes/notes.csv"))  # fmt: skip
+case("corruption", "coexistence-id-changed-with-base")(_corrupt("coexistence-regimes", "id", 2, "jpan", base=True))
+
+
 CLASSES = tuple(dict.fromkeys(c.klass for c in CASES))
 
 
@@ -1242,6 +1338,8 @@ def judge(case: Case, run: Run, root: Path, code: int, stdout: str, stderr: str,
                 problems.append(f"no error or warning at {run.where[0]}: {[f['message'] for f in found][:3]}")
             elif run.located and not any(f.get("line") for f in at):
                 problems.append(f"findings at {run.where[0]} have no line: {[f['message'] for f in at][:2]}")
+            elif run.line is not None and not any(f.get("line") == run.line for f in at):
+                problems.append(f"no error or warning at line {run.line}: {[(f['line'], f['message']) for f in at][:3]}")
     elif run.expect == "notice":
         if code != 0:
             problems.append(f"exit {code}, expected 0: {stderr[:200]!r}")
@@ -1252,11 +1350,13 @@ def judge(case: Case, run: Run, root: Path, code: int, stdout: str, stderr: str,
     return problems
 
 
-def run_case(case: Case, root: Path, invoke) -> list[Outcome]:
-    """Build ``case`` in the empty folder ``root`` and run its command lines with ``invoke(argv, env, cwd)``."""
+def run_case(case: Case, root: Path, invoke, pick=None) -> list[Outcome]:
+    """Build ``case`` in the empty folder ``root`` and run its command lines with ``invoke(argv, env, cwd)``
+    (those ``pick(runs)`` returns, when given)."""
     sandbox = Sandbox(root)
     outcomes = []
-    for run in case.build(sandbox):
+    runs = case.build(sandbox)
+    for run in pick(runs) if pick else runs:
         argv = list(run.argv)
         if run.expect == "refuse" and run.output:
             argv += ["-o", "out/result.txt"]

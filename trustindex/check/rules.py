@@ -13,7 +13,7 @@ A rules file (``--rules FILE``, ``schema = 1``) changes severities and threshold
     max_score_change = 10.0           # index points, against the base
     top = 3                           # the top places watched by top-change
     max_history_jump = 10             # far-from-history: distance from the entity's other years, in their spread
-    max_value_ratio = 100             # far-from-others: times the 90th percentile of the column
+    max_value_ratio = 5               # far-from-others: times the next largest value of the column
 
     [audit]                           # the audit gates; thresholds default to the profile's [audit]
     profile = "balanced"              # default: the dataset's default_weights, else the first that fits
@@ -81,7 +81,7 @@ RULES: dict[str, tuple[str, str]] = {
     "panel-hole": ("warning", "no value missing between two years in which the same entity has one"),
     "duplicate-row": ("warning", "no two rows with the same numbers in every column"),
     "far-from-history": ("warning", "values near the same entity's other years (max_history_jump)"),
-    "far-from-others": ("warning", "values within max_value_ratio times the 90th percentile of their column"),
+    "far-from-others": ("warning", "no value more than max_value_ratio times the next largest of its column"),
     "profile": ("error", "the dataset's weights profiles read and fit it"),
     "scoring": ("error", "the dataset loads and scores"),
     # audit gates
@@ -140,7 +140,7 @@ class Rules:
     max_score_change: float = 10.0
     top: int = 3
     max_history_jump: float = 10.0
-    max_value_ratio: float = 100.0
+    max_value_ratio: float = 5.0
     audit_profile: str | None = None
     audit: Mapping[str, float] = field(default_factory=frozen_map)
     """Overrides of the profile's audit thresholds."""

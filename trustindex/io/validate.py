@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ class Settings:
     allow_vanished: tuple[str, ...] = ()
     min_coverage: float = 2 / 3
     max_history_jump: float = 10.0
-    max_value_ratio: float = 100.0
+    max_value_ratio: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -335,45 +336,59 @@ def outliers(meta, table: Table, values: dict[str, np.ndarray], sink) -> None:
     of their column: a thousand times too large, a unit slip."""
     rules = sink.rules
     sink.run("far-from-history", "far-from-others")
-    entities = np.array([r.entity for r in table.rows], dtype=object)
-    years_ = np.array([r.year if r.year is not None else -1 for r in table.rows])
+    names = list(values)
+    if not names:
+        return
     keyed = np.array([r.keyed for r in table.rows], dtype=bool)
-    for name, column in values.items():
-        x = np.where(keyed, column, np.nan)
-        observed = x[~np.isnan(x)]
-        if observed.size == 0:
-            continue
-        q1, q3 = np.percentile(observed, [25, 75])
-        typical = max(float(np.median(np.abs(observed))), float(q3 - q1))  # the column's own scale
-        history = np.zeros(len(x), dtype=bool)
+    x = np.where(keyed[:, None], np.column_stack([values[n] for n in names]), np.nan)
+    with warnings.catch_warnings():  # columns without a value give NaN statistics, and are skipped
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q1, q3 = np.nanpercentile(x, [25, 75], axis=0)
+        typical = np.fmax(np.nanmedian(np.abs(x), axis=0), q3 - q1)  # each column's own scale
+        history = np.zeros(x.shape, dtype=bool)
         if meta.year_column:
-            for entity in set(entities[~np.isnan(x)]):
-                rows = np.flatnonzero((entities == entity) & ~np.isnan(x))
-                if len(rows) < 4:
-                    continue
-                history[rows] = True
-                for r in rows:
-                    others = x[rows[rows != r]]
-                    centre = float(np.median(others))
-                    scale = max(float(others.max() - others.min()), abs(centre), typical)
-                    if scale > 0 and abs(x[r] - centre) > rules.max_history_jump * scale:
-                        row = table.rows[r]
-                        sink.add("far-from-history", f"{name} of {entity}{_in(row.year)} is {x[r]:.6g}, far from "
-                                 f"its other years (median {centre:.6g} over {len(others)})", *table.where(row, name),
-                                 entity=entity, node=name, value=float(x[r]), median=centre,
-                                 hint="a unit or a decimal point slipped?")  # fmt: skip
+            _history(table, x, names, typical, history, rules.max_history_jump, sink)
+        years_ = np.array([r.year if r.year is not None else -1 for r in table.rows])
         for year in sorted(set(years_[keyed])):
-            rows = np.flatnonzero((years_ == year) & ~np.isnan(x))
+            rows = np.flatnonzero((years_ == year) & keyed)
+            block = np.where(history[rows], np.nan, np.abs(x[rows]))  # entities with a history are judged by it
             if len(rows) < 10:
                 continue
-            cut = rules.max_value_ratio * float(np.percentile(np.abs(x[rows]), 90))
-            for r in rows:
-                if not history[r] and cut > 0 and abs(x[r]) > cut:
-                    row = table.rows[r]
-                    sink.add("far-from-others", f"{name} of {row.entity}{_in(row.year)} is {x[r]:.6g}, more than "
-                             f"{rules.max_value_ratio:g} times the 90th percentile of its column "
-                             f"({cut / rules.max_value_ratio:.6g})", *table.where(row, name), entity=row.entity,
-                             node=name, value=float(x[r]), hint="a unit or a decimal point slipped?")  # fmt: skip
+            order = np.sort(np.where(np.isnan(block), -np.inf, block), axis=0)
+            top, second = order[-1], order[-2]
+            far = (second > 0) & np.isfinite(second) & (top > rules.max_value_ratio * second)
+            for j in np.flatnonzero(far):
+                i = int(np.nanargmax(block[:, j]))
+                row, value = table.rows[rows[i]], float(x[rows[i], j])
+                sink.add("far-from-others", f"{names[j]} of {row.entity}{_in(row.year)} is {value:.6g}, more than "
+                         f"{rules.max_value_ratio:g} times the next largest of its column ({second[j]:.6g})",
+                         *table.where(row, names[j]), entity=row.entity, node=names[j], value=value,
+                         hint="a unit or a decimal point slipped?")  # fmt: skip
+
+
+def _history(table: Table, x: np.ndarray, names, typical, history, jump: float, sink) -> None:
+    """far-from-history for every entity with four or more years of a column (``history`` marks them)."""
+    by_entity: dict[str, list[int]] = {}
+    for r, row in enumerate(table.rows):
+        if row.keyed:
+            by_entity.setdefault(row.entity, []).append(r)
+    for entity, rows in by_entity.items():
+        block = x[rows]
+        present = ~np.isnan(block)
+        long = present.sum(axis=0) >= 4
+        history[rows] = present & long
+        for k in range(len(rows)):
+            others = np.delete(block, k, axis=0)
+            centre = np.nanmedian(others, axis=0)
+            scale = np.fmax(np.fmax(np.nanmax(others, axis=0) - np.nanmin(others, axis=0), np.abs(centre)), typical)
+            far = long & present[k] & (scale > 0) & (np.abs(block[k] - centre) > jump * scale)
+            for j in np.flatnonzero(far):
+                row = table.rows[rows[k]]
+                count = int(np.sum(~np.isnan(others[:, j])))
+                sink.add("far-from-history", f"{names[j]} of {entity}{_in(row.year)} is {block[k, j]:.6g}, far from "
+                         f"its other years (median {centre[j]:.6g} over {count})", *table.where(row, names[j]),
+                         entity=entity, node=names[j], value=float(block[k, j]), median=float(centre[j]),
+                         hint="a unit or a decimal point slipped?")  # fmt: skip
 
 
 def duplicated_rows(meta, table: Table, values: dict[str, np.ndarray], sink) -> None:
