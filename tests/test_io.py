@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from trustindex.errors import ConfigError, DataError
 from trustindex.io import output as output_module
-from trustindex.io.table import field_column, read_csv
 from trustindex.io.output import write_output
 from trustindex.io.registry import (
     DEFAULT_DATASET,
@@ -24,6 +23,7 @@ from trustindex.io.registry import (
     shipped_root,
     weights_names,
 )
+from trustindex.io.table import field_column, read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -40,8 +40,11 @@ def main() -> int:
     classes = list(dict.fromkeys(c.klass for c in cases))
     print(f"{'class':<14}{'cases':>7}{'failed':>8}{'runs':>7}{'failed':>8}")
     for klass in classes:
-        print(f"{klass:<14}{counts[klass, 'cases']:>7}{counts[klass, 'failed cases']:>8}{counts[klass, 'runs']:>7}"
-              f"{counts[klass, 'failed runs']:>8}" + (f"  ({counts[klass, 'broken']} broken)" if counts[klass, 'broken'] else ""))
+        print(
+            f"{klass:<14}{counts[klass, 'cases']:>7}{counts[klass, 'failed cases']:>8}{counts[klass, 'runs']:>7}"
+            f"{counts[klass, 'failed runs']:>8}"
+            + (f"  ({counts[klass, 'broken']} broken)" if counts[klass, "broken"] else "")
+        )
     total = [sum(counts[k, f] for k in classes) for f in ("cases", "failed cases", "runs", "failed runs")]
     print(f"{'total':<14}{total[0]:>7}{total[1]:>8}{total[2]:>7}{total[3]:>8}")
     return 0

@@ -256,7 +256,9 @@ def _overwrite(command: tuple[str, ...], role: str, how: str):
 
 
 for _i, _command in enumerate(analyses(None)):
-    _roles = ("values", "toml", "notes", "profile") + (("spec",) if _command[0] in ("uncertainty", "sensitivity") else ())
+    _roles = ("values", "toml", "notes", "profile") + (
+        ("spec",) if _command[0] in ("uncertainty", "sensitivity") else ()
+    )
     for _j, _role in enumerate(_roles):
         _how = ALIASES[(_i + _j) % len(ALIASES)]
         _argv = tuple(a for a in _command if a not in ("--runs", "16", "--samples", "8"))
@@ -446,9 +448,9 @@ case("huge-float", "profile-zscore-mean")(_toml_number("profile", 'method = "goa
 case("huge-float", "profile-zscore-sd")(_toml_number("profile", 'method = "goalposts"   # the coded values already '
                                                      "sit on 0-100 goalposts\nrange = [0, 100]",
                                                      'method = "zscore"\nsd = 1e308'))  # fmt: skip
+_TWO = "\n\n[datasets.coexistence-regimes.weights]\nlabour_link = 1.7e308\nsocial_insurance_link = 1.7e308"
 case("huge-float", "profile-indicator-weight")(_toml_number("profile", "min_coverage = 0.667", "min_coverage = 0.667"
-                                                            "\n\n[datasets.coexistence-regimes.weights]\n"
-                                                            "labour_link = 1.7e308\nsocial_insurance_link = 1.7e308"))  # fmt: skip
+                                                            + _TWO))  # fmt: skip
 case("huge-float", "dataset-goalposts")(_toml_number("dataset", "goalposts = [0, 100]", "goalposts = [-1e308, 1e308]"))
 case("huge-float", "dataset-target")(_toml_number("dataset", "goalposts = [0, 100]", "target = 1e308"))
 case("huge-float", "spec-range")(_toml_number("spec", "range = [1, 100]", "range = [1, 1e308]"))
@@ -600,8 +602,9 @@ def _(sb):
 @case("filesystem", "spec-is-a-loop")
 def _(sb):
     path = _loop(sb, "specs/spec.toml")
-    return refuse([("uncertainty", "--spec", path, "-q", "--seed", "1"),
-                   ("sensitivity", "--spec", path, "-q", "--seed", "1", "--samples", "8")], path, 2, located=False)  # fmt: skip
+    commands = [("uncertainty", "--spec", path, "-q", "--seed", "1"),
+                ("sensitivity", "--spec", path, "-q", "--seed", "1", "--samples", "8")]  # fmt: skip
+    return refuse(commands, path, 2, located=False)
 
 
 @case("filesystem", "rules-is-a-folder")
@@ -789,7 +792,9 @@ def _profile_edit(old: str, new: str, code: int = 2, commands=None):
 
 case("unknown-name", "profile-dataset-table")(_profile_edit("", "\n[datasets.coexistence-regime.weights]\n"
                                                                 "labour_link = 2\n"))  # fmt: skip
-case("unknown-name", "profile-dataset-table-far")(_profile_edit("", "\n[datasets.coexistance.weights]\nlabour_link = 2\n"))
+case("unknown-name", "profile-dataset-table-far")(
+    _profile_edit("", "\n[datasets.coexistance.weights]\nlabour_link = 2\n")
+)
 case("unknown-name", "profile-dataset-indicator")(_profile_edit("", "\n[datasets.coexistence-regimes.weights]\n"
                                                                     "labor_link = 2\n"))  # fmt: skip
 
@@ -827,8 +832,9 @@ def _spec_edit(old: str, new: str, data_name: str = "asem"):
 
 
 case("unknown-name", "spec-leave-out")(_spec_edit("", '\n[leave_out]\nnodes = ["Conectivity"]\n'))
-case("unknown-name", "spec-aggregation-level")(_spec_edit('levels = ["index", "pillar", "sub-pillar"]',
-                                                          'levels = ["sub-pillar"]', "coexistence-regimes"))  # fmt: skip
+case("unknown-name", "spec-aggregation-level")(
+    _spec_edit('levels = ["index", "pillar", "sub-pillar"]', 'levels = ["sub-pillar"]', "coexistence-regimes")
+)
 case("unknown-name", "spec-weight-level")(_spec_edit('levels = ["pillar", "sub-pillar"]   #', 'levels = ["sub-pillar"]'
                                                      "   #", "coexistence-regimes"))  # fmt: skip
 
@@ -1071,8 +1077,11 @@ def _(sb):
 def _(sb):
     data = sb.dataset()
     path = sb.profile()
-    sb.edit(path, 'method = "goalposts"   # the coded values already sit on 0-100 goalposts\nrange = [0, 100]',
-            'method = "zscore"')
+    sb.edit(
+        path,
+        'method = "goalposts"   # the coded values already sit on 0-100 goalposts\nrange = [0, 100]',
+        'method = "zscore"',
+    )
     sb.edit(path, 'method = "arithmetic"', 'method = "geometric"')
     return refuse(analyses(data, path), path, 2)
 
@@ -1081,8 +1090,11 @@ def _(sb):
 def _(sb):
     data = sb.dataset()
     path = sb.profile()
-    sb.edit(path, 'method = "goalposts"   # the coded values already sit on 0-100 goalposts\nrange = [0, 100]',
-            'method = "zscore"')
+    sb.edit(
+        path,
+        'method = "goalposts"   # the coded values already sit on 0-100 goalposts\nrange = [0, 100]',
+        'method = "zscore"',
+    )
     sb.append(path, '\n[aggregation.pillar]\nmethod = "harmonic"\n')
     return refuse(analyses(data, path), path, 2)
 
@@ -1135,14 +1147,20 @@ def _formula(old: str, new: str, expect: str, keyword: str = "", cell: tuple | N
 
 case("location", "formula-division-by-zero")(_formula("", "", "notice", "division by zero",
                                                       ("13,東京都,Tokyo,2021", "n_total", "0")))  # fmt: skip
-case("location", "formula-overflow")(_formula('formula = "100 * n_dependent / n_total"',
-                                              'formula = "100 * n_dependent ^ 200 / n_total"', "notice", "overflow"))
-case("location", "formula-text-column")(_formula('formula = "100 * n_dependent / n_total"',
-                                                 'formula = "100 * pref_name_en / n_total"', "refuse"))
-case("location", "formula-derived-indicator")(_formula('formula = "100 * n_dependent / n_total"',
-                                                       'formula = "100 * stable_share / n_total"', "refuse"))
-case("location", "formula-log-of-zero")(_formula('formula = "100 * n_dependent / n_total"',
-                                                 'formula = "log(n_dependent - n_dependent)"', "notice", "log"))
+case("location", "formula-overflow")(
+    _formula(
+        'formula = "100 * n_dependent / n_total"', 'formula = "100 * n_dependent ^ 200 / n_total"', "notice", "overflow"
+    )
+)
+case("location", "formula-text-column")(
+    _formula('formula = "100 * n_dependent / n_total"', 'formula = "100 * pref_name_en / n_total"', "refuse")
+)
+case("location", "formula-derived-indicator")(
+    _formula('formula = "100 * n_dependent / n_total"', 'formula = "100 * stable_share / n_total"', "refuse")
+)
+case("location", "formula-log-of-zero")(
+    _formula('formula = "100 * n_dependent / n_total"', 'formula = "log(n_dependent - n_dependent)"', "notice", "log")
+)
 
 
 # --- 11. exit codes: an unknown name is a usage error --------------------------------------------------------------
@@ -1151,13 +1169,15 @@ case("location", "formula-log-of-zero")(_formula('formula = "100 * n_dependent /
 @case("exit-code", "unknown-dataset-name")
 def _(sb):
     return refuse(every("coexistence-regime")[:-1], (), 2, located=False) + refuse(
-        [("datasets", "show", "coexistence-regime"), ("check", "coexistence-regime")], (), 2, located=False)
+        [("datasets", "show", "coexistence-regime"), ("check", "coexistence-regime")], (), 2, located=False
+    )
 
 
 @case("exit-code", "unknown-dataset-name-far")
 def _(sb):
     return refuse([("score", "--data", "zzzz")], (), 2, located=False) + [
-        Run(("tui", "--data", "zzzz"), "refuse", (), False, (2,), output=False)]
+        Run(("tui", "--data", "zzzz"), "refuse", (), False, (2,), output=False)
+    ]
 
 
 @case("exit-code", "unknown-profile-name")
@@ -1234,7 +1254,9 @@ def _jp_row(prefecture: str, year: int) -> int:
 for _i, _col in enumerate(("n_total", "n_student", "pop_foreign", "n_dependent")):
     case("corruption", f"jp-times1000-{_col}")(_corrupt("jp-prefectures", "times1000", _jp_row(f"{10 + _i:02d}", 2016),
                                                          _col))  # fmt: skip
-    case("corruption", f"jp-deleted-{_col}")(_corrupt("jp-prefectures", "delete", _jp_row(f"{20 + _i:02d}", 2015), _col))
+    case("corruption", f"jp-deleted-{_col}")(
+        _corrupt("jp-prefectures", "delete", _jp_row(f"{20 + _i:02d}", 2015), _col)
+    )
 case("corruption", "jp-row-copied-from-last-year")(_corrupt("jp-prefectures", "copy-row", _jp_row("13", 2021), None,
                                                             _jp_row("13", 2020)))  # fmt: skip
 case("corruption", "jp-row-copied-from-another")(_corrupt("jp-prefectures", "copy-row", _jp_row("27", 2019), None,
@@ -1339,7 +1361,9 @@ def judge(case: Case, run: Run, root: Path, code: int, stdout: str, stderr: str,
             elif run.located and not any(f.get("line") for f in at):
                 problems.append(f"findings at {run.where[0]} have no line: {[f['message'] for f in at][:2]}")
             elif run.line is not None and not any(f.get("line") == run.line for f in at):
-                problems.append(f"no error or warning at line {run.line}: {[(f['line'], f['message']) for f in at][:3]}")
+                problems.append(
+                    f"no error or warning at line {run.line}: {[(f['line'], f['message']) for f in at][:3]}"
+                )
     elif run.expect == "notice":
         if code != 0:
             problems.append(f"exit {code}, expected 0: {stderr[:200]!r}")

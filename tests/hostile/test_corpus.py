@@ -1,9 +1,9 @@
 """Every case of the hostile corpus, through the command line: refused with a located one-line error and
 nothing written, reported by check, or accepted with a notice (see corpus.py).
 
-By default each case runs two of its command lines (the first and one chosen by the case's name), so every
-case and, across the corpus, every command runs within a small budget; ``TRUSTINDEX_HOSTILE=all`` runs every
-command line of every case (``python -m tests.hostile`` does too, and prints the counts per class).
+By default each case runs one of its command lines, chosen by the case's name, so every case and, across the
+corpus, every command runs within a small budget; ``TRUSTINDEX_HOSTILE=all`` runs every command line of every
+case (``python -m tests.hostile`` does too, and prints the counts per class).
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ EVERY = os.environ.get("TRUSTINDEX_HOSTILE") == "all"
 
 def _pick(name: str):
     def pick(runs):
-        if EVERY or len(runs) <= 2:
-            return runs
-        return [runs[0], runs[1 + zlib.crc32(name.encode()) % (len(runs) - 1)]]
+        return runs if EVERY else [runs[zlib.crc32(name.encode()) % len(runs)]]
 
     return pick
 

@@ -367,7 +367,7 @@ def outliers(meta, table: Table, values: dict[str, np.ndarray], sink) -> None:
 
 
 def _history(table: Table, x: np.ndarray, names, typical, history, jump: float, sink) -> None:
-    """far-from-history for every entity with four or more years of a column (``history`` marks them)."""
+    """far-from-history for every entity with three or more years of a column (``history`` marks them)."""
     by_entity: dict[str, list[int]] = {}
     for r, row in enumerate(table.rows):
         if row.keyed:
@@ -375,7 +375,7 @@ def _history(table: Table, x: np.ndarray, names, typical, history, jump: float, 
     for entity, rows in by_entity.items():
         block = x[rows]
         present = ~np.isnan(block)
-        long = present.sum(axis=0) >= 4
+        long = present.sum(axis=0) >= 3
         history[rows] = present & long
         for k in range(len(rows)):
             others = np.delete(block, k, axis=0)
