@@ -373,6 +373,8 @@ def _history(table: Table, x: np.ndarray, names, typical, history, jump: float, 
         if row.keyed:
             by_entity.setdefault(row.entity, []).append(r)
     for entity, rows in by_entity.items():
+        if len(rows) < 3:
+            continue
         block = x[rows]
         present = ~np.isnan(block)
         long = present.sum(axis=0) >= 3
