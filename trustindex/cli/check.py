@@ -27,6 +27,8 @@ def _targets(names: tuple[str, ...]) -> list[Path]:
         return found or [shipped_root() / "datasets" / n for n in dataset_names()]
     out: list[Path] = []
     for name in names:
+        if not name:
+            resolve_dataset(name)  # raises: an empty name is an error, not the current folder
         path = Path(name)
         if kind(path) == "file":
             path = path.parent  # dataset.toml, values.csv or another file of the dataset

@@ -29,7 +29,7 @@ class NotANumber(ValueError):
 
 def shown(value) -> str:
     """A short text for a number, however long its digits (a TOML integer can have hundreds)."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**16:
         digits = str(abs(value))
         return f"{'-' if value < 0 else ''}{digits[0]}.{digits[1:4]}e+{len(digits) - 1}"
     if isinstance(value, float):

@@ -55,7 +55,10 @@ def _exists(path: Path) -> bool:
 
 
 def resolve_dataset(name_or_path: str | None) -> Path:
-    """The folder of a shipped dataset by name, or the given path; an unknown name raises ConfigError."""
+    """The folder of a shipped dataset by name, or the given path (None: the default); an unknown or empty name
+    raises ConfigError."""
+    if name_or_path == "":
+        raise ConfigError("the dataset name is empty", hint="give a shipped dataset's name or a folder")
     name_or_path = name_or_path or DEFAULT_DATASET
     if _exists(Path(name_or_path)) or _looks_like_path(name_or_path):
         return Path(name_or_path)
@@ -70,7 +73,9 @@ def resolve_dataset(name_or_path: str | None) -> Path:
 
 
 def resolve_weights(name_or_path: str | None) -> Path:
-    """The file of a shipped weights profile by name, or the given path."""
+    """The file of a shipped weights profile by name, or the given path (None: the default)."""
+    if name_or_path == "":
+        raise ConfigError("the weights profile name is empty", hint="give a shipped profile's name or a file")
     name_or_path = name_or_path or DEFAULT_WEIGHTS
     if _exists(Path(name_or_path)) or _looks_like_path(name_or_path):
         return Path(name_or_path)

@@ -62,7 +62,7 @@ class Positions:
     def of(cls, path: Path | None, text: str) -> Positions:
         try:
             keys, values = _scan(text)
-        except (IndexError, AttributeError, KeyError, tomllib.TOMLDecodeError):  # pragma: no cover - best effort
+        except (IndexError, AttributeError, KeyError, RecursionError, tomllib.TOMLDecodeError):  # best effort
             keys, values = {}, {}
         return cls(path, keys, values, text, [i for i, c in enumerate(text) if c == "\n"])
 
