@@ -228,7 +228,8 @@ def test_shipped_names():
 def test_defaults_resolve_to_the_shipped_files():
     assert resolve_dataset(None).resolve() == (ROOT / "datasets" / DEFAULT_DATASET).resolve()
     assert resolve_weights(None).resolve() == (ROOT / "weights" / f"{DEFAULT_WEIGHTS}.toml").resolve()
-    assert resolve_weights("") == resolve_weights(None)
+    with pytest.raises(ConfigError, match="empty"):
+        resolve_weights("")  # an empty name is a mistake, not the default
 
 
 @pytest.mark.parametrize("name", ["balanced", "management-first", "welfare-first"])

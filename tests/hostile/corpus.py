@@ -1282,6 +1282,76 @@ case("corruption", "coexistence-id-changed")(_corrupt("coexistence-regimes", "id
 case("corruption", "coexistence-id-changed-with-base")(_corrupt("coexistence-regimes", "id", 2, "jpan", base=True))
 
 
+# --- 13. odd files: empty, in another encoding, a file named for another's role ---------------------------------
+
+
+def _dataset_file(name: str, content: bytes, where: str | None = None, located: bool = False):
+    def build(sb: Sandbox) -> list[Run]:
+        data = sb.dataset()
+        sb.path(f"{data}/{name}").write_bytes(content)
+        return refuse(every(data)[:2], f"{data}/{where or name}", 3, located=located)
+
+    return build
+
+
+for _name in ("dataset.toml", "values.csv", "notes.csv"):
+    case("odd-file", f"empty-{_name}")(_dataset_file(_name, b"", located=_name != "dataset.toml"))
+    case("odd-file", f"utf16-{_name}")(_dataset_file(_name, "id,name\n".encode("utf-16"), located=True))
+    case("odd-file", f"bom-only-{_name}")(_dataset_file(_name, b"\xef\xbb\xbf", located=_name != "dataset.toml"))
+
+
+def _retarget(key: str, value: str, where: str, located: bool = True):
+    def build(sb: Sandbox) -> list[Run]:
+        data = sb.dataset()
+        toml = f"{data}/dataset.toml"
+        sb.edit(toml, f'{key} = "', f'{key} = "{value}"\nold_{key} = "')
+        sb.edit(toml, f"old_{key} = ", "# ")
+        return refuse(every(data)[:2], f"{data}/{where}" if where else toml, 3, located=located)
+
+    return build
+
+
+case("odd-file", "notes-are-the-values")(_retarget("notes", "values.csv", "values.csv"))
+case("odd-file", "values-are-the-toml")(_retarget("values", "dataset.toml", "dataset.toml"))
+case("odd-file", "values-empty-name")(_retarget("values", "", ""))
+
+
+def _whole_file(role: str, content: bytes, code: int, located: bool = False):
+    def build(sb: Sandbox) -> list[Run]:
+        if role == "profile":
+            path = sb.profile()
+            sb.path(path).write_bytes(content)
+            return refuse(analyses(sb.dataset(), path)[:2], path, code, located=located)
+        if role == "spec":
+            path = sb.spec()
+            sb.path(path).write_bytes(content)
+            return refuse([("uncertainty", "--spec", path, "--seed", "1", "-q")], path, code, located=located)
+        path = sb.rules()
+        sb.path(path).write_bytes(content)
+        return refuse([("check", sb.dataset(), "--rules", path, "-q")], path, code, located=located)
+
+    return build
+
+
+for _role in ("profile", "spec"):
+    case("odd-file", f"empty-{_role}")(_whole_file(_role, b"", 2))
+    case("odd-file", f"utf16-{_role}")(_whole_file(_role, "schema = 1\n".encode("utf-16"), 2, located=True))
+    case("odd-file", f"binary-{_role}")(_whole_file(_role, bytes(range(256)), 2, located=True))
+case("odd-file", "binary-rules")(_whole_file("rules", bytes(range(256)), 2, located=True))
+case("odd-file", "deep-nesting-profile")(_whole_file("profile", b"schema = 1\nname = " + b"[" * 3000 + b"]" * 3000, 2))
+
+for _argv in (("score", "--year", "0"), ("score", "--year", "-1"), ("score", "--top", "0"),
+              ("uncertainty", "--runs", "1"), ("sensitivity", "--samples", "3"), ("sensitivity", "--samples", "0"),
+              ("stability", "--floor", "1"),
+              ("stability", "--top-k", "0"), ("stability", "--acceptability", "-1"), ("score", "-f", "xml"),
+              ("score", "--data", ""), ("score", "--weights", ""), ("score", "--top", "1.5"), ("score", "--top", "1e3"),
+              ("uncertainty", "--runs", "10_000"), ("explain", "japan", "--score", "５０"), ("score", "--bogus"),
+              ("nonsense",)):  # fmt: skip
+    case("range", "option-" + "-".join(a.strip("-") for a in _argv if a)[:40] + ("-empty" if "" in _argv else ""))(
+        _option(_argv)
+    )
+
+
 CLASSES = tuple(dict.fromkeys(c.klass for c in CASES))
 
 

@@ -307,6 +307,9 @@ def read_metadata(path: Path) -> Metadata:
     elif declared is not None and list(declared) != sorted(set(declared)):
         doc.fail(f"years must be in increasing order, each year once, not {declared}", (), "years")
     formulas = _formulas(doc, framework, meta, year_column is not None)
+    for key in ("values", "notes"):
+        if doc.get((), key, "str", "values.csv").strip() in ("", "."):
+            doc.fail(f"{key} names no file", (), key, "the file's name, relative to dataset.toml")
     values_path = toml_path.parent / doc.get((), "values", "str", "values.csv")
     for name in ("title", "description", "licence", "attribution", "notice", "notes", "default_weights"):
         doc.get((), name, "str", "")

@@ -169,14 +169,15 @@ def read_table(path: Path, sink) -> Table | None:
         return None
     if len(rows) < 2:
         what = "empty file: expected a header and one row per entity" if not rows else "no rows under the header"
-        sink.add("readable", what, path, 1)
+        sink.add("readable", what, path, 1, 1)
         return None
     header_row = rows[0]
     header = [h.strip(SPACE) for h in header_row.fields]
     broken = False
     for row in rows[1:]:
         if len(row.fields) != len(header):
-            sink.add("readable", f"row has {len(row.fields)} fields, the header has {len(header)}", path, row.line,
+            at = field_position(row, min(len(row.fields), len(header)))  # the first extra field, or the line's end
+            sink.add("readable", f"row has {len(row.fields)} fields, the header has {len(header)}", path, *at,
                      hint="check for a missing or extra comma, or quoting")  # fmt: skip
             broken = True
     if broken:
