@@ -110,3 +110,12 @@ def test_a_quoted_field_over_two_lines_keeps_the_lines_of_what_follows(tmp_path)
     path.write_text(text, encoding="utf-8")
     rows = read_csv(path)
     assert [r.line for r in rows] == [1, 2, 4]
+
+
+def test_tables_show_control_characters_of_the_data_escaped():
+    from trustindex.render import Column, render_table
+
+    columns = [Column("name", "Name")]
+    text = render_table("table", columns, [{"name": "Evil\x1b[2J\x9bname"}], ["Attribution: a\nb\x07"])
+    assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+    assert "Evil\\x1b[2J\\x9bname" in text and "Attribution: a\nb\\x07" in text
