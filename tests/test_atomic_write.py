@@ -124,11 +124,17 @@ def test_temporaries_of_dead_processes_are_removed_and_others_kept(tmp_path):
     pid = int(dead.stdout)
     stale = tmp_path / f".out.csv.trustindex-{pid}-0123abcd.tmp"
     mine = tmp_path / f".out.csv.trustindex-{os.getpid()}-0123abcd.tmp"
-    foreign = tmp_path / ".out.csv.12345678.tmp"  # not ours: never touched
+    foreign = tmp_path / ".out.csv.12345678.tmp"  # not this version's: left unless old and beside its target
     for path in (stale, mine, foreign):
         path.write_text("partial", encoding="utf-8")
     clean_temporaries(tmp_path)
     assert not stale.exists() and mine.exists() and foreign.exists()
+    old = time.time() - 7200  # an earlier version's temporary, two hours old, beside its target
+    os.utime(foreign, (old, old))
+    clean_temporaries(tmp_path, "other.csv")
+    assert foreign.exists()
+    clean_temporaries(tmp_path, "out.csv")
+    assert not foreign.exists()
 
 
 def test_kill_9_leaves_the_old_file_or_the_new_one(tmp_path):
@@ -153,3 +159,29 @@ def test_kill_9_leaves_the_old_file_or_the_new_one(tmp_path):
     write_file(target, b"final")
     assert target.read_bytes() == b"final"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"], "a temporary file was left behind"
+
+
+def test_a_file_without_permission_is_a_data_error_naming_it(tmp_path, monkeypatch):
+    """As root every file reads, so the refusal of the operating system is simulated."""
+    import builtins
+
+    from click.testing import CliRunner
+
+    from trustindex.cli import cli
+
+    folder = tmp_path / "ds"
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "datasets" / "coexistence-regimes", folder)
+    locked = folder / "values.csv"
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if Path(str(file)) == locked:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    result = CliRunner().invoke(cli, ["score", "--data", str(folder)])
+    assert result.exit_code == 3
+    assert result.stderr == f"trustindex: error: {locked}: permission denied\n"

@@ -884,6 +884,11 @@ for _key, _value in (("max_skew", "-1"), ("min_alpha", "5"), ("min_alpha", "-3")
     case("range", f"rules-audit-{_key}-{_value}")(_rules_edit("", f"\n[audit]\n{_key} = {_value}\n"))
 
 
+def _word(arg: str) -> str:
+    """An option or value as a part of a case's name (``--floor`` → ``floor``, ``-1`` stays)."""
+    return arg[2:] if arg.startswith("--") else arg
+
+
 def _option(argv: tuple[str, ...]):
     def build(sb: Sandbox) -> list[Run]:
         return refuse([argv], (), 2, located=False)
@@ -899,7 +904,7 @@ for _argv in (("explain", "japan", "--score", "nan"), ("explain", "japan", "--sc
               ("stability", "--acceptability", "10", "--seed", "-1"), ("score", "--year", HUGE_INT),
               ("explain", "japan", "--rank", HUGE_INT), ("uncertainty", "--top-k", HUGE_INT, "--runs", "16", "-q",
                                                          "--seed", "1")):  # fmt: skip
-    case("range", "option-" + "-".join(a.strip("-") for a in _argv if not a.startswith(("-q",)))[:40])(_option(_argv))
+    case("range", "option-" + "-".join(_word(a) for a in _argv if a != "-q")[:40])(_option(_argv))
 
 case("range", "spec-concentration-tiny")(_spec_edit('distribution = "uniform"\nspread = 0.25',
                                                     'distribution = "dirichlet"\nconcentration = 1e-300'))  # fmt: skip
@@ -1347,7 +1352,7 @@ for _argv in (("score", "--year", "0"), ("score", "--year", "-1"), ("score", "--
               ("score", "--data", ""), ("score", "--weights", ""), ("score", "--top", "1.5"), ("score", "--top", "1e3"),
               ("uncertainty", "--runs", "10_000"), ("explain", "japan", "--score", "５０"), ("score", "--bogus"),
               ("nonsense",)):  # fmt: skip
-    case("range", "option-" + "-".join(a.strip("-") for a in _argv if a)[:40] + ("-empty" if "" in _argv else ""))(
+    case("range", "option-" + "-".join(_word(a) for a in _argv if a)[:40] + ("-empty" if "" in _argv else ""))(
         _option(_argv)
     )
 

@@ -27,6 +27,9 @@ from .files import fault, is_input, kind, resolved
 STALE_AFTER = 24 * 3600
 """Seconds after which a temporary file is removed even if its process id is in use again."""
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.trustindex-(?P<pid>\d+)-[0-9a-f]{8}\.tmp")
+_EARLIER = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.tmp")
+"""How the earlier writers named their temporary files: without a process id, so removed only beside their
+own target, and only when an hour old."""
 
 
 def write_output(text: str, output: str | None, protect=()) -> None:
@@ -97,7 +100,7 @@ def write_file(target: str | Path, data: str | bytes, protect=(), inputs: bool =
     real = check_target(given, protect, inputs, what)
     folder = real.parent
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    clean_temporaries(folder)
+    clean_temporaries(folder, real.name)
     try:
         mode = os.stat(real).st_mode & 0o7777
     except OSError:
@@ -138,21 +141,28 @@ def append_file(target: str | Path, text: str, protect=(), what: str = "the file
     write_file(path, old + text.encode("utf-8"), protect=protect, inputs=True, what=what)
 
 
-def clean_temporaries(folder: Path) -> None:
-    """Remove the temporary files of writers in ``folder`` that were killed (their process is gone)."""
+def clean_temporaries(folder: Path, target: str | None = None) -> None:
+    """Remove the temporary files of writers in ``folder`` that were killed (their process is gone), and those
+    an earlier version left beside ``target``."""
     try:
         names = [entry.name for entry in os.scandir(folder) if entry.name.endswith(".tmp")]
     except OSError:
         return
     now = time.time()
     for name in names:
-        match = _TEMPORARY.fullmatch(name)
-        if match is None:
-            continue
         path = folder / name
         with contextlib.suppress(OSError):
-            if not running(int(match["pid"])) or now - path.lstat().st_mtime > STALE_AFTER:
+            if _stale(path, now, target):
                 path.unlink()
+
+
+def _stale(path: Path, now: float, target: str | None) -> bool:
+    """Whether ``path`` is a temporary file left by a writer that is gone (see :func:`clean_temporaries`)."""
+    match = _TEMPORARY.fullmatch(path.name)
+    if match is not None:
+        return not running(int(match["pid"])) or now - path.lstat().st_mtime > STALE_AFTER
+    earlier = _EARLIER.fullmatch(path.name)
+    return earlier is not None and earlier["name"] == target and now - path.lstat().st_mtime > 3600
 
 
 def running(pid: int) -> bool:
