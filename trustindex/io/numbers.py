@@ -1,4 +1,4 @@
-"""What counts as a number in a file or on the command line, and the largest magnitudes trustindex accepts.
+"""What counts as a number in a file or on the command line, and the limits of the numbers trustindex accepts.
 
 Python's ``float()`` and ``int()`` read ``8_5``, full-width ``８５`` and Arabic-Indic ``٨٥`` as 85; a data file or
 an option that holds them is a mistake, not a number. Here a number is ASCII only: an optional sign, digits
@@ -21,6 +21,24 @@ SCALE = 1e6
 """The largest weight and the largest magnitude of an output scale (a normalisation's range, mean and sd)."""
 LARGEST_INTEGER = 2**53
 """The largest magnitude of a whole number in a file (a count, a seed, a year): exact as a float."""
+
+
+POWER = 10.0
+"""The largest magnitude of a power mean's exponent: beyond it the mean is the maximum (or the minimum) and
+powers of the scores overflow."""
+THRESHOLDS = {
+    "max_skew": (0.0, None),
+    "max_kurtosis": (-2.0, None),
+    "min_alpha": (0.0, 1.0),
+    "redundant": (0.0, 1.0),
+    "conflicting": (-1.0, 0.0),
+    "weak": (0.0, 1.0),
+    "significance": (1e-12, 1 - 1e-12),
+    "min_coverage": (0.0, 1.0),
+}
+"""The range of each audit threshold (``[audit]`` of a profile or of check's rules, and the audit's options):
+outside it a rule could never, or would always, fire. Excess kurtosis is never below -2; a p-value threshold
+lies strictly between 0 and 1."""
 
 
 class NotANumber(ValueError):
@@ -55,28 +73,3 @@ def parse_integer(text: str) -> int:
     if not INTEGER.fullmatch(text):
         raise NotANumber(f"{text!r} is not a whole number")
     return int(text)
-
-
-def within(value: float, low: float | None, high: float | None) -> bool:
-    """Whether ``value`` is a number (not NaN) in the closed interval [low, high] (None: unbounded)."""
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-POWER = 10.0
-"""The largest magnitude of a power mean's exponent: beyond it the mean is the maximum (or the minimum) and
-powers of the scores overflow."""
-THRESHOLDS = {
-    "max_skew": (0.0, None),
-    "max_kurtosis": (-2.0, None),
-    "min_alpha": (0.0, 1.0),
-    "redundant": (0.0, 1.0),
-    "conflicting": (-1.0, 0.0),
-    "weak": (0.0, 1.0),
-    "significance": (1e-12, 1 - 1e-12),
-    "min_coverage": (0.0, 1.0),
-}
-"""The range of each audit threshold (``[audit]`` of a profile or of check's rules, and the audit's options):
-outside it a rule could never, or would always, fire. Excess kurtosis is never below -2; a p-value threshold
-lies strictly between 0 and 1."""

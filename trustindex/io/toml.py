@@ -315,9 +315,9 @@ class TomlDoc:
     def where(self, table: tuple = (), key=None) -> tuple[int | None, int | None]:
         return self.positions.at(table, key)
 
-    def fail(self, message: str, table: tuple = (), key=None, hint: str | None = None, error=None):
+    def fail(self, message: str, table: tuple = (), key=None, hint: str | None = None):
         line, column = self.where(table, key)
-        raise (error or self.error_class)(message, path=self.path, line=line, column=column, hint=hint)
+        raise self.error_class(message, path=self.path, line=line, column=column, hint=hint)
 
     def fail_at(self, message: str, path: tuple, hint: str | None = None):
         """Raise at the value at ``path`` (an array element, say)."""

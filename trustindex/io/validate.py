@@ -107,12 +107,10 @@ def columns(meta, table: Table, sink) -> bool:
         if name not in table.position:
             spare = sorted(set(table.header) - set(expected) - allowed)
             close = difflib.get_close_matches(name, spare, n=1, cutoff=0.6)
-            what = "indicator" if name in direct else "column"
             where = table.header_where(close[0]) if close else table.header_where()
-            sink.add("missing-column", f"missing {what} column {name!r}" if what == "column" else
-                     f"missing column {name!r} of indicator {name!r}", *where,
+            sink.add("missing-column", f"missing column {name!r}", *where,
                      hint=f"is column {close[0]!r} meant to be {name!r}?" if close else "add the column",
-                     node=name if what == "indicator" else None)  # fmt: skip
+                     node=name if name in direct else None)  # fmt: skip
     for j, name in enumerate(table.header):
         if j != table.position.get(name):
             continue  # a duplicate, reported by the table
