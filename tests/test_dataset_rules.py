@@ -246,3 +246,20 @@ def test_loading_does_not_read_a_file_twice_for_positions(data, monkeypatch):
         load(str(data), None)
     assert (caught.value.line, caught.value.column) == where(text, "default_weights")
     assert reads.count("dataset.toml") == 1
+
+
+@pytest.mark.parametrize(
+    "old, new, needle, message",
+    [
+        ("management = 1", "management = 1\ncoexistence = 3", "coexistence = 3", "weight for the index"),
+        ('method = "goalposts"', 'method = "target"', 'method = "target"', "normalisation 'target' needs a target"),
+    ],
+)
+def test_settings_of_a_profile_that_would_change_nothing_or_cannot_apply(tmp_path, old, new, needle, message):
+    profile = tmp_path / "w.toml"
+    text = (ROOT / "weights" / "balanced.toml").read_text(encoding="utf-8").replace(old, new, 1)
+    profile.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["score", "--weights", str(profile)])
+    line, column = where(text, needle)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"trustindex: error: {profile}:{line}:{column}: {message}")

@@ -11,7 +11,7 @@ from .budget import per_run, too_large
 from .errors import ConfigError, did_you_mean
 from .io.spec import SpecFile
 from .normalise import normalise
-from .pipeline import plan, prepare
+from .pipeline import lacking_anchors, plan, prepare
 
 
 def fit_runs(runs: int, dataset, dimensions: int, fail) -> None:
@@ -43,6 +43,12 @@ def fit_spec(source: SpecFile, dataset, weights) -> None:
         source.fail(f"the aggregation alternatives change nothing: dataset {dataset.name!r} combines two components "
                     f"at no level of {', '.join(spec.aggregation_levels)}", ("aggregation", "levels"), None,
                     "levels that combine components: " + ", ".join(sorted(present["aggregation"])))  # fmt: skip
+    for k, normalisation in enumerate(spec.normalisation):
+        lacking = lacking_anchors(framework, normalisation)
+        if lacking:
+            source.fail(f"normalisation alternative {normalisation.method!r} needs what {', '.join(lacking[:5])} "
+                        "do not declare (goalposts or a target)", ("normalisation", "alternatives"), k,
+                        "declare them in dataset.toml, or choose another method")  # fmt: skip
     _negative_scores(source, dataset, merged)
 
 

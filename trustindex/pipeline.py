@@ -27,6 +27,11 @@ def _where(weights: Weights, table: tuple, key: str | None = None) -> tuple[int 
     return weights.positions.at(table, key) if weights.positions is not None else (None, None)
 
 
+def _written(weights: Weights, path: tuple) -> bool:
+    """Whether the profile's file sets ``path`` (a profile built in code may weigh every node, the index too)."""
+    return weights.positions is not None and path in weights.positions.keys
+
+
 def _known_datasets(dataset: Dataset) -> set[str]:
     """The names a profile may give datasets: the shipped ones, those beside this one, and this one."""
     from .io.registry import dataset_names
@@ -80,6 +85,9 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
     ]
     for table, mapping in tables:
         for node_id in mapping:
+            if node_id == framework.index.id and _written(weights, (*table, node_id)):
+                fail(f"weight for the index {node_id!r}, which has no siblings: it changes nothing", table, node_id,
+                     "remove it")  # fmt: skip
             if node_id not in known:
                 fail(
                     f"weight for {node_id!r}, which is not a pillar or indicator of dataset {dataset.name!r}",
@@ -99,7 +107,24 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
                 None,
                 "give at least one of them a positive weight",
             )
+    lacking = lacking_anchors(framework, weights.normalisation)
+    if lacking:
+        what = "goalposts" if weights.normalisation.method == "goalposts" else "a target"
+        fail(f"normalisation {weights.normalisation.method!r} needs {what}, but {', '.join(lacking[:5])} declare "
+             "none" + (f" (and {len(lacking) - 5} more)" if len(lacking) > 5 else ""), ("normalisation",), "method",
+             f"add {'goalposts = [low, high]' if what == 'goalposts' else 'target = VALUE'} to these indicators, "
+             "or use method = 'minmax'")  # fmt: skip
     _positive_means(dataset, merged, fail)
+
+
+def lacking_anchors(framework: Framework, normalisation) -> list[str]:
+    """The indicators ``normalisation`` cannot be applied to: without goalposts for ``goalposts``, without a
+    target for ``target``."""
+    if normalisation.method == "goalposts":
+        return [i.id for i in framework.indicators if i.goalposts is None]
+    if normalisation.method == "target":
+        return [i.id for i in framework.indicators if i.target is None]
+    return []
 
 
 def _positive_means(dataset: Dataset, weights: Weights, fail) -> None:
