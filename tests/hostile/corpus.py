@@ -1405,6 +1405,8 @@ def judge(case: Case, run: Run, root: Path, code: int, stdout: str, stderr: str,
     problems = []
     if code == 70 or "Traceback" in stderr or "internal error" in stderr:
         problems.append("internal error")
+    if "Warning" in stderr:
+        problems.append(f"a library warning on stderr: {stderr[:200]!r}")
     if run.expect == "refuse":
         if code not in run.codes:
             problems.append(f"exit {code}, expected {'/'.join(map(str, run.codes))}")
