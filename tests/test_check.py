@@ -111,13 +111,13 @@ def test_an_out_of_range_value_is_an_error_at_its_cell(repo):
     [error] = findings(doc, severity="error")
     line = line_of(repo.values, "DEU,Germany,2022")
     column = column_of(repo.values.splitlines()[line - 1], 4)  # iso3, country, year, a1, a2
-    assert (error["rule"], error["line"], error["column"]) == ("out-of-bounds", line, column)
-    assert error["values"] == {"value": 120, "low": 0, "high": 100}
+    assert (error["rule"], error["line"], error["column"]) == ("beyond-goalposts", line, column)
+    assert error["values"] == {"value": 120, "low": 0, "high": 100, "year": 2022}
     # The base has 2022 too: the cell is a revision of a published value, old → new.
     [revision] = findings(doc, "revision")
     assert (revision["line"], revision["column"], revision["values"]["old"], revision["values"]["new"]) == (
         line, column, "55", "120")  # fmt: skip
-    assert doc["datasets"][0]["checks"]["failed"] == ["out-of-bounds"]
+    assert doc["datasets"][0]["checks"]["failed"] == ["beyond-goalposts"]
 
 
 def test_github_annotations_point_at_the_cell(repo):
@@ -129,9 +129,9 @@ def test_github_annotations_point_at_the_cell(repo):
     line = line_of(repo.values, "AUT,Austria,2022")
     column = column_of(repo.values.splitlines()[line - 1], 3)
     expected = (f"::error file=datasets/demo/values.csv,line={line},col={column},title=trustindex check%3A "
-                f"out-of-bounds (demo)::a1 of AUT in 2022 is -5%2C outside [0%2C 100]")  # fmt: skip
+                f"beyond-goalposts (demo)::a1 of AUT in 2022 is -5%2C outside its goalposts [0%2C 100]")  # fmt: skip
     # In a message only %, CR and LF are escaped: the comma stays.
-    expected = expected.replace("-5%2C outside [0%2C 100]", "-5, outside [0, 100]")
+    expected = expected.replace("-5%2C outside its goalposts [0%2C 100]", "-5, outside its goalposts [0, 100]")
     assert expected in result.stdout.splitlines()
     assert CLOSING.match(result.stdout.strip().splitlines()[-1])
 
@@ -226,7 +226,8 @@ def test_a_malformed_csv_is_unreadable_with_its_line(repo):
     assert result.exit_code == 3
     line = line_of(raw, 'FRA,"France"x')
     [annotation] = [s for s in result.stdout.splitlines() if s.startswith("::")]
-    head = f"::error file=datasets/demo/values.csv,line={line},title=trustindex check%3A readable"
+    column = len('FRA,"France"') + 1  # the text after the closing quote
+    head = f"::error file=datasets/demo/values.csv,line={line},col={column},title=trustindex check%3A readable"
     assert annotation.startswith(head)
     assert "malformed CSV" in annotation
 

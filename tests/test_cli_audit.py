@@ -181,9 +181,9 @@ def test_bad_options_are_usage_errors(args):
     assert result.stdout == ""
 
 
-def test_unknown_dataset_is_a_data_error():
+def test_unknown_dataset_name_is_a_usage_error():
     result = run("audit", "--data", "no-such-dataset")
-    assert result.exit_code == DATA
+    assert result.exit_code == USAGE
     assert result.stderr.startswith("trustindex: error: ") and len(result.stderr.strip().splitlines()) == 1
 
 

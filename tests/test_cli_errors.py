@@ -120,7 +120,7 @@ def test_missing_weights_file(tmp_path):
 
 
 def test_unknown_dataset_name():
-    message = error_line(score("coexistence-regime"), DATA)
+    message = error_line(score("coexistence-regime"), USAGE)
     assert "'coexistence-regime'" in message
     assert "did you mean 'coexistence-regimes'?" in message
 
@@ -404,7 +404,8 @@ def test_values_csv_with_only_a_header(data):
 def test_row_with_a_missing_field(data):
     values = data / "values.csv"
     text = edit(values, ",40,50,50\n", ",40,50\n")
-    error_line(score(data), DATA, values, line_of(text, "united-states"))
+    line = line_of(text, "united-states")
+    error_line(score(data), DATA, values, line, len(text.splitlines()[line - 1]) + 1)  # where the field is missing
 
 
 def test_undeclared_extra_column(data):

@@ -180,8 +180,14 @@ def test_sensitivity_formats(fmt):
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
         assert len(rows) == 9
-        assert list(rows[0]) == ["output", "status", "weights:first", "weights:total", "aggregation:first",
-                                 "aggregation:total"]
+        assert list(rows[0]) == [
+            "output",
+            "status",
+            "weights:first",
+            "weights:total",
+            "aggregation:first",
+            "aggregation:total",
+        ]
     if fmt == "table":
         assert "Sobol' indices from 256 runs (N = 64, seed 1)" in out
 
@@ -269,7 +275,7 @@ def test_stability_errors():
 def test_bad_spec_is_a_one_line_error(tmp_path, command):
     path = bad_spec(tmp_path)
     error = fails(*command, "--spec", str(path), "--seed", "1", "-q")
-    assert error == f"trustindex: error: {path}:4:1: spread must lie in (0, 1), not 2.0\n"
+    assert error == f"trustindex: error: {path}:4:1: spread must lie in (0, 1), not 2\n"
     missing = fails(*command, "--spec", str(tmp_path / "nope.toml"), "--seed", "1", "-q")
     assert "nope.toml: file not found" in missing
 

@@ -401,7 +401,7 @@ def test_bad_options_are_usage_errors(args):
     result = run(*args)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "Error" in result.stderr
+    assert result.stderr.startswith("trustindex: error: ") and result.stderr.count("\n") == 1
 
 
 # --- help --------------------------------------------------------------------------------------

@@ -36,13 +36,13 @@ from trustindex.errors import ConfigError
 from trustindex.explain import explain
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
-from trustindex.model import Aggregation, Imputation
+from trustindex.model import Aggregation, Imputation, Spec
 from trustindex.pipeline import score
 from trustindex.prepare import check_fit
 from trustindex.ranking import TIES
 from trustindex.stability import rank_bounds
 from trustindex.tui.state import Scorer
-from trustindex.uncertainty import Spec, uncertainty
+from trustindex.uncertainty import uncertainty
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = sorted(p.name for p in (ROOT / "datasets").iterdir() if (p / "dataset.toml").is_file())

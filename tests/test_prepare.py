@@ -178,9 +178,9 @@ def grouped_dataset(regions=("N", "N", "N", "S", "S", "X")):
 
 
 def test_group_mean_through_prepare():
-    values, imputed, treated, notices = fields(prepare(
-        grouped_dataset(), profile(imputation=Imputation("group-mean", "region"))
-    ))
+    values, imputed, treated, notices = fields(
+        prepare(grouped_dataset(), profile(imputation=Imputation("group-mean", "region")))
+    )
     # N: (1 + 5)/2 = 3 → e2; S: 10 → e4; X: nothing observed → e5 stays missing
     np.testing.assert_array_equal(values[:, 0], [1.0, 5.0, 3.0, 10.0, 10.0, nan])
     np.testing.assert_array_equal(imputed[:, 0], [False, False, True, False, True, False])
@@ -288,7 +288,8 @@ def test_screening_leaves_out_the_right_entities(threshold, left_out):
     assert screened_by(dataset, profile(screening=threshold)) == left_out
     result = score(dataset, replace(make_weights(min_coverage=0.0), screening=threshold))
     assert result.entities == tuple(e for e in dataset.entities if e not in left_out)
-    np.testing.assert_array_equal(result.dataset.values, dataset.values[[dataset.entities.index(e) for e in result.entities]])
+    kept = [dataset.entities.index(e) for e in result.entities]
+    np.testing.assert_array_equal(result.dataset.values, dataset.values[kept])
 
 
 def test_screened_entities_get_a_notice_and_the_rest_are_ranked():

@@ -266,10 +266,11 @@ def twin_problem(kind: str, ties: str):
 def test_a_duplicated_entity_has_one_nominal_rank_in_every_command(kind, ties, monkeypatch):
     import trustindex.sensitivity as sensitivity_module
     from trustindex.engine import Engine
+    from trustindex.model import Spec
     from trustindex.pipeline import score
     from trustindex.stability import rank_bounds
     from trustindex.tui.state import Scorer
-    from trustindex.uncertainty import Spec, uncertainty
+    from trustindex.uncertainty import uncertainty
 
     dataset, profile = twin_problem(kind, ties)
     expected = EXPECTED_TWIN[ties]

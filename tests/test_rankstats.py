@@ -23,10 +23,10 @@ from trustindex import uncertainty as uncertainty_module
 from trustindex.engine import Engine
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
-from trustindex.model import Normalisation
+from trustindex.model import Normalisation, Spec
 from trustindex.ranking import TIES, order_rows
 from trustindex.rankstats import EXACT_KENDALL, KENDALL_PAIRS, Histogram, Kendall, RankCounts, Spearman
-from trustindex.uncertainty import Spec, uncertainty
+from trustindex.uncertainty import uncertainty
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = float("nan")

@@ -15,13 +15,12 @@ import numpy as np
 import pytest
 from conftest import make_dataset, make_framework, make_weights
 
-import trustindex.sensitivity as sensitivity_module
+from trustindex.batches import Cancelled
 from trustindex.engine import Engine
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
-from trustindex.batches import Cancelled
+from trustindex.model import Spec
 from trustindex.sensitivity import _Sums, sensitivity, sobol
-from trustindex.uncertainty import Spec
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = float("nan")
@@ -40,7 +39,8 @@ def test_linear_model():
     # S1ᵢ = STᵢ = aᵢ² / Σ aⱼ² = (1, 4, 9, 0.25) / 14.25. Tolerance 0.005 (measured error < 0.001).
     a = np.array([1.0, 2.0, 3.0, 0.5])
     exact = a**2 / np.sum(a**2)
-    first, total, first_low, first_high, total_low, total_high = parts(sobol(lambda u: (u @ a)[:, None], 4, 2**12, seed=1))
+    found = sobol(lambda u: (u @ a)[:, None], 4, 2**12, seed=1)
+    first, total, first_low, first_high, total_low, total_high = parts(found)
     assert first.shape == total.shape == first_low.shape == (1, 4)
     np.testing.assert_allclose(first[0], exact, atol=0.005)
     np.testing.assert_allclose(total[0], exact, atol=0.005)
@@ -215,6 +215,7 @@ def test_constant_outputs_are_reported_as_constant():
 def test_rarely_moved_outputs_are_reported_as_rare():
     # an entity whose rank changes in a handful of runs out of 2N has too little variance to apportion
     framework = make_framework({"P": None, "Q": None}, {"a": "P", "b": "Q"}, goalposts=(0, 100))
+
     # "edge" overtakes "lead" only when wQ / wP > 20/13 ≈ 1.54 (arithmetic: 20 wP < 13 wQ), a corner of the
     # ±25 % weights (wQ/wP ≤ 1.25/0.75): about 1 % of the runs
     def lead(edge: float, seed: int):

@@ -17,14 +17,14 @@ import pytest
 from conftest import make_dataset, make_framework, make_weights
 
 import trustindex.uncertainty as uncertainty_module
+from trustindex.batches import Cancelled
 from trustindex.engine import Engine
 from trustindex.errors import ConfigError
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
-from trustindex.model import Aggregation, Imputation, Normalisation, Treatment
+from trustindex.model import Aggregation, Imputation, Normalisation, Spec, Treatment, WeightSpec
 from trustindex.pipeline import score
-from trustindex.batches import Cancelled
-from trustindex.uncertainty import LATTICE, Design, Spec, WeightSpec, uncertainty
+from trustindex.uncertainty import LATTICE, Design, uncertainty
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = float("nan")
@@ -313,10 +313,10 @@ ONE_INDICATOR_PILLARS = make_framework({"P": None, "Q": None}, {"a": "P", "b": "
         (Spec(weights=None, aggregation=(), treatment=(("winsorise", 5),)), "treatment has a single alternative"),
         (Spec(weights=None, aggregation=(), imputation=("mean",)), "imputation has a single alternative"),
         (Spec(weights=WeightSpec(spread=0.0)), "spread of 0 varies nothing"),
-        (Spec(aggregation_levels=("sub-pillar",)), "nothing at those levels combines two components"),
+        (Spec(aggregation_levels=("sub-pillar",)), "combines two components at no level of"),
         (Spec(leave_out=("suport",)), "cannot leave out 'suport'"),
         (Spec(weights=None, aggregation=()), "nothing is uncertain"),
-        (Spec(weights=WeightSpec(levels=("sub-pillar",))), "no group at the chosen levels"),
+        (Spec(weights=WeightSpec(levels=("sub-pillar",))), "no group of two weighted components at the level"),
         (Spec(sampler="halton"), "unknown sampler"),
     ],
 )
@@ -328,8 +328,8 @@ def test_specifications_without_effect_are_errors(default, spec, message):
 def test_aggregation_alternatives_where_nothing_combines_two():
     # each pillar has one indicator: pillar-level aggregation alternatives cannot change anything
     engine = Engine(make_dataset(ONE_INDICATOR_PILLARS, [[1, 2], [3, 4], [5, 1]]), make_weights(method="goalposts"))
-    with pytest.raises(ConfigError, match="nothing at those levels combines two components"):
+    with pytest.raises(ConfigError, match="combines two components at no level of"):
         Design(engine, Spec(aggregation_levels=("pillar",)))
-    with pytest.raises(ConfigError, match="no group at the chosen levels"):
+    with pytest.raises(ConfigError, match="no group of two weighted components at the level"):
         Design(engine, Spec(weights=WeightSpec(levels=("indicator",)), aggregation=()))
     Design(engine, Spec(aggregation_levels=("index",)))  # the index does combine two

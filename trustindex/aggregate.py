@@ -19,17 +19,29 @@ when a single zero should not decide a score.
 
 from __future__ import annotations
 
-
 import numpy as np
 
+from . import methods
 from .errors import ConfigError
 
-METHODS = ("arithmetic", "geometric", "harmonic", "power", "copeland")
-NEED_POSITIVE = frozenset({"geometric", "harmonic", "power"})
+METHODS = methods.AGGREGATION
+NEED_POSITIVE = methods.NEED_POSITIVE
 TIE = 1e-9
 """Relative difference within which Copeland counts two component scores as equal."""
 PAIRS_PER_CHUNK = 2**22
 """Copeland compares entities pairwise: entity pairs × components × runs evaluated at once."""
+
+
+class NegativeScores(ConfigError):
+    """A mean that needs non-negative scores (geometric, harmonic, power) was given negative ones."""
+
+    def __init__(self, method: str, nodes: tuple[str, ...] = ()):
+        what = f" of {', '.join(repr(n) for n in nodes)}" if nodes else ""
+        super().__init__(
+            f"{method} aggregation{what} needs non-negative scores, but some are negative",
+            hint="normalise to a positive range such as range = [1, 100], or aggregate arithmetically",
+        )
+        self.method, self.nodes = method, nodes
 
 
 def exponent(method: str, p: float | None) -> float | None:
@@ -70,10 +82,7 @@ def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, ava
     complete = available is True
     weights = w.T[:, :, None]  # children × runs × 1
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        if complete:
-            total = _sum(weights, segments)
-        else:
-            total = _weighted(available.astype(float), w, segments)
+        total = _sum(weights, segments) if complete else _weighted(available.astype(float), w, segments)
         if p == 1:
             values = x if complete else np.where(available, x, 0.0)
             mean = _weighted(values, w, segments) / total
@@ -185,10 +194,7 @@ def combine(
         with np.errstate(invalid="ignore"):
             negative = bool(np.any(x[used] < 0))
         if negative:
-            raise ConfigError(
-                f"{method} aggregation needs non-negative scores, but some are negative",
-                hint="normalise to a positive range such as range = [1, 100] (z-scores and ranks can be negative)",
-            )
+            raise NegativeScores(method)
     if method == "copeland":
         return copeland(x, w, segments, opponents)
     return power_mean(x, w, segments, exponent(method, p), available)

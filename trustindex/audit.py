@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .aggregate import below
 from .model import Record, Result, Thresholds, frozen_map
 from .stats import kurtosis, outlying, skewness
 
 SEVERITIES = ("error", "warning", "notice")
-COVERAGE_DECIMALS = 3
-"""Coverage is rounded to this many decimals before the comparison, as in the pipeline (0.667 means two thirds)."""
 MAX_ZEROS = 0.5
 """A notice when more than this share of an indicator's observed values are zero (COINr's get_stats t_zero)."""
 MIN_UNIQUE = 0.5
@@ -321,8 +320,8 @@ def _entity_coverage(result: Result, rules: Thresholds) -> tuple[EntityCoverage,
     out = []
     for i, (entity, name) in enumerate(zip(result.dataset.entities, result.dataset.names, strict=True)):
         share = available[i] / total if total else math.nan
-        below = bool(round(share, COVERAGE_DECIMALS) < rules.min_coverage)
-        out.append(EntityCoverage(entity, name, int(available[i]), float(share), below))
+        short = bool(below(share, rules.min_coverage))
+        out.append(EntityCoverage(entity, name, int(available[i]), float(share), short))
     return tuple(out)
 
 
@@ -346,7 +345,7 @@ def _findings(result: Result, rules: Thresholds, indicators, pillars, correlatio
     # Coverage of indicators, then of entities.
     missing = np.isnan(result.dataset.values)
     for j, s in enumerate(indicators):
-        if round(s.coverage, COVERAGE_DECIMALS) < rules.min_coverage:
+        if below(s.coverage, rules.min_coverage):
             who = tuple(np.array(result.dataset.entities, dtype=object)[missing[:, j]])
             add("error", "coverage", f"{s.label}: {s.n} of {rows} entities have a value ({_pct(s.coverage)}), "
                 f"below {_pct(rules.min_coverage)}", [s.indicator], who, coverage=s.coverage,

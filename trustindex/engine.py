@@ -9,14 +9,16 @@ is recomputed downstream of what does not vary, and nothing loops in Python over
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .aggregate import below, combine, coverage
+from .aggregate import NegativeScores, below, combine, coverage
+from .errors import ConfigError
 from .model import Aggregation, Dataset, Framework, Normalisation, Record, Weights, frozen_map, readonly
 from .normalise import normalise
-from .prepare import Prepared, check_fit, prepare, screen
+from .prepare import Prepared, check_fit, prepare, screen, where
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,7 +158,10 @@ def evaluate(
             else:
                 parts = [leaves[c - first] if c >= first else scores[c] for c in children]
                 x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts])
-            value, counts, share, cut = _layer(layer, x, w, positive, opponents)
+            try:
+                value, counts, share, cut = _layer(layer, x, w, positive, opponents)
+            except NegativeScores as error:  # say which aggregates
+                raise NegativeScores(error.method, tuple(steps[i].node for i in layer.steps)) from None
             if shared:
                 cache[0][number] = (value, counts, share, cut)
         alive = counts > 0
@@ -297,17 +302,39 @@ class Engine:
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         if not len(weights):
             return np.empty((0, len(self.entities)))
-        found, _ = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights, self.first,
-                            cache=(self._shared.setdefault(variant, {}), self.nominal))  # fmt: skip
+        with self._located(variant):
+            found, _ = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights, self.first,
+                                cache=(self._shared.setdefault(variant, {}), self.nominal))  # fmt: skip
         return np.broadcast_to(found[0], (len(weights), len(self.entities))).copy()
+
+    @contextmanager
+    def _located(self, variant: Variant):
+        """A mean given negative scores under the profile's own choices is an error at the profile's line."""
+        try:
+            yield
+        except NegativeScores as error:
+            if variant != self.nominal_variant() or self.weights.positions is None:
+                raise
+            level = self.framework.level(error.nodes[0]) if error.nodes else None
+            table = ("aggregation", level) if level in self.weights.aggregation else ("aggregation",)
+            line, column = where(self.weights, table, "method")
+            normalisation = self.weights.normalisation.method
+            raise ConfigError(
+                f"{error.message}: the {normalisation} normalisation gives negative ones",
+                path=self.weights.path,
+                line=line,
+                column=column,
+                hint=error.hint,
+            ) from None
 
     def node_scores(self, weights: np.ndarray, variant: Variant) -> NodeScores:
         """Every node's score and coverage (runs × entities × nodes) for a few runs (a single scoring is one)."""
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         runs, n = len(weights), len(self.entities)
         leaves = self.normalised(variant)
-        found, live, kept = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights,
-                                     self.first, record=True)  # fmt: skip
+        with self._located(variant):
+            found, live, kept = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights,
+                                         self.first, record=True)  # fmt: skip
         scores = np.full((runs, n, len(self.nodes)), np.nan)
         share = np.zeros_like(scores)
         cut = np.zeros(scores.shape, dtype=bool)

@@ -25,9 +25,9 @@ from math import factorial
 
 import numpy as np
 
+from .engine import plan, run_steps
 from .errors import ConfigError, did_you_mean
 from .model import Notice, Record, Result, readonly
-from .engine import plan, run_steps
 
 MAX_COALITIONS = 2**22
 """Largest number of coalitions evaluated for one indicator's exact Shapley value."""

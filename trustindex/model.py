@@ -49,7 +49,8 @@ class Record:
     def __eq__(self, other) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__dataclass_fields__ if not f.startswith("_"))
+        fields = (f for f in self.__dataclass_fields__ if not f.startswith("_"))
+        return all(same(getattr(self, f), getattr(other, f)) for f in fields)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class Indicator:
     description: str = ""
     formula: str | None = None
     """Expression over published columns that derives this indicator (see trustindex.formula)."""
+    bounds: tuple[float, float] | None = None
+    """The values the indicator can take: a value outside is an error (goalposts only anchor normalisation)."""
+    required: bool = False
+    """Whether every entity must have a value (a missing one is an error)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,10 @@ class Column:
     absent_note: str = ""
     standard_error_of: str | None = None
     """The indicator whose standard error this column holds."""
+    bounds: tuple[float, float] | None = None
+    """The values the column can take (infinite ends allowed): a value outside is an error."""
+    required: bool = False
+    """Whether every row must have a value (in the years the column exists)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +227,8 @@ class Dataset(Record):
     """A panel's indicator values in every year (years × entities × indicators), aligned to these entities."""
     default_weights: str = ""
     """The shipped weights profile used when none is named (else ``balanced``)."""
+    positions: object | None = field(default=None, repr=False)
+    """Where each key of ``dataset.toml`` is (:class:`trustindex.io.toml.Positions`), for errors found later."""
 
     def subset(self, keep: np.ndarray) -> Dataset:
         """The same dataset restricted to the entities where ``keep`` is true."""
@@ -322,6 +333,8 @@ class Weights:
 
     datasets: Mapping[str, Mapping[str, float]] = field(default_factory=frozen_map)
     """Extra weights that apply to one dataset only (its indicators), by dataset name."""
+    positions: object | None = field(default=None, repr=False, compare=False)
+    """Where each key of the profile's file is (:class:`trustindex.io.toml.Positions`), for errors found later."""
 
     def weight(self, node_id: str) -> float:
         return float(self.weights.get(node_id, 1.0))
@@ -345,6 +358,8 @@ class Notice:
     message: str
     node: str | None = None
     entities: tuple[str, ...] = ()
+    location: tuple = ()
+    """(path, line, column) of the first cell or key the notice concerns, when it has one."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,3 +429,32 @@ class Result(Record):
         ranks = self.rank(self.nodes[0])
         ranks = np.where(np.isnan(ranks), np.inf, ranks)
         return np.lexsort((np.array(self.entities), ranks))
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    """How weights vary: ``uniform`` ±spread then renormalised, ``dirichlet`` around the nominal shares
+    with a concentration, or ``simplex`` (uniform over all weight vectors of a group)."""
+
+    distribution: str = "uniform"
+    spread: float = 0.25
+    concentration: float = 100.0
+    levels: tuple[str, ...] = ("pillar", "sub-pillar")
+    """The levels of the nodes whose weights vary (``pillar``, ``sub-pillar``, ``indicator``)."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What is uncertain. An empty tuple of alternatives keeps that choice at its nominal value."""
+
+    runs: int = 1000
+    sampler: str = "sobol"
+    weights: WeightSpec | None = WeightSpec()
+    normalisation: tuple[Normalisation, ...] = ()
+    aggregation: tuple[Aggregation, ...] = (Aggregation("arithmetic"), Aggregation("geometric"))
+    aggregation_levels: tuple[str, ...] = ("index",)
+    treatment: tuple[tuple[str, int], ...] = ()
+    imputation: tuple[str, ...] = ()
+    leave_out: tuple[str, ...] = ()
+    """Nodes that may be left out, one at a time (each run leaves out none or one of them)."""
+    top_k: int = 3

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import methods
 from .model import Record
 
-TIES = ("competition", "dense", "fractional")
+TIES = methods.TIES
 """``competition`` ranks 1224, ``dense`` 1223, ``fractional`` 1 2.5 2.5 4."""
 TOLERANCE = 1e-9
 """Scores within TOLERANCE of each other (relative, above magnitude 1) are tied, so float noise never breaks

@@ -168,10 +168,6 @@ class RankCounts:
         """Per entity, the number of runs with a rank of ``rank`` or better."""
         return self.summary((), rank)[1]
 
-    def nbytes(self) -> int:
-        """The memory of the dense counts (entities × slots)."""
-        return self.windows.entities * self.slots * self.windows.dtype.itemsize
-
 
 class Histogram:
     """Each entity's scores counted on a lattice of width ``width`` (see :class:`Windows`), and their sums."""

@@ -6,11 +6,19 @@ import csv
 import io
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
 FORMATS = ("table", "csv", "json", "markdown")
 MISSING = "n/a"
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters (an escape sequence in a name, a newline) shown as ``\\xNN``, so that
+    data cannot move the cursor, recolour or clear the terminal a table is printed on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,8 @@ def human(value, kind: str) -> str:
     """A cell for people: scores to one decimal, ranks as integers, missing as ``n/a``."""
     if _missing(value):
         return "" if kind == "text" else MISSING
-    if isinstance(value, str):  # a word in place of a number ("–", "constant") is shown as it is
-        return value
+    if isinstance(value, str):  # text, or a word in place of a number ("–"), shown as it is, escaped
+        return visible(value)
     if kind == "score":
         return f"{value:.1f}"
     if kind == "share":
@@ -50,7 +58,7 @@ def human(value, kind: str) -> str:
         return f"{value:.4g}"
     if kind in ("rank", "int"):
         return f"{value:g}" if value != int(value) else str(int(value))
-    return str(value)
+    return visible(str(value))
 
 
 def machine(value):
@@ -65,6 +73,7 @@ def machine(value):
 def text_table(columns: list[Column], rows: list[dict]) -> str:
     cells = [[human(row.get(c.key), c.kind) for c in columns] for row in rows]
     right = [c.kind != "text" for c in columns]
+    columns = [Column(c.key, visible(c.header), c.kind) for c in columns]
     sizes = [max([width(c.header)] + [width(r[j]) for r in cells]) for j, c in enumerate(columns)]
     lines = ["  ".join(_pad(c.header, sizes[j], right[j]) for j, c in enumerate(columns)).rstrip()]
     lines.append("  ".join("-" * s for s in sizes))
@@ -74,7 +83,7 @@ def text_table(columns: list[Column], rows: list[dict]) -> str:
 
 def markdown_table(columns: list[Column], rows: list[dict]) -> str:
     def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+        return visible(text.replace("|", "\\|").replace("\n", " "))
 
     lines = ["| " + " | ".join(cell(c.header) for c in columns) + " |"]
     lines.append("|" + "|".join("---:" if c.kind != "text" else "---" for c in columns) + "|")
@@ -100,6 +109,7 @@ def render_table(fmt: str, columns: list[Column], rows: list[dict], footer: list
     """A table in ``table``, ``csv`` or ``markdown``; the footer follows tables, as a list in Markdown."""
     if fmt == "csv":
         return csv_table(columns, rows)
+    footer = ["\n".join(visible(part) for part in line.split("\n")) for line in footer]  # lines of its own stay
     if fmt == "markdown":
         body = markdown_table(columns, rows)
         return body + ("\n" + "\n".join(f"- {line}" for line in footer) + "\n" if footer else "")

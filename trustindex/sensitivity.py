@@ -15,19 +15,18 @@ outside [0, 1], or a first-order index above the total beyond both intervals, is
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import warnings
 
 import numpy as np
 
 from .batches import Progress, Stop, batches
 from .engine import Engine
-from .model import Record, readonly
+from .model import Record, Spec, readonly
 from .qmc import Sobol
 from .ranking import order_rows
-from .uncertainty import Design, Spec, pick
+from .uncertainty import Design, pick
 
 RARE = 0.01
 """An output that differs from its nominal value in fewer than this share of the base runs (and fewer than
@@ -178,8 +177,9 @@ def sobol(
     still = ~finite | (changes == 0)
     for array in out:
         array[still] = np.nan
-    return SobolIndices(*(readonly(x) for x in out), readonly(changes, np.int64), readonly(variance[:, 0]),
-                        readonly(finite, bool))
+    return SobolIndices(
+        *(readonly(x) for x in out), readonly(changes, np.int64), readonly(variance[:, 0]), readonly(finite, bool)
+    )
 
 
 def _flags(inputs, first, total, first_low, first_high, total_low, total_high) -> tuple[str, ...]:

@@ -24,10 +24,10 @@ import numpy as np
 from .batches import Progress, Stop, batches
 from .engine import Engine
 from .errors import ConfigError
-from .model import Record, readonly
+from .model import Record, Spec, WeightSpec, readonly
 from .ranking import order_rows
 from .rankstats import RankCounts
-from .uncertainty import Design, Sampler, Spec, WeightSpec
+from .uncertainty import Design, Sampler
 
 PAIRS_PER_BATCH = 2**20
 """Entity pairs (times grid points, for scanned swaps) examined at once."""
@@ -188,8 +188,8 @@ def weight_stability(
     rows = np.arange(len(t))
     up = np.where(after[rows, a] > after[rows, b], a, b)
     down = np.where(up == a, b, a)
-    either = engine.scores(_weights_at(engine, column, siblings, np.r_[np.maximum(0.0, t - 1e-7), np.minimum(1.0, t + 1e-7)]),
-                           variant)  # fmt: skip
+    around = np.r_[np.maximum(0.0, t - 1e-7), np.minimum(1.0, t + 1e-7)]
+    either = engine.scores(_weights_at(engine, column, siblings, around), variant)
     ranks = order_rows(either).ranks(ties)
     top = ranks <= top_k
     top_changes = (top[: len(t)] != top[len(t) :]).any(axis=1)
@@ -222,23 +222,28 @@ def weight_stability(
 
 
 @contextmanager
-def _stdout_to_stderr():
-    """Point file descriptor 1 at stderr for a while: HiGHS (under scipy's ``milp``) can print a stray debug line
-    ("HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();", ERGO-Code/HiGHS#2783) straight
-    to the process's stdout, which carries data (``stability -f json``)."""
+def _silenced():
+    """Point file descriptors 1 and 2 at the null device for a while: HiGHS (under scipy's ``milp``) can print a
+    stray debug line ("HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();",
+    ERGO-Code/HiGHS#2783) straight to the process's stdout, which carries data, or its stderr. The solver
+    reports failure through its result, which is checked."""
+    saved = []
     try:
         sys.stdout.flush()
-        saved = os.dup(1)
+        sys.stderr.flush()
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            saved.append((fd, os.dup(fd)))
+            os.dup2(null, fd)
+        os.close(null)
     except (OSError, ValueError):
-        saved = None
+        pass
     try:
-        if saved is not None:
-            os.dup2(2, 1)
         yield
     finally:
-        if saved is not None:
-            os.dup2(saved, 1)
-            os.close(saved)
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
 
 
 @dataclass(frozen=True, eq=False)
@@ -322,11 +327,11 @@ def _bounds_of(diff, weight, m: int, floor: float, spread: float, epsilon: float
     simplex = LinearConstraint(np.r_[np.ones(m), np.zeros(k)][None, :], 1, 1)
     # least: row b may be ahead only if y_b = 1: diff_b·w − M y_b <= 0
     ahead = LinearConstraint(np.hstack([diff, -spread * np.eye(k)]), -np.inf, 0)
-    with _stdout_to_stderr():
+    with _silenced():
         least = milp(np.r_[np.zeros(m), weight], constraints=[simplex, ahead], integrality=integrality, bounds=box)
     # most: z_b = 1 needs row b strictly ahead, diff_b·w >= epsilon
     behind = LinearConstraint(np.hstack([diff, -(spread + epsilon) * np.eye(k)]), -spread, np.inf)
-    with _stdout_to_stderr():
+    with _silenced():
         most = milp(np.r_[np.zeros(m), -weight], constraints=[simplex, behind], integrality=integrality, bounds=box)
     if not (least.success and most.success):
         return None

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batches import Progress, Stop, batches
+from .engine import plan, run_steps
 from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .impute import impute
 from .model import Record, Result
 from .normalise import normalise
-from .engine import plan, run_steps
 from .pipeline import score
 from .ranking import TOLERANCE, rank_rows
 from .treat import treat

@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .batches import Progress, Stop, batches
+from .budget import too_large
 from .engine import Engine, Variant
-from .errors import ConfigError
-from .model import Aggregation, Normalisation, Record, readonly
+from .errors import ConfigError, did_you_mean
+from .model import Record, Spec, readonly
 from .normalise import BOUNDED
 from .qmc import MAX_DIMENSIONS, MAX_POINTS, Sobol
 from .ranking import order_rows
-from .rankstats import KENDALL_PAIRS, Histogram, Kendall, RankCounts, Spearman, count_type
+from .rankstats import KENDALL_PAIRS, Histogram, Kendall, RankCounts, Spearman
 
 ELEMENTS_PER_BATCH = 2**22
 """Values a batch of runs may hold at once (see :meth:`Design.cost`): the memory of a batch, about 0.05 s of work."""
@@ -30,37 +31,6 @@ LATTICE = 5e-5
 percentiles are then within one cell, 0.005, of the exact ones — finer than the one decimal shown."""
 DENSE_COUNTS = 2000
 """Up to this many entities the result keeps the whole entities × ranks table of rank counts."""
-MEMORY_LIMIT = 2**33
-"""Bytes the summaries may take (8 GiB); an analysis that would need more is refused before it starts."""
-
-
-@dataclass(frozen=True)
-class WeightSpec:
-    """How weights vary: ``uniform`` ±spread then renormalised, ``dirichlet`` around the nominal shares
-    with a concentration, or ``simplex`` (uniform over all weight vectors of a group)."""
-
-    distribution: str = "uniform"
-    spread: float = 0.25
-    concentration: float = 100.0
-    levels: tuple[str, ...] = ("pillar", "sub-pillar")
-    """The levels of the nodes whose weights vary (``pillar``, ``sub-pillar``, ``indicator``)."""
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What is uncertain. An empty tuple of alternatives keeps that choice at its nominal value."""
-
-    runs: int = 1000
-    sampler: str = "sobol"
-    weights: WeightSpec | None = WeightSpec()
-    normalisation: tuple[Normalisation, ...] = ()
-    aggregation: tuple[Aggregation, ...] = (Aggregation("arithmetic"), Aggregation("geometric"))
-    aggregation_levels: tuple[str, ...] = ("index",)
-    treatment: tuple[tuple[str, int], ...] = ()
-    imputation: tuple[str, ...] = ()
-    leave_out: tuple[str, ...] = ()
-    """Nodes that may be left out, one at a time (each run leaves out none or one of them)."""
-    top_k: int = 3
 
 
 @dataclass(frozen=True)
@@ -153,6 +123,15 @@ def _label(variant: Variant) -> str:
     return text + (" with Copeland" if any(a.method == "copeland" for a in variant.aggregation) else "")
 
 
+class SpecError(ConfigError):
+    """A specification that does not fit the dataset and profile, with the setting at fault (a path into the
+    specification's TOML, for :func:`trustindex.fit.fit_spec` to locate)."""
+
+    def __init__(self, message: str, setting: tuple, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.setting = setting
+
+
 class Design:
     """Turns uniform samples in [0, 1) into runs: node weights and a variant of discrete choices."""
 
@@ -169,24 +148,29 @@ class Design:
                 if len(group) >= 2:
                     self.varying.append(group)
             if not self.varying:
-                raise ConfigError(
-                    "weights are uncertain but no group at the chosen levels has two weighted components",
-                    hint=f"levels: {', '.join(spec.weights.levels)}; choose others or drop [weights]",
-                )
+                raise SpecError(
+                    f"no weights vary: dataset {engine.dataset.name!r} has no group of two weighted components at "
+                    f"the level{'s' if len(levels) > 1 else ''} {', '.join(spec.weights.levels)}",
+                    ("weights", "levels"), "choose other levels, or drop [weights]",
+                )  # fmt: skip
             if spec.weights.distribution == "uniform" and spec.weights.spread <= 0:
-                raise ConfigError("a weight spread of 0 varies nothing", hint="use spread > 0, or drop [weights]")
+                raise SpecError("a weight spread of 0 varies nothing", ("weights", "spread"),
+                                "use spread > 0, or drop [weights]")  # fmt: skip
         self.steps_varied = [
             j for j, step in enumerate(engine.steps)
             if framework.level(step.node) in spec.aggregation_levels and len(step.children) >= 2
         ]  # fmt: skip
         if spec.aggregation and not self.steps_varied:
-            raise ConfigError(
-                "aggregation alternatives have no effect: nothing at those levels combines two components",
-                hint=f"levels: {', '.join(spec.aggregation_levels)}",
-            )
-        for node in spec.leave_out:
+            raise SpecError(
+                f"the aggregation alternatives change nothing: dataset {engine.dataset.name!r} combines two "
+                f"components at no level of {', '.join(spec.aggregation_levels)}", ("aggregation", "levels"),
+                "choose levels that combine two or more components",
+            )  # fmt: skip
+        for i, node in enumerate(spec.leave_out):
             if node not in engine.nodes[1:]:
-                raise ConfigError(f"cannot leave out {node!r}: not a pillar or indicator of this dataset")
+                raise SpecError(f"cannot leave out {node!r}: not a pillar or indicator of dataset "
+                                f"{engine.dataset.name!r}", ("leave_out", "nodes", i),
+                                did_you_mean(node, engine.nodes[1:]))  # fmt: skip
         self.factors: list[Factor] = []
         if self.varying:
             self.factors.append(Factor("weights", sum(len(g) for g in self.varying)))
@@ -198,12 +182,12 @@ class Design:
             ("leave_out", (None, *spec.leave_out) if spec.leave_out else ()),
         ):
             if len(choices) == 1:
-                raise ConfigError(f"{name} has a single alternative, which varies nothing",
-                                  hint="give two or more alternatives, or none")  # fmt: skip
+                raise SpecError(f"{name} has a single alternative, which varies nothing", (name,),
+                                "give two or more alternatives, or none")  # fmt: skip
             if choices:
                 self.factors.append(Factor(name, 1, tuple(choices)))
         if not self.factors:
-            raise ConfigError("nothing is uncertain in this specification", hint="vary weights or a method")
+            raise SpecError("nothing is uncertain in this specification", (), "vary weights or a method")
         self.discrete = [f for f in self.factors if f.name != "weights"]
         sizes = [len(f.choices) for f in self.discrete]
         self.combos = [dict(zip((f.name for f in self.discrete), c, strict=True)) for c in np.ndindex(*sizes)]
@@ -363,10 +347,9 @@ def uncertainty(
     n, ties = len(engine.entities), engine.weights.ties
     counts = RankCounts(n, spec.runs, half=ties == "fractional")
     scales = len(design.labels)
-    need = counts.nbytes() + scales * n * count_type(spec.runs).itemsize * 4 / LATTICE
-    if need > MEMORY_LIMIT:
-        raise ConfigError(f"the summaries of {n:,} entities would need {need / 2**30:.1f} GiB",
-                          hint="use fewer entities or fewer alternatives that change the score scale")  # fmt: skip
+    problem = too_large(spec.runs, n)
+    if problem:
+        raise ConfigError(problem, hint="ask for fewer runs, or analyse fewer entities")
     rng = np.random.default_rng(seed)
     sampler = design.sampler(rng, spec.runs)
     nominal_scores = engine.scores(engine.nominal[None, :], design.nominal)[0]

@@ -42,8 +42,12 @@ class Collector:
             if self.rules.level(name) != OFF and name not in self.ran:
                 self.ran.append(name)
 
-    def add(self, rule: str, message: str, path=None, line=None, column=None, entity=None, node=None, **values):
+    def add(self, rule: str, message: str, path=None, line=None, column=None, entity=None, node=None, hint=None,
+            **values):  # fmt: skip
+        """A finding of ``rule`` at ``path:line:column``; the ``hint`` follows the message in parentheses."""
         self.hit.add(rule)
+        if hint:
+            message = f"{message} ({hint})"
         severity = self.rules.level(rule)
         if severity == OFF:
             return

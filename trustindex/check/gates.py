@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.toml import locate
 from .findings import Collector
 
 
@@ -16,9 +15,8 @@ def _indicator_place(dataset, table, meta, indicator: str, entity: str | None):
     if entity is not None:
         row = table.find(entity, dataset.year)
         if row is not None:
-            column = table.column(row, indicator) if indicator in table.position else None
-            return table.path, row.line, column
-    return (meta.doc.path, *locate(meta.doc.path, ("indicators", indicator)))
+            return table.where(row, indicator) if indicator in table.position else (table.path, row.line)
+    return (meta.doc.path, *meta.doc.where(("indicators", indicator)))
 
 
 def _node_place(meta, node: str):
@@ -26,8 +24,8 @@ def _node_place(meta, node: str):
     framework = meta.framework
     kind = "indicators" if framework.level(node) == "indicator" else "pillars"
     if node == framework.index.id:
-        return (toml, *locate(toml, ("index",)))
-    return (toml, *locate(toml, (kind, node)))
+        return (toml, *meta.doc.where(("index",)))
+    return (toml, *meta.doc.where((kind, node)))
 
 
 def _extreme(values: np.ndarray, entities) -> tuple[str | None, float]:
@@ -100,20 +98,30 @@ def uncertainty_gate(dataset, weights, meta, table, col: Collector) -> Uncertain
     from dataclasses import replace
 
     from ..engine import Engine
+    from ..errors import ConfigError
+    from ..fit import fit_runs
     from ..io.spec import DEFAULT, load_spec
     from ..uncertainty import uncertainty
 
     rules = col.rules
     col.run("uncertain-rank")
     spec = load_spec(rules.spec) if rules.spec is not None else replace(DEFAULT, runs=rules.runs)
-    result = uncertainty(Engine(dataset, weights), spec, rules.seed)
+    engine = Engine(dataset, weights)
+
+    def fail(message: str) -> None:
+        where = (*rules.where("uncertainty", "runs"), None, None, None)
+        raise ConfigError(f"[uncertainty] runs: {message}", path=where[0], line=where[1], column=where[2],
+                          hint="ask for fewer runs")  # fmt: skip
+
+    fit_runs(spec.runs, dataset, fail)
+    result = uncertainty(engine, spec, rules.seed)
     outside = []
     for e in result.entities:
         if math.isnan(e.nominal_rank) or e.low_rank <= e.nominal_rank <= e.high_rank:
             continue
         outside.append(e.entity)
         row = table.find(e.entity, dataset.year)
-        where = (table.path, row.line, table.column(row, meta.id_column)) if row else (table.path,)
+        where = table.where(row, meta.id_column) if row else (table.path,)
         col.add("uncertain-rank", f"{e.entity} ({e.name}): nominal rank {e.nominal_rank:g} outside its 90% interval "
                 f"[{e.low_rank:g}, {e.high_rank:g}] (median {e.median_rank:g}; {spec.runs} runs, seed {rules.seed}, "
                 f"profile {weights.name})", *where, entity=e.entity, rank=e.nominal_rank, low=e.low_rank,

@@ -6,14 +6,21 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError, TrustIndexError
+from ..errors import ConfigError, TrustIndexError, did_you_mean
+from ..io.files import kind, resolved
 from .findings import Collector
+
+
+def profile_names(folder: Path) -> list[str]:
+    """The names of the profiles beside the dataset in ``folder``."""
+    return sorted(p.stem for p in weights_folder(folder).glob("*.toml"))
 
 
 def weights_folder(folder: Path) -> Path:
     """The profiles beside a dataset: ``../../weights`` of ``datasets/NAME``, else the shipped ones."""
-    if folder.resolve().parent.name == "datasets" and (folder.resolve().parent.parent / "weights").is_dir():
-        return folder.resolve().parent.parent / "weights"
+    real = Path(resolved(folder))
+    if real.parent.name == "datasets" and kind(real.parent.parent / "weights") == "folder":
+        return real.parent.parent / "weights"
     from ..io.registry import shipped_root
 
     return shipped_root() / "weights"
@@ -29,7 +36,7 @@ class Profiles:
     def read(self, path: Path, col: Collector):
         from ..io.weights import load_weights
 
-        path = path.resolve()
+        path = Path(resolved(path))
         if path not in self._read:
             try:
                 self._read[path] = load_weights(path)
@@ -54,14 +61,9 @@ def fitting(dataset, folder: Path, col: Collector, cache: Profiles) -> list:
     paths = {p.stem: p for p in sorted(root.glob("*.toml"), key=lambda p: p.stem)}
     default = dataset.default_weights
     if default and default not in paths:
-        from ..io.toml import locate
-
         toml = dataset.files[0]
         col.add("profile", f"default_weights names {default!r}, which is not a profile in {root}", toml,
-                *locate(toml, (), "default_weights"))  # fmt: skip
-    for name in rules.profiles:
-        if name not in paths:
-            col.add("profile", f"the rules compare profile {name!r}, which is not in {root}", rules.path)
+                *dataset.positions.at((), "default_weights"), hint=did_you_mean(default, paths))  # fmt: skip
     out = []
     for name in rules.profiles or list(paths):
         if name not in paths:
@@ -164,7 +166,7 @@ def compare_scores(result, base_result, table, id_column: str, col: Collector, n
                     float(scores[i]))  # fmt: skip
         moves.append(move)
         row = table.find(entity, year)
-        where = (table.path, row.line, table.column(row, id_column)) if row else (table.path,)
+        where = table.where(row, id_column) if row else (table.path,)
         lost = math.isnan(move.rank) != math.isnan(move.base_rank)
         if lost or abs(move.shift) > rules.max_rank_shift:
             col.add("rank-shift", f"{entity} ({move.name}) under {profile}: rank {_rank(move.base_rank)} → "
@@ -179,7 +181,7 @@ def compare_scores(result, base_result, table, id_column: str, col: Collector, n
     if top != base_top:
         moved = next((e for e, b in zip(top, base_top, strict=False) if e != b), top[-1] if top else None)
         row = table.find(moved, year) if moved else None
-        where = (table.path, row.line, table.column(row, id_column)) if row else (table.path,)
+        where = table.where(row, id_column) if row else (table.path,)
         names = dict(zip(base_result.entities, base_result.dataset.names, strict=True))
         names.update(zip(result.entities, result.dataset.names, strict=True))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .options import preflight
 from .progress import progress_bar, quiet_option
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -14,22 +15,27 @@ FORMATS = ("text", "json", "markdown", "github")
 def _targets(names: tuple[str, ...]) -> list[Path]:
     """Dataset folders: the arguments (names, folders, or files inside a dataset folder), else every
     dataset under ./datasets, else the shipped ones."""
+    import os
+
+    from ..io.files import kind, resolved
     from ..io.registry import dataset_names, resolve_dataset, shipped_root
 
     if not names:
         local = Path("datasets")
-        found = sorted(p for p in local.iterdir() if (p / "dataset.toml").is_file()) if local.is_dir() else []
+        entries = sorted(os.scandir(local), key=lambda e: e.name) if kind(local) == "folder" else []
+        found = [Path(e.path) for e in entries if kind(Path(e.path) / "dataset.toml") == "file"]
         return found or [shipped_root() / "datasets" / n for n in dataset_names()]
     out: list[Path] = []
     for name in names:
+        if not name:
+            resolve_dataset(name)  # raises: an empty name is an error, not the current folder
         path = Path(name)
-        if path.is_file():
+        if kind(path) == "file":
             path = path.parent  # dataset.toml, values.csv or another file of the dataset
-        elif not path.exists() and (Path("datasets") / name / "dataset.toml").is_file():
-            path = Path("datasets") / name
-        elif not path.exists():
-            path = resolve_dataset(name)
-        if path.resolve() not in [p.resolve() for p in out]:
+        elif kind(path) == "missing" and not path.is_symlink():
+            local = Path("datasets") / name
+            path = local if kind(local / "dataset.toml") == "file" else resolve_dataset(name)
+        if resolved(path) not in [resolved(p) for p in out]:
             out.append(path)
     return out
 
@@ -52,9 +58,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 @click.argument("datasets", nargs=-1, metavar="[DATASET]...")
 @click.option("--base", metavar="REV", default=None,
               help="Compare with the same dataset at this git revision (read with git show).")  # fmt: skip
-@click.option("--base-file", type=click.Path(), metavar="PATH", default=None,
+@click.option("--base-file", metavar="PATH", default=None,
               help="Compare with this dataset folder, dataset.toml or values CSV (one dataset only).")  # fmt: skip
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), metavar="FILE", default=None,
+@click.option("--rules", "rules_path", metavar="FILE", default=None,
               help="Rules and thresholds (TOML)  [default: built in]")  # fmt: skip
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
               help="Exit 1 on findings of this severity or worse  [default: the rules', else error]")  # fmt: skip
@@ -75,14 +81,15 @@ def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
 
     Every finding names its rule and, where it has one, the file, line and column. The last line reads
     "N passed, N failed" over the checks (rules) run. With $GITHUB_STEP_SUMMARY set, a Markdown summary
-    is appended to it.
+    is appended to it (never to a file the check reads).
     """
+    import os
     from dataclasses import replace
 
     from ..check import check as run
     from ..check import read_rules
-    from ..io.output import write_output
-    from ..reports.check import check_report, step_summary
+    from ..io.output import append_file, check_target, write_output
+    from ..reports.check import check_report, markdown
 
     if base is not None and base_file is not None:
         raise click.UsageError("give --base or --base-file, not both")
@@ -95,7 +102,11 @@ def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
                                                           for k, v in rules.datasets.items()})  # fmt: skip
     with progress_bar(f"checking {len(targets)} dataset{'' if len(targets) == 1 else 's'}", quiet) as progress:
         report = run(targets, rules, base=base, base_file=Path(base_file) if base_file else None, progress=progress)
-    inputs = [p for d in report.datasets for p in Path(d.path).glob("*") if p.is_file()]
-    write_output(check_report(report, fmt), output, inputs=inputs)
-    step_summary(report)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        check_target(summary, what="$GITHUB_STEP_SUMMARY")
+    preflight(output)
+    write_output(check_report(report, fmt), output)
+    if summary:
+        append_file(summary, markdown(report) + "\n", what="$GITHUB_STEP_SUMMARY")
     click.get_current_context().exit(int(report.exit_code))

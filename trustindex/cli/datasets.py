@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import output_options
+from .options import announce, output_options, preflight
 
 TABLE_FORMATS = ("table", "csv", "json", "markdown")
 
@@ -29,7 +29,11 @@ def datasets(ctx, fmt, output):
     from ..io.registry import dataset_names, resolve_dataset
     from ..reports.datasets import datasets_report
 
-    write_output(datasets_report([load_dataset(resolve_dataset(n)) for n in dataset_names()], fmt), output)
+    loaded = [load_dataset(resolve_dataset(n)) for n in dataset_names()]
+    for dataset in loaded:
+        announce(dataset)
+    preflight(output)
+    write_output(datasets_report(loaded, fmt), output)
 
 
 @datasets.command(
@@ -49,4 +53,7 @@ def show(name, fmt, output):
     from ..io.registry import resolve_dataset
     from ..reports.datasets import framework_report
 
-    write_output(framework_report(load_dataset(resolve_dataset(name)), fmt), output)
+    dataset = load_dataset(resolve_dataset(name))
+    announce(dataset)
+    preflight(output)
+    write_output(framework_report(dataset, fmt), output)

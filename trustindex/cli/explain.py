@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from .options import COUNT, Number, data_options, load, output_options, preflight
 from .progress import progress_bar, quiet_option
 
 FORMATS = ("table", "markdown", "json")
@@ -23,8 +23,8 @@ Examples:
 @click.argument("entity")
 @data_options
 @output_options(FORMATS)
-@click.option("--rank", "target_rank", type=click.IntRange(min=1), metavar="N", help="What it would take to rank N.")
-@click.option("--score", "target_score", type=float, metavar="X", help="What it would take to score X.")
+@click.option("--rank", "target_rank", type=COUNT, metavar="N", help="What it would take to rank N.")
+@click.option("--score", "target_score", type=Number(), metavar="X", help="What it would take to score X.")
 @click.option(
     "--baseline", metavar="mean|ENTITY", default=None,
     help="Shapley baseline: the average entity (default for non-arithmetic) or another entity.",
@@ -47,6 +47,7 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
     if target_rank is not None and target_score is not None:
         raise click.UsageError("give --rank or --score, not both")
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = score(dataset, profile)
     explanation = run(result, entity, baseline)
     target = None
@@ -54,7 +55,7 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
         rank = None if target_score is not None else target_rank or int(explanation.rank) - 1
         with progress_bar("what it would take", quiet) as progress:
             target = what_it_takes(result, entity, rank=rank, score_=target_score, progress=progress)
-    write_output(explain_report(result, explanation, target, fmt), output, inputs=(*dataset.files, profile.path))
+    write_output(explain_report(result, explanation, target, fmt), output)
 
 
 @click.command(
@@ -80,9 +81,9 @@ def compare(first, second, data, year, weights, fmt, output):
     from ..reports.explain import compare_report
 
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = score(dataset, profile)
-    write_output(compare_report(result, run(result, first, second), fmt), output,
-                 inputs=(*dataset.files, profile.path))  # fmt: skip
+    write_output(compare_report(result, run(result, first, second), fmt), output)  # fmt: skip
 
 
 @click.command(
@@ -107,5 +108,6 @@ def importance(data, year, weights, fmt, output):
     from ..reports.explain import importance_report
 
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = score(dataset, profile)
-    write_output(importance_report(result, run(result), fmt), output, inputs=(*dataset.files, profile.path))
+    write_output(importance_report(result, run(result), fmt), output)

@@ -56,4 +56,6 @@ def quiet_option(function):
 
 
 def seed_option(function):
-    return click.option("--seed", type=int, default=None, help="Random seed (printed when not given).")(function)
+    from .options import SEED
+
+    return click.option("--seed", type=SEED, default=None, help="Random seed (printed when not given).")(function)

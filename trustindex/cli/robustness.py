@@ -4,25 +4,42 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from .options import COUNT, Number, data_options, load, output_options, preflight
 from .progress import progress_bar, quiet_option, seed_option, seed_or_new
 
 FORMATS = ("table", "csv", "markdown", "json")
 
 
-def _spec(path, runs=None, sampler=None, top_k=None):
+def _spec(path, engine, runs=None, sampler=None, top_k=None):
+    """The specification (the file's, else the default) with the options' changes, checked against the dataset."""
     from dataclasses import replace
 
-    from ..io.spec import DEFAULT, load_spec
+    from ..fit import fit_spec
+    from ..io.spec import DEFAULT, SpecFile, read_spec
 
-    spec = load_spec(path) if path else DEFAULT
+    source = read_spec(path) if path else SpecFile(DEFAULT)
     changes = {k: v for k, v in (("runs", runs), ("sampler", sampler), ("top_k", top_k)) if v is not None}
-    return replace(spec, **changes)
+    source = source._replace(spec=replace(source.spec, **changes))
+    fit_spec(source, engine)
+    return source
+
+
+def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
+    """Refuse, before anything is allocated, runs that do not fit in memory (at the spec's runs, or the option)."""
+    from ..errors import ConfigError
+    from ..fit import fit_runs
+
+    def fail(message: str) -> None:
+        if source is not None and source.path is not None and option == "runs":
+            source.fail(message, (), "runs", "ask for fewer runs")
+        raise ConfigError(f"{option}: {message}", hint="ask for fewer runs")
+
+    fit_runs(runs, engine.dataset, fail)
 
 
 def spec_option(function):
     return click.option(
-        "--spec", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+        "--spec", default=None, metavar="FILE",
         help="Uncertainty specification (TOML)  [default: weights ±25 %, arithmetic vs geometric index]",
     )(function)  # fmt: skip
 
@@ -38,11 +55,12 @@ Examples:
 @data_options
 @output_options(FORMATS)
 @spec_option
-@click.option("--runs", type=click.IntRange(min=2), default=None, help="Number of runs  [default: the spec's, 1000]")
+@click.option("--runs", type=Number(2, 2**53, integer=True), default=None,
+              help="Number of runs  [default: the spec's, 1000]")  # fmt: skip
 @click.option(
     "--sampler", type=click.Choice(["sobol", "random"]), default=None, help="Scrambled Sobol' QMC or Monte Carlo."
 )
-@click.option("--top-k", type=click.IntRange(min=1), default=None, help="Report the probability of a top-k place.")
+@click.option("--top-k", type=COUNT, default=None, help="Report the probability of a top-k place.")
 @click.option("--plot", is_flag=True, help="Draw the rank intervals in the terminal (table format).")
 @seed_option
 @quiet_option
@@ -60,12 +78,15 @@ def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, pl
     from ..uncertainty import uncertainty as run
 
     dataset, profile = load(data, weights, year)
-    chosen = _spec(spec, runs, sampler, top_k)
-    seed = seed_or_new(seed)
     engine = Engine(dataset, profile)
+    source = _spec(spec, engine, runs, sampler, top_k)
+    chosen = source.spec
+    _fit(chosen.runs, engine, chosen, source, "--runs" if runs is not None else "runs")
+    preflight(output)
+    seed = seed_or_new(seed)
     with progress_bar(f"{chosen.runs:,} runs", quiet) as progress:
         result = run(engine, chosen, seed, progress=progress)
-    write_output(uncertainty_report(engine, result, fmt, plot), output, inputs=(*dataset.files, profile.path))
+    write_output(uncertainty_report(engine, result, fmt, plot), output)
 
 
 @click.command(
@@ -80,8 +101,9 @@ Examples:
 @output_options(FORMATS)
 @spec_option
 @click.option(
-    "--samples", type=int, default=1024, show_default=True, help="Base samples N, a power of 2 (N(d+2) runs)."
-)
+    "--samples", type=Number(2, 2**53, integer=True), default=1024, show_default=True,
+    help="Base samples N, a power of 2 (N(d+2) runs).",
+)  # fmt: skip
 @seed_option
 @quiet_option
 def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
@@ -99,13 +121,17 @@ def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
 
     if samples < 2 or samples & (samples - 1):
         raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
+    from ..uncertainty import Design
+
     dataset, profile = load(data, weights, year)
-    chosen = _spec(spec)
-    seed = seed_or_new(seed)
     engine = Engine(dataset, profile)
+    chosen = _spec(spec, engine).spec
+    _fit(samples * (Design(engine, chosen).dimensions + 2), engine, chosen, option="--samples")
+    preflight(output)
+    seed = seed_or_new(seed)
     with progress_bar("Sobol' runs", quiet) as progress:
         result = run(engine, chosen, samples, seed, progress=progress)
-    write_output(sensitivity_report(engine, result, fmt), output, inputs=(*dataset.files, profile.path))
+    write_output(sensitivity_report(engine, result, fmt), output)
 
 
 @click.command(
@@ -122,11 +148,12 @@ Examples:
     "--weight", "nodes", multiple=True, metavar="NODE", help="A weight to move (repeatable)  [default: the pillars]"
 )
 @click.option("--entity", default=None, help="Also report the interval over which this entity's rank holds.")
-@click.option("--top-k", type=click.IntRange(min=1), default=3, show_default=True, help="Size of the top set.")
+@click.option("--top-k", type=COUNT, default=3, show_default=True, help="Size of the top set.")
 @click.option(
-    "--floor", type=float, default=0.0, show_default=True, help="Minimum pillar weight share for best/worst ranks."
-)
-@click.option("--acceptability", "runs", type=click.IntRange(min=0), default=0, metavar="RUNS",
+    "--floor", type=Number(0, below=1), default=0.0, show_default=True,
+    help="Minimum pillar weight share for best/worst ranks.",
+)  # fmt: skip
+@click.option("--acceptability", "runs", type=Number(0, 2**53, integer=True), default=0, metavar="RUNS",
               help="Also run SMAA-2 rank acceptability with this many runs.")  # fmt: skip
 @seed_option
 @quiet_option
@@ -151,6 +178,12 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
     chosen = None
     if entity is not None:
         chosen = engine.entities[find_entity(score(dataset, profile), entity)]
+    if runs:
+        from ..model import Spec, WeightSpec
+
+        simplex = Spec(runs=runs, weights=WeightSpec(distribution="simplex", levels=("pillar",)), aggregation=())
+        _fit(runs, engine, simplex, option="--acceptability")
+    preflight(output)
     pillars = [engine.nodes[c] for c in engine.steps[-1].children]
     intervals = []
     for node in nodes or pillars:
@@ -165,5 +198,4 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
         seed = seed_or_new(seed)
         with progress_bar(f"acceptability, {runs:,} runs", quiet) as progress:
             smaa = acceptability(engine, runs, seed, progress=progress)
-    write_output(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output,
-                 inputs=(*dataset.files, profile.path))  # fmt: skip
+    write_output(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from .options import COUNT, data_options, load, output_options, preflight
 
 LEVELS = ("index", "pillar", "indicator")
 
@@ -21,7 +21,7 @@ Examples:
 )
 @data_options
 @output_options()
-@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Show only the N best-ranked entities.")
+@click.option("--top", type=COUNT, metavar="N", help="Show only the N best-ranked entities.")
 @click.option(
     "--level",
     type=click.Choice(LEVELS),
@@ -40,6 +40,7 @@ def score(data, year, weights, fmt, output, top, level):
     from ..reports.score import score_report
 
     dataset, profile = load(data, weights, year)
+    preflight(output)
     result = run(dataset, profile)
     text = score_report(result, fmt, level=level, top=top)
-    write_output(text, output, inputs=(*dataset.files, profile.path))
+    write_output(text, output)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options
+from .options import SEED, data_options
 
 
 @click.command(
@@ -17,7 +17,7 @@ Examples:
 """
 )
 @data_options
-@click.option("--seed", type=int, default=None, help="Seed of the robustness runs  [default: a fresh one, shown]")
+@click.option("--seed", type=SEED, default=None, help="Seed of the robustness runs  [default: a fresh one, shown]")
 def tui(data, year, weights, seed):
     """Explore weights live in a terminal interface.
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from ..errors import ConfigError, DataError, did_you_mean
+from ..errors import ConfigError, did_you_mean
+from .files import kind, resolved
 
 DEFAULT_DATASET = "coexistence-regimes"
 DEFAULT_WEIGHTS = "balanced"
@@ -17,42 +19,68 @@ def shipped_root() -> Path:
     return inside if inside.is_dir() else package.parent
 
 
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
+
+
 def dataset_names() -> list[str]:
     folder = shipped_root() / "datasets"
-    return sorted(p.name for p in folder.iterdir() if (p / "dataset.toml").is_file()) if folder.is_dir() else []
+    return sorted(e.name for e in _entries(folder) if kind(Path(e.path) / "dataset.toml") == "file")
 
 
 def weights_names() -> list[str]:
     folder = shipped_root() / "weights"
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    return sorted(e.name[:-5] for e in _entries(folder) if e.name.endswith(".toml") and kind(Path(e.path)) == "file")
+
+
+def is_shipped(path: str | Path) -> bool:
+    """Whether ``path`` is an existing file of a shipped dataset or a shipped profile (through any link)."""
+    if kind(Path(path)) != "file":
+        return False
+    real = Path(resolved(path))
+    root = Path(resolved(shipped_root()))
+    return real.parent.parent == root / "datasets" or (real.parent == root / "weights" and real.suffix == ".toml")
 
 
 def _looks_like_path(text: str) -> bool:
     return any(sep in text for sep in ("/", "\\")) or text.endswith(".toml") or text.startswith(".")
 
 
+def _exists(path: Path) -> bool:
+    """Whether anything is at ``path``, a broken or looping link included."""
+    return path.is_symlink() or kind(path) != "missing"
+
+
 def resolve_dataset(name_or_path: str | None) -> Path:
-    """The folder of a shipped dataset by name, or the given path."""
+    """The folder of a shipped dataset by name, or the given path (None: the default); an unknown or empty name
+    raises ConfigError."""
+    if name_or_path == "":
+        raise ConfigError("the dataset name is empty", hint="give a shipped dataset's name or a folder")
     name_or_path = name_or_path or DEFAULT_DATASET
-    if Path(name_or_path).exists() or _looks_like_path(name_or_path):
+    if _exists(Path(name_or_path)) or _looks_like_path(name_or_path):
         return Path(name_or_path)
     folder = shipped_root() / "datasets" / name_or_path
-    if (folder / "dataset.toml").is_file():
+    if kind(folder / "dataset.toml") == "file":
         return folder
     names = dataset_names()
-    raise DataError(
+    raise ConfigError(
         f"no dataset named {name_or_path!r}",
         hint=did_you_mean(name_or_path, names) or "shipped: " + ", ".join(names),
     )
 
 
 def resolve_weights(name_or_path: str | None) -> Path:
-    """The file of a shipped weights profile by name, or the given path."""
+    """The file of a shipped weights profile by name, or the given path (None: the default)."""
+    if name_or_path == "":
+        raise ConfigError("the weights profile name is empty", hint="give a shipped profile's name or a file")
     name_or_path = name_or_path or DEFAULT_WEIGHTS
-    if Path(name_or_path).exists() or _looks_like_path(name_or_path):
+    if _exists(Path(name_or_path)) or _looks_like_path(name_or_path):
         return Path(name_or_path)
     path = shipped_root() / "weights" / f"{name_or_path}.toml"
-    if path.is_file():
+    if kind(path) == "file":
         return path
     names = weights_names()
     raise ConfigError(

@@ -69,7 +69,8 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     kendall = (
         f"Kendall {result.kendall:.3f}"
         if result.kendall_pairs is None
-        else f"Kendall {result.kendall:.3f} (estimated from {result.kendall_pairs:,} random pairs of entities per batch)"
+        else f"Kendall {result.kendall:.3f} (estimated from {result.kendall_pairs:,} random pairs of entities per "
+        "batch)"
     )
     footer = [
         f"{result.runs:,} runs ({result.sampler}, seed {result.seed}) varying: {', '.join(result.factors)}.",

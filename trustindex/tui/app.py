@@ -993,9 +993,9 @@ class TrustIndexApp(App[None]):
             self._analysis_run(worker, kind, dataset, profile, spec, state, seed, samples)
 
     def _analysis_run(self, worker, kind, dataset, profile, spec, state, seed, samples) -> None:
+        from ..batches import Cancelled
         from ..engine import Engine
         from ..sensitivity import sensitivity
-        from ..batches import Cancelled
         from ..uncertainty import uncertainty
 
         def progress(fraction: float) -> None:
