@@ -273,8 +273,7 @@ class Kendall:
             tied = y[:, None] == y[None, :]
             first, second = np.nonzero(np.triu(tied, 1))
             self.tied = (first, second)  # pairs tied in the nominal ranking (positions in nominal order)
-            groups = np.unique(y, return_inverse=True)[1]
-            self.groups = groups
+            self.groups = np.cumsum(np.r_[True, y[1:] != y[:-1]]) - 1  # y ascending: tie groups in order
         else:
             self.rng, self.nominal = rng, nominal
 

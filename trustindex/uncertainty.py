@@ -274,7 +274,7 @@ class Design:
                     weights[picks["leave_out"] == c, self.engine.nodes.index(node)] = 0.0
         keys = self.combo(picks, len(weights))
         out = np.empty((len(weights), len(self.engine.entities)))
-        for key in np.unique(keys):
+        for key in np.flatnonzero(np.bincount(keys, minlength=len(self.combos))):
             where = np.flatnonzero(keys == key)
             out[where] = self.engine.scores(weights[where], self.variants[key])
         return out, keys
