@@ -25,15 +25,16 @@ class Ordering(Record):
     """Each row of a batch of scores (runs × entities) sorted ascending, with its tie groups, per entity.
 
     ``place[r, e]`` is entity e's position in row r's ascending order (ties in any order); the group of
-    entities tied with it holds positions ``start[r, e]`` to ``end[r, e] - 1``, and ``group[r, e]`` counts the
-    groups up to its own (1-based); the first ``valid[r]`` positions hold scores, the rest NaN.
+    entities tied with it holds positions ``start[r, e]`` to ``end[r, e] - 1``; the first ``valid[r]``
+    positions hold scores, the rest NaN. ``starts`` (in sorted order) marks where each group begins.
     """
 
     place: np.ndarray
     start: np.ndarray
     end: np.ndarray
-    group: np.ndarray
     valid: np.ndarray
+    starts: np.ndarray | None = None
+    """None when no row has a tie."""
 
     def ranks(self, ties: str = "competition") -> np.ndarray:
         """Ranks (1 = best) of every entity in every row under a tie rule; NaN where there is no score."""
@@ -43,8 +44,10 @@ class Ordering(Record):
         elif ties == "fractional":
             ranks = m - (self.start + self.end - 1) / 2.0
         elif ties == "dense":
-            last = self.group.max(axis=1, initial=0, where=self.place < m, keepdims=True)  # groups among the scored
-            ranks = (last - self.group + 1).astype(float)
+            group = self.place + 1 if self.starts is None else np.take_along_axis(np.cumsum(self.starts, axis=1),
+                                                                                  self.place, axis=1)  # fmt: skip
+            last = group.max(axis=1, initial=0, where=self.place < m, keepdims=True)  # groups among the scored
+            ranks = (last - group + 1).astype(float)
         else:
             raise ValueError(f"unknown tie rule {ties!r}")
         ranks[self.place >= m] = np.nan
@@ -61,7 +64,7 @@ def order_rows(scores: np.ndarray) -> Ordering:
     runs, n = scores.shape
     if not n:
         empty = np.zeros((runs, 0), dtype=np.intp)
-        return Ordering(empty, empty, empty, empty, np.zeros(runs, dtype=np.intp))
+        return Ordering(empty, empty, empty, np.zeros(runs, dtype=np.intp))
     order = np.argsort(scores, axis=1)  # NaN last; the order within a tie group does not matter
     ascending = np.take_along_axis(scores, order, axis=1)
     valid = np.count_nonzero(~np.isnan(scores), axis=1)
@@ -78,13 +81,13 @@ def order_rows(scores: np.ndarray) -> Ordering:
             starts[positions[None, :] >= valid[:, None]] = True
     place = np.empty((runs, n), dtype=np.intp)
     place[np.arange(runs)[:, None], order] = positions  # the inverse permutation
-    if starts.all():  # no ties (the usual case): every entity is a group of its own
-        return Ordering(place, place, place + 1, place + 1, valid)
+    if starts.all():  # no ties: every entity is a group of its own
+        return Ordering(place, place, place + 1, valid)
     start = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
     following = np.where(starts, positions, n)  # where each group ends: the next group's start
     end = np.minimum.accumulate(np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)[:, ::-1], axis=1)
-    out = [np.take_along_axis(part, place, axis=1) for part in (start, end[:, ::-1], np.cumsum(starts, axis=1))]
-    return Ordering(place, *out, valid)
+    start, end = (np.take_along_axis(part, place, axis=1) for part in (start, end[:, ::-1]))
+    return Ordering(place, start, end, valid, starts)
 
 
 def rank_rows(scores: np.ndarray, ties: str = "competition") -> np.ndarray:
