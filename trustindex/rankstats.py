@@ -21,28 +21,6 @@ ROWS_PER_BLOCK = 256
 WORDS_PER_BATCH = 2**22
 
 
-def count_into(counts: np.ndarray, keys: np.ndarray) -> None:
-    """Add one to ``counts`` (flat) at each of ``keys``: by bincount when the counts are few, else by sorting."""
-    if keys.size == 0:
-        return
-    if counts.size <= 8 * keys.size:
-        counts += np.bincount(keys, minlength=counts.size).astype(counts.dtype)
-        return
-    ordered = np.sort(keys.astype(np.uint32) if counts.size < 2**32 else keys)  # a narrow type sorts twice as fast
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    counts[ordered[starts]] += np.diff(np.r_[starts, ordered.size]).astype(counts.dtype)
-
-
-def _cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The column and the value of every non-missing cell of runs × entities ``values``."""
-    runs, n = values.shape
-    missing = np.isnan(values)
-    if not missing.any():
-        return np.tile(np.arange(n), runs), values.reshape(-1)
-    rows, cols = np.nonzero(~missing)
-    return cols, values[rows, cols]
-
-
 def first_reaching(cumulative: np.ndarray, goal: np.ndarray, strictly: bool = False) -> np.ndarray:
     """Per row of ``cumulative`` (non-decreasing counts), the first column at which it reaches ``goal`` (exceeds
     it, with ``strictly``): one binary search over all rows at once, the rows laid end to end."""
@@ -69,11 +47,24 @@ class Windows:
         self.low = np.zeros(entities, dtype=np.int64)
         self.counts = np.zeros((entities, 0), dtype=self.dtype)
 
-    def add(self, cols: np.ndarray, cells: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
-        """Count ``cells`` (ints) of entities ``cols``; ``low`` and ``high`` bound each entity's cells (low > high
-        for an entity without any)."""
-        self._cover(low, high, low <= high)
-        count_into(self.counts.reshape(-1), cols * self.counts.shape[1] + cells - self.low[cols])
+    def add(self, cells: np.ndarray, seen: np.ndarray) -> None:
+        """Count a batch of cells (runs × entities, ints) where ``seen`` (the others are missing values).
+
+        Entity by entity: each entity's cells are sorted among themselves and counted as runs of equal cells, so
+        the counts are written in order, window after window."""
+        low = np.min(np.where(seen, cells, np.iinfo(np.int64).max), axis=0)
+        high = np.max(np.where(seen, cells, np.iinfo(np.int64).min), axis=0)
+        self._cover(low, high, seen.any(axis=0))
+        width = self.counts.shape[1]
+        relative = np.where(seen, cells - self.low, -1).T  # entities × runs, −1 where missing
+        relative.sort(axis=1)
+        first = np.ones(relative.shape, dtype=bool)  # where a run of equal cells begins
+        first[:, 1:] = relative[:, 1:] != relative[:, :-1]
+        begins = np.flatnonzero(first.reshape(-1))
+        lengths = np.diff(np.r_[begins, first.size])
+        flat = (relative + (np.arange(self.entities) * width)[:, None]).reshape(-1)[begins]
+        keep = relative.reshape(-1)[begins] >= 0
+        self.counts.reshape(-1)[flat[keep]] += lengths[keep].astype(self.dtype)
 
     def _cover(self, low: np.ndarray, high: np.ndarray, seen: np.ndarray) -> None:
         """Widen the windows so that every seen entity's cells from ``low`` to ``high`` fit."""
@@ -107,15 +98,6 @@ class Windows:
         return out
 
 
-def _bounds(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per entity (column), the lowest and highest cell of its values; low > high where it has none."""
-    with np.errstate(invalid="ignore"):
-        low = np.floor(np.min(np.where(np.isnan(values), np.inf, values), axis=0) / scale)
-        high = np.floor(np.max(np.where(np.isnan(values), -np.inf, values), axis=0) / scale)
-    seen = np.isfinite(low)
-    return np.where(seen, low, 1).astype(np.int64), np.where(seen, high, 0).astype(np.int64)
-
-
 class RankCounts:
     """How often each entity held each rank. Fractional ranks (x.5) get cells of their own."""
 
@@ -125,9 +107,8 @@ class RankCounts:
         self.windows = Windows(entities, runs)
 
     def add(self, ranks: np.ndarray) -> None:
-        cols, values = _cells(ranks)
-        low, high = _bounds(ranks - 1, self.step)
-        self.windows.add(cols, np.rint((values - 1) / self.step).astype(np.int64), low, high)
+        seen = ~np.isnan(ranks)
+        self.windows.add(np.rint(np.where(seen, ranks - 1, 0) / self.step).astype(np.int64), seen)
 
     @property
     def values(self) -> np.ndarray:
@@ -180,13 +161,11 @@ class Histogram:
 
     def add(self, scores: np.ndarray) -> None:
         """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
-        cols, values = _cells(scores)
-        if not cols.size:
-            return
-        self.total += np.bincount(cols, weights=values, minlength=self.entities)
-        self.seen += np.bincount(cols, minlength=self.entities)
-        low, high = _bounds(scores, self.width)
-        self.windows.add(cols, np.floor(values / self.width).astype(np.int64), low, high)
+        seen = ~np.isnan(scores)
+        values = np.where(seen, scores, 0.0)
+        self.total += values.sum(axis=0)
+        self.seen += seen.sum(axis=0)
+        self.windows.add(np.floor(values / self.width).astype(np.int64), seen)
 
     def mean(self) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
