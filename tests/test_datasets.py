@@ -609,10 +609,10 @@ def test_datasets_table_lists_all_three(fmt):
     for name, want in expected_listing().items():
         (line,) = [line for line in out.splitlines() if re.search(rf"(^|\| ){re.escape(name)}\b", line)]
         cells = [c.strip() for c in (line.strip("|").split("|") if fmt == "markdown" else re.split(r"\s{2,}", line))]
-        assert cells[0] == name
-        assert cells[1] == str(want["entities"]) and cells[2] == str(want["indicators"])
+        assert cells[:2] == [name, "shipped"]
+        assert cells[2] == str(want["entities"]) and cells[3] == str(want["indicators"])
         if want["years"]:
-            assert cells[3] == f"{want['years'][0]}–{want['years'][-1]}"
+            assert cells[4] == f"{want['years'][0]}–{want['years'][-1]}"
 
 
 def indicator_sources(name: str) -> dict[str, str]:

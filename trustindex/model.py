@@ -308,6 +308,13 @@ class Imputation:
     """The text column that defines the groups of group-mean and group-median."""
 
 
+DEFAULTS_NOTICE = (
+    "no weights profile fits this dataset: equal weights, and every method at its default — min–max "
+    "normalisation to 0–100, arithmetic means needing 2/3 of their components, competition ranks, no imputation, "
+    "no outlier treatment, no screening (write a profile to choose: `trustindex init` writes one)"
+)
+
+
 @dataclass(frozen=True)
 class Weights:
     """A weights profile: relative weights per node and the method choices per level."""
@@ -335,6 +342,18 @@ class Weights:
     """Extra weights that apply to one dataset only (its indicators), by dataset name."""
     positions: object | None = field(default=None, repr=False, compare=False)
     """Where each key of the profile's file is (:class:`trustindex.io.toml.Positions`), for errors found later."""
+    notices: tuple[Notice, ...] = ()
+    """What a reader must know about the profile itself (that it is the defaults, say)."""
+
+    @classmethod
+    def equal(cls, dataset: Dataset, name: str = "equal") -> Weights:
+        """Equal weights for every node of ``dataset`` and every method at its default, said in a notice."""
+        return cls(
+            name=name,
+            description=f"equal weights and the defaults, for dataset {dataset.name!r}",
+            framework=dataset.framework.name,
+            notices=(Notice("defaults", DEFAULTS_NOTICE),),
+        )
 
     def weight(self, node_id: str) -> float:
         return float(self.weights.get(node_id, 1.0))

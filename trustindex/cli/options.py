@@ -117,21 +117,10 @@ def preflight(output: str | None) -> None:
 
 
 def load(data: str | None, weights: str | None, year: int | None = None):
-    """Resolve and read the dataset (for ``year``) and the weights named on the command line (else the
-    dataset's ``default_weights``, an error at its line when no such profile exists)."""
-    from ..errors import ConfigError
-    from ..io.dataset import load_dataset
-    from ..io.registry import resolve_dataset, resolve_weights
-    from ..io.weights import load_weights
+    """The dataset and the weights profile named on the command line, by the one rule
+    (:func:`trustindex.io.registry.load_inputs`), with the dataset's located notices on stderr."""
+    from ..io.registry import load_inputs
 
-    dataset = load_dataset(resolve_dataset(data), year)
+    dataset, profile = load_inputs(data, weights, year)
     announce(dataset)
-    if weights is None and dataset.default_weights:
-        try:
-            path = resolve_weights(dataset.default_weights)
-        except ConfigError as exc:
-            line, column = dataset.positions.at((), "default_weights")
-            raise ConfigError(f"default_weights: {exc.message}", path=dataset.files[0], line=line, column=column,
-                              hint=exc.hint) from None  # fmt: skip
-        return dataset, load_weights(path)
-    return dataset, load_weights(resolve_weights(weights))
+    return dataset, profile

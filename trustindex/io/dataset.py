@@ -355,6 +355,11 @@ def _derived_problems(formula, iid: str, problems, entities, year) -> list[Notic
     return out
 
 
+def is_dataset_folder(path: Path) -> bool:
+    """Whether ``path`` is a dataset's folder."""
+    return kind(Path(path) / "dataset.toml") == "file"
+
+
 def load_dataset(path: Path, year: int | None = None) -> Dataset:
     """Read the dataset at ``path`` (its folder or its ``dataset.toml``) for ``year`` (default: the latest).
 

@@ -9,18 +9,21 @@ def _span(years) -> str:
     return "" if not years else (str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}")
 
 
-def datasets_report(datasets, fmt: str) -> str:
-    """One line per dataset: size, years, licence and description."""
+def datasets_report(datasets, fmt: str, places=None) -> str:
+    """One line per dataset: where it is (``here``: ./datasets, or ``shipped``), size, years, licence and
+    description."""
+    places = places or ["shipped"] * len(datasets)
     rows = [
         {
             "name": d.name,
+            "where": place,
             "entities": len(d.entities),
             "indicators": len(d.framework.indicators),
             "years": _span(d.years),
             "licence": d.licence,
             "description": d.description,
         }
-        for d in datasets
+        for d, place in zip(datasets, places, strict=True)
     ]
     if fmt == "json":
         return json_text(
@@ -28,6 +31,7 @@ def datasets_report(datasets, fmt: str) -> str:
         )
     columns = [
         Column("name", "Dataset"),
+        Column("where", "Where"),
         Column("entities", "Entities", "int"),
         Column("indicators", "Indicators", "int"),
         Column("years", "Years"),
