@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from trustindex.cli import cli
+from conftest import only_notices
 
 ROOT = Path(__file__).resolve().parents[1]
 ASEM = ROOT / "datasets" / "asem"
@@ -29,7 +30,7 @@ def run(*args: str):
 
 def ok(result) -> str:
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    assert result.stderr == ""
+    assert only_notices(result.stderr), result.stderr
     return result.stdout
 
 

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from trustindex.cli import cli
+from conftest import only_notices
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,7 +36,7 @@ def run(*args: str):
 def ok(*args: str) -> str:
     result = run(*args)
     assert result.exit_code == 0, (result.output, result.exception)
-    assert result.stderr == ""
+    assert only_notices(result.stderr), result.stderr
     return result.stdout
 
 

@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from trustindex.cli import cli
+from conftest import only_notices
 
 ROOT = Path(__file__).resolve().parents[1]
 USAGE = 2
@@ -36,7 +37,7 @@ def run(*args: str):
 def ok(*args: str) -> str:
     result = run(*args)
     assert result.exit_code == 0, (result.output, result.exception)
-    assert result.stderr == ""
+    assert only_notices(result.stderr), result.stderr
     return result.stdout
 
 
@@ -219,7 +220,8 @@ def test_stability_entity_and_weight():
 def test_stability_json():
     doc = json.loads(ok("stability", "--entity", "Japan", "--weight", "support", "-f", "json"))
     assert doc["command"] == "stability" and doc["entity"] == "japan" and doc["seed"] is None
-    assert doc["weights"] == {"name": "balanced", "digest": doc["weights"]["digest"]}  # provenance, not results
+    assert set(doc["weights"]) == {"name", "digest", "methods"} and doc["weights"]["name"] == "balanced"
+    assert doc["weights"]["methods"]["normalisation"] == {"method": "goalposts", "range": [0, 100]}
     [support] = doc["stability"]
     assert support["node"] == "support" and support["exact"] is True
     [swap] = support["swaps"]

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from trustindex.cli import cli
 from trustindex.io.dataset import load_dataset
 from trustindex.io.registry import resolve_dataset
+from conftest import only_notices
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -111,7 +112,7 @@ def ok(result) -> str:
     """Assert a clean success and return stdout."""
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert result.stderr == ""
+    assert only_notices(result.stderr), result.stderr
     return result.stdout
 
 

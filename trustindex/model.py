@@ -308,13 +308,6 @@ class Imputation:
     """The text column that defines the groups of group-mean and group-median."""
 
 
-DEFAULTS_NOTICE = (
-    "no weights profile fits this dataset: equal weights, and every method at its default — min–max "
-    "normalisation to 0–100, arithmetic means needing 2/3 of their components, competition ranks, no imputation, "
-    "no outlier treatment, no screening (write a profile to choose: `trustindex init` writes one)"
-)
-
-
 @dataclass(frozen=True)
 class Weights:
     """A weights profile: relative weights per node and the method choices per level."""
@@ -352,7 +345,14 @@ class Weights:
             name=name,
             description=f"equal weights and the defaults, for dataset {dataset.name!r}",
             framework=dataset.framework.name,
-            notices=(Notice("defaults", DEFAULTS_NOTICE),),
+            notices=(
+                Notice(
+                    "defaults",
+                    "no weights profile fits this dataset: equal weights, and every method at "
+                    f"its default ({describe(methods(cls(name)))}); `trustindex init` writes a profile "
+                    "that states each choice",
+                ),
+            ),
         )
 
     def weight(self, node_id: str) -> float:
@@ -367,6 +367,39 @@ class Weights:
 
     def aggregation_for(self, level: str) -> Aggregation:
         return self.aggregation.get(level) or self.aggregation.get("default") or Aggregation()
+
+
+def methods(weights: Weights) -> dict:
+    """The method choices in effect under ``weights``, defaults included, as plain data (for JSON outputs)."""
+    norm = weights.normalisation
+    return {
+        "normalisation": {
+            "method": norm.method,
+            **({"mean": norm.mean, "sd": norm.sd} if norm.method == "zscore" else {"range": list(norm.range)}),
+        },  # fmt: skip
+        "aggregation": {
+            level: {"method": a.method, "p": a.p, "min_coverage": a.min_coverage}
+            for level in LEVELS
+            if (a := weights.aggregation_for(level))
+        },  # fmt: skip
+        "ties": weights.ties,
+        "imputation": {"method": weights.imputation.method, "group": weights.imputation.group},
+        "treatment": {"method": weights.treatment.method, "max_points": weights.treatment.max_points},
+        "screening": {"min_coverage": weights.screening, "basis": weights.screening_basis},
+    }
+
+
+def describe(choices: dict) -> str:
+    """:func:`methods` in a phrase: ``minmax normalisation to [0, 100], arithmetic means needing 67 % …``."""
+    norm, levels = choices["normalisation"], choices["aggregation"]
+    scale = f"to [{norm['range'][0]:g}, {norm['range'][1]:g}]" if "range" in norm else f"to mean {norm['mean']:g}"
+    means = sorted({(a["method"] + (f" (p = {a['p']:g})" if a["p"] is not None else ""), a["min_coverage"])
+                    for a in levels.values()})  # fmt: skip
+    mean_text = "; ".join(f"{m} means needing {c:.0%} of their components" for m, c in means)
+    screen = choices["screening"]["min_coverage"]
+    return (f"{norm['method']} normalisation {scale}, {mean_text}, {choices['ties']} ranks, imputation "
+            f"{choices['imputation']['method']}, outlier treatment {choices['treatment']['method']}, "
+            + ("no screening" if screen is None else f"screening below {screen:.0%} coverage"))  # fmt: skip
 
 
 @dataclass(frozen=True)

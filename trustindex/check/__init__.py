@@ -89,9 +89,10 @@ class Report:
 
 
 def check(folders: list[Path], rules: Rules | None = None, base: str | None = None, base_file: Path | None = None,
-          progress: Callable[[float], None] | None = None) -> Report:  # fmt: skip
-    """Check the datasets in ``folders`` under ``rules``, against the git revision ``base`` or ``base_file``;
-    ``progress`` receives the share of datasets done.
+          progress: Callable[[float], None] | None = None, profiles: tuple[Path, ...] = ()) -> Report:  # fmt: skip
+    """Check the datasets in ``folders`` under ``rules``, against the git revision ``base`` or ``base_file``,
+    under the weights ``profiles`` given (else each dataset's own and those of its framework); ``progress``
+    receives the share of datasets done.
 
     A base that cannot be used (no git, an unknown revision) raises ConfigError; a missing base file
     raises DataError.
@@ -114,7 +115,7 @@ def check(folders: list[Path], rules: Rules | None = None, base: str | None = No
                     source.verify(Path(folder))  # fail now, before any work, without git or on an unknown revision
         elif base_file is not None:
             source = FileBase(Path(base_file), Path(tmp))
-        cache = Profiles()
+        cache = Profiles(profiles)
         reports = []
         for done, folder in enumerate(folders, start=1):
             reports.append(check_dataset(Path(folder), rules, source, cache, Path(tmp)))
@@ -128,7 +129,7 @@ def _verify(rules: Rules, folders: list[Path]) -> None:
     from ..errors import DataError
     from ..io.dataset import read_metadata
     from .rules import verify
-    from .scores import profile_names
+    from .scores import profile_paths
 
     metadata, profiles = {}, {}
     for folder in folders:
@@ -137,7 +138,7 @@ def _verify(rules: Rules, folders: list[Path]) -> None:
         except DataError:
             continue  # reported as unreadable by the check itself
         name = meta.doc.data.get("name") if isinstance(meta.doc.data.get("name"), str) else Path(folder).name
-        metadata[name], profiles[name] = meta, set(profile_names(Path(folder)))
+        metadata[name], profiles[name] = meta, set(profile_paths(Path(folder)))
     verify(rules, metadata, profiles)
 
 

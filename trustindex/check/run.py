@@ -123,10 +123,11 @@ def _scores(dataset, base_dataset, folder, meta, table, col, source, cache, note
     from .scores import base_profile, chosen, compare_scores, fitting
 
     rules = col.rules
-    profiles = fitting(dataset, folder, col, cache)
+    profiles, note = fitting(dataset, folder, col, cache)
     info["profiles"] = tuple(w.name for w in profiles)
+    if note:
+        notes.append(note)
     if not profiles:
-        notes.append(f"no weights profile of framework {dataset.framework.name!r} fits: not scored")
         return
     results, base_results, compared = {}, {}, []
     for weights in profiles:

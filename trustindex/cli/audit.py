@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..io.numbers import THRESHOLDS
-from .options import Number, data_options, load, output_options, preflight
+from .options import Number, data_options, emit, load, output_options, preflight
 
 SECTIONS = ("findings", "indicators", "pillars", "correlations", "entities")
 
@@ -45,7 +45,6 @@ def audit(data, year, weights, fmt, output, max_skew, max_kurtosis, only):
     import dataclasses
 
     from ..audit import audit as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.audit import audit_report
 
@@ -56,4 +55,4 @@ def audit(data, year, weights, fmt, output, max_skew, max_kurtosis, only):
         profile = dataclasses.replace(profile, audit=dataclasses.replace(profile.audit, **changes))
     result = score(dataset, profile)
     text = audit_report(result, run(result), fmt, only)
-    write_output(text, output)
+    emit(text, output)

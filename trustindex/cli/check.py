@@ -6,35 +6,24 @@ from pathlib import Path
 
 import click
 
-from .options import preflight
+from .options import FILE, emit, format_for, preflight, terminal_width
 from .progress import progress_bar, quiet_option
 
 FORMATS = ("text", "json", "markdown", "github")
 
 
 def _targets(names: tuple[str, ...]) -> list[Path]:
-    """Dataset folders: the arguments (names, folders, or files inside a dataset folder), else every
-    dataset under ./datasets, else the shipped ones."""
-    import os
-
+    """Dataset folders: the arguments (by the one rule, or a file inside a dataset folder), else every dataset
+    under ./datasets, else the shipped ones."""
     from ..io.files import kind, resolved
-    from ..io.registry import dataset_names, resolve_dataset, shipped_root
+    from ..io.registry import LOCAL, dataset_names, local_dataset_names, resolve_dataset, shipped_root
 
     if not names:
-        local = Path("datasets")
-        entries = sorted(os.scandir(local), key=lambda e: e.name) if kind(local) == "folder" else []
-        found = [Path(e.path) for e in entries if kind(Path(e.path) / "dataset.toml") == "file"]
-        return found or [shipped_root() / "datasets" / n for n in dataset_names()]
+        local = [LOCAL[0] / n for n in local_dataset_names()]
+        return local or [shipped_root() / "datasets" / n for n in dataset_names()]
     out: list[Path] = []
     for name in names:
-        if not name:
-            resolve_dataset(name)  # raises: an empty name is an error, not the current folder
-        path = Path(name)
-        if kind(path) == "file":
-            path = path.parent  # dataset.toml, values.csv or another file of the dataset
-        elif kind(path) == "missing" and not path.is_symlink():
-            local = Path("datasets") / name
-            path = local if kind(local / "dataset.toml") == "file" else resolve_dataset(name)
+        path = Path(name).parent if name and kind(Path(name)) == "file" else resolve_dataset(name)
         if resolved(path) not in [resolved(p) for p in out]:
             out.append(path)
     return out
@@ -64,12 +53,14 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
               help="Rules and thresholds (TOML)  [default: built in]")  # fmt: skip
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
               help="Exit 1 on findings of this severity or worse  [default: the rules', else error]")  # fmt: skip
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format; github writes workflow annotations.")  # fmt: skip
-@click.option("-o", "--output", metavar="FILE", default="-", show_default=True,
+@click.option("-w", "--weights", "profiles", metavar="NAME|PATH", multiple=True,
+              help="Score under this profile (repeatable)  [default: the dataset's and its framework's]")  # fmt: skip
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format (github: workflow annotations)  [default: by -o's suffix, else text]")  # fmt: skip
+@click.option("-o", "--output", metavar="FILE", type=FILE, default="-", show_default=True,
               help="Write to FILE (atomically) instead of stdout.")  # fmt: skip
 @quiet_option
-def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
+def check(datasets, base, base_file, rules_path, profiles, fail_on, fmt, output, quiet):
     """Check datasets before they are merged: validation, audit gates and a change report.
 
     Validates each dataset against its own metadata (every declared column present and no undeclared
@@ -88,7 +79,7 @@ def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
 
     from ..check import check as run
     from ..check import read_rules
-    from ..io.output import append_file, check_target, write_output
+    from ..io.output import append_file, check_target
     from ..reports.check import check_report, markdown
 
     if base is not None and base_file is not None:
@@ -96,17 +87,31 @@ def check(datasets, base, base_file, rules_path, fail_on, fmt, output, quiet):
     targets = _targets(datasets)
     if base_file is not None and len(targets) != 1:
         raise click.UsageError(f"--base-file compares one dataset, but {len(targets)} are selected")
+    from ..io.registry import resolve_weights
+
+    fmt = fmt or format_for(output, FORMATS, "text")
+    named = tuple(resolve_weights(name) for name in profiles)
     rules = read_rules(Path(rules_path) if rules_path else None)
     if fail_on is not None:
         rules = replace(rules, fail_on=fail_on, datasets={k: replace(v, fail_on=fail_on)
                                                           for k, v in rules.datasets.items()})  # fmt: skip
     with progress_bar(f"checking {len(targets)} dataset{'' if len(targets) == 1 else 's'}", quiet) as progress:
-        report = run(targets, rules, base=base, base_file=Path(base_file) if base_file else None, progress=progress)
+        report = run(
+            targets,
+            rules,
+            base=base,
+            base_file=Path(base_file) if base_file else None,
+            progress=progress,
+            profiles=named,
+        )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         check_target(summary, what="$GITHUB_STEP_SUMMARY")
     preflight(output)
-    write_output(check_report(report, fmt), output)
+    from ..render import fitted
+
+    with fitted(terminal_width() if output == "-" and fmt == "text" else None):
+        emit(check_report(report, fmt), output)
     if summary:
         append_file(summary, markdown(report) + "\n", what="$GITHUB_STEP_SUMMARY")
     click.get_current_context().exit(int(report.exit_code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import announce, output_options, preflight
+from .options import announce, emit, output_options, preflight
 
 TABLE_FORMATS = ("table", "csv", "json", "markdown")
 
@@ -25,7 +25,6 @@ def datasets(ctx, fmt, output):
     if ctx.invoked_subcommand is not None:
         return
     from ..io.dataset import load_dataset
-    from ..io.output import write_output
     from ..io.registry import LOCAL, dataset_names, local_dataset_names, shipped_root
     from ..reports.datasets import datasets_report
 
@@ -35,7 +34,7 @@ def datasets(ctx, fmt, output):
     for dataset in loaded:
         announce(dataset)
     preflight(output)
-    write_output(datasets_report(loaded, fmt, [place for _, place in found]), output)
+    emit(datasets_report(loaded, fmt, [place for _, place in found]), output)
 
 
 @datasets.command(
@@ -51,11 +50,10 @@ Examples:
 def show(name, fmt, output):
     """Print a dataset's framework with each indicator's source, unit and direction."""
     from ..io.dataset import load_dataset
-    from ..io.output import write_output
     from ..io.registry import resolve_dataset
     from ..reports.datasets import framework_report
 
     dataset = load_dataset(resolve_dataset(name))
     announce(dataset)
     preflight(output)
-    write_output(framework_report(dataset, fmt), output)
+    emit(framework_report(dataset, fmt), output)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, Number, data_options, load, output_options, preflight
+from .options import COUNT, Number, data_options, emit, load, output_options, preflight
 from .progress import progress_bar, quiet_option
 
 FORMATS = ("table", "markdown", "json")
@@ -39,7 +39,6 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
     place unless --rank or --score says otherwise), where each value comes from, and every notice.
     """
     from ..explain import explain as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.explain import explain_report
     from ..targets import what_it_takes
@@ -55,7 +54,7 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
         rank = None if target_score is not None else target_rank or int(explanation.rank) - 1
         with progress_bar("what it would take", quiet) as progress:
             target = what_it_takes(result, entity, rank=rank, score_=target_score, progress=progress)
-    write_output(explain_report(result, explanation, target, fmt), output)
+    emit(explain_report(result, explanation, target, fmt), output)
 
 
 @click.command(
@@ -76,14 +75,13 @@ def compare(first, second, data, year, weights, fmt, output):
     part each node accounts for, and those parts sum to the gap.
     """
     from ..explain import compare as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.explain import compare_report
 
     dataset, profile = load(data, weights, year)
     preflight(output)
     result = score(dataset, profile)
-    write_output(compare_report(result, run(result, first, second), fmt), output)  # fmt: skip
+    emit(compare_report(result, run(result, first, second), fmt), output)  # fmt: skip
 
 
 @click.command(
@@ -103,11 +101,10 @@ def importance(data, year, weights, fmt, output):
     weight share, flagging components that count far more or far less than their weight says.
     """
     from ..importance import importance as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.explain import importance_report
 
     dataset, profile = load(data, weights, year)
     preflight(output)
     result = score(dataset, profile)
-    write_output(importance_report(result, run(result), fmt), output)
+    emit(importance_report(result, run(result), fmt), output)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from pathlib import Path
 
 import click
 
@@ -43,6 +45,22 @@ class Number(click.ParamType):
         return number
 
 
+class Completed(click.ParamType):
+    """A string the shell completes as a file (``kind="file"``) or a folder (``"dir"``); checked where used."""
+
+    def __init__(self, kind: str = "file"):
+        self.kind = self.name = kind
+
+    def convert(self, value, param, ctx):
+        return value
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type=self.kind)]
+
+
+FILE = Completed("file")
 YEAR = Number(1000, 9999, integer=True)
 SEED = Number(0, 2**64 - 1, integer=True)
 COUNT = Number(1, 2**53, integer=True)
@@ -73,27 +91,72 @@ def data_options(function):
     )(function)
 
 
+SUFFIXES = {".csv": "csv", ".json": "json", ".md": "markdown"}
+"""The format an ``--output`` file gets by its suffix when ``-f`` is not given."""
+
+
+def format_for(output: str, formats, default: str) -> str:
+    """The format of an ``--output`` file by its suffix (.csv, .json, .md) when the command has it, else
+    ``default``."""
+    fmt = SUFFIXES.get(Path(output).suffix.lower()) if output != "-" else None
+    return fmt if fmt in formats else default
+
+
 def output_options(formats=FORMATS):
+    """``-f`` and ``-o``: the format (else the output file's suffix's, else a table), a table fitted to the
+    terminal when it is written to one, and the lines a CSV cannot hold (its notices) on stderr."""
+
     def decorate(function):
-        function = click.option(
+        @functools.wraps(function)
+        def run(*args, fmt, output, **kwargs):
+            from ..render import fitted
+
+            fmt = fmt or format_for(output, formats, "table")
+            aside: list[str] = []
+            with fitted(terminal_width() if output == "-" and fmt == "table" else None, aside):
+                result = function(*args, fmt=fmt, output=output, **kwargs)
+            for line in aside:
+                kind, _, text = line.partition(": ")
+                click.echo(f"trustindex: {kind.lower()}: {text}" if kind in ("Note", "Notice") else
+                           f"trustindex: notice: {line}", err=True)  # fmt: skip
+            return result
+
+        run = click.option(
             "-o",
             "--output",
             metavar="FILE",
             default="-",
             show_default=True,
+            type=FILE,
             help="Write to FILE (atomically; never over a file the command reads) instead of stdout.",
-        )(function)
+        )(run)
         return click.option(
             "-f",
             "--format",
             "fmt",
             type=click.Choice(formats),
-            default="table",
-            show_default=True,
-            help="Output format.",
-        )(function)
+            default=None,
+            help="Output format  [default: by the suffix of -o (.csv, .json, .md), else table]",
+        )(run)
 
     return decorate
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write a command's output (see :func:`trustindex.io.output.write_output`), its prose folded to the
+    terminal's width when a table is fitted to it."""
+    from ..io.output import write_output
+    from ..render import fold
+
+    write_output(fold(text), output)
+
+
+def terminal_width() -> int | None:
+    """The width of the terminal stdout writes to (``$COLUMNS`` first), None when it is not one."""
+    import shutil
+    import sys
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def announce(dataset) -> None:

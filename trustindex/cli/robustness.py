@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, Number, data_options, load, output_options, preflight
+from .options import COUNT, Number, data_options, emit, load, output_options, preflight
 from .progress import progress_bar, quiet_option, seed_option, seed_or_new
 
 FORMATS = ("table", "csv", "markdown", "json")
@@ -73,7 +73,6 @@ def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, pl
     absolute rank shift and the Spearman and Kendall correlations with the nominal ranking.
     """
     from ..engine import Engine
-    from ..io.output import write_output
     from ..reports.robustness import uncertainty_report
     from ..uncertainty import uncertainty as run
 
@@ -86,7 +85,7 @@ def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, pl
     seed = seed_or_new(seed)
     with progress_bar(f"{chosen.runs:,} runs", quiet) as progress:
         result = run(engine, chosen, seed, progress=progress)
-    write_output(uncertainty_report(engine, result, fmt, plot), output)
+    emit(uncertainty_report(engine, result, fmt, plot), output)
 
 
 @click.command(
@@ -115,7 +114,6 @@ def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
     """
     from ..engine import Engine
     from ..errors import ConfigError
-    from ..io.output import write_output
     from ..reports.robustness import sensitivity_report
     from ..sensitivity import sensitivity as run
 
@@ -131,7 +129,7 @@ def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
     seed = seed_or_new(seed)
     with progress_bar("Sobol' runs", quiet) as progress:
         result = run(engine, chosen, samples, seed, progress=progress)
-    write_output(sensitivity_report(engine, result, fmt), output)
+    emit(sensitivity_report(engine, result, fmt), output)
 
 
 @click.command(
@@ -168,7 +166,6 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
     """
     from ..engine import Engine
     from ..explain import find_entity
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.robustness import stability_report
     from ..stability import acceptability, rank_bounds, weight_stability
@@ -198,4 +195,4 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
         seed = seed_or_new(seed)
         with progress_bar(f"acceptability, {runs:,} runs", quiet) as progress:
             smaa = acceptability(engine, runs, seed, progress=progress)
-    write_output(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output)
+    emit(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, data_options, load, output_options, preflight
+from .options import COUNT, data_options, emit, load, output_options, preflight
 
 LEVELS = ("index", "pillar", "indicator")
 
@@ -35,7 +35,6 @@ def score(data, year, weights, fmt, output, top, level):
     Prints each entity's rank and index score, and the score of every pillar (or indicator) below
     it, then notices about missing, excluded or illustrative data.
     """
-    from ..io.output import write_output
     from ..pipeline import score as run
     from ..reports.score import score_report
 
@@ -43,4 +42,4 @@ def score(data, year, weights, fmt, output, top, level):
     preflight(output)
     result = run(dataset, profile)
     text = score_report(result, fmt, level=level, top=top)
-    write_output(text, output)
+    emit(text, output)

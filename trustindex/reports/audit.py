@@ -148,7 +148,7 @@ def _entities(result, report, fmt):
          "below": ("true" if e.below else "false") if fmt == "csv" else ("below" if e.below else "")}
         for e in sorted(report.entities, key=lambda e: (e.coverage, e.entity))
     ]  # fmt: skip
-    columns = [Column("entity", "ID"), Column("name", "Entity"), Column("available", "Indicators", "int"),
+    columns = [Column("entity", "ID", long="keep"), Column("name", "Entity"), Column("available", "Indicators", "int"),
                Column("coverage", "Coverage", "share"), Column("below", "Below minimum")]  # fmt: skip
     return columns, rows
 

@@ -115,7 +115,8 @@ def _score_rows(scores) -> list[dict]:
              "change": _signed(m.change, ".1f")} for m in moves[:MOVES]]  # fmt: skip
 
 
-SCORE_COLUMNS = [Column("entity", "ID"), Column("name", "Entity"), Column("base_rank", "Base rank", "rank"),
+SCORE_COLUMNS = [Column("entity", "ID", long="keep"), Column("name", "Entity"),
+                 Column("base_rank", "Base rank", "rank"),
                  Column("rank", "Rank", "rank"), Column("shift", "Shift"),
                  Column("base_score", "Base score", "score"), Column("score", "Score", "score"),
                  Column("change", "Change")]  # fmt: skip

@@ -5,21 +5,7 @@ from __future__ import annotations
 import math
 
 from ..render import Column, json_text, render_table
-from .common import plain
-
-
-def _provenance(engine, command: str, seed=None) -> dict:
-    from .. import __version__
-
-    dataset, weights = engine.dataset, engine.weights
-    return {
-        "tool": "trustindex",
-        "version": __version__,
-        "command": command,
-        "dataset": {"name": dataset.name, "digest": dataset.digest, "year": dataset.year},
-        "weights": {"name": weights.name, "digest": weights.digest},
-        "seed": seed,
-    }
+from .common import document, plain
 
 
 def _interval(low: float, high: float, digits: int = 0) -> str:
@@ -30,7 +16,7 @@ def _interval(low: float, high: float, digits: int = 0) -> str:
 
 def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     if fmt == "json":
-        doc = _provenance(engine, "uncertainty", result.seed)
+        doc = document(engine, "uncertainty", result.seed)
         doc.update(plain(result))
         doc["counts"] = result.counts.tolist()
         return json_text(doc)
@@ -113,7 +99,7 @@ def rank_plot(rows: list[dict], width: int = 100, height: int | None = None) -> 
 
 def sensitivity_report(engine, result, fmt: str) -> str:
     if fmt == "json":
-        doc = _provenance(engine, "sensitivity", result.seed)
+        doc = document(engine, "sensitivity", result.seed)
         doc.update(plain(result))
         return json_text(doc)
     base = 2 * result.samples
@@ -163,7 +149,7 @@ def sensitivity_report(engine, result, fmt: str) -> str:
 
 def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
     if fmt == "json":
-        doc = _provenance(engine, "stability", smaa.seed if smaa else None)
+        doc = document(engine, "stability", smaa.seed if smaa else None)
         # not under 'weights': that key holds the profile's provenance
         doc.update(stability=plain(intervals), bounds=plain(bounds), acceptability=plain(smaa), entity=entity)
         return json_text(doc)
