@@ -329,3 +329,35 @@ def test_json_carries_provenance(repo):
     assert all(re.fullmatch(r"[0-9a-f]{64}", s["digest"]) for s in doc["datasets"][0]["scores"])
     assert doc["base"] == {"label": "main", "kind": "git"}
     json.dumps(doc)  # plain JSON throughout
+
+
+# --- small n, named profiles, no profile ------------------------------------------------------------
+
+
+def test_eight_entities_lead_with_the_small_n_note_and_gate_only_with_notices(repo):
+    doc, result = check_json()
+    [dataset] = doc["datasets"]
+    assert dataset["notes"][0].startswith(f"Only {len(ENTITIES)} entities: correlations, Cronbach's alpha and PCA")
+    gated = [f for f in dataset["findings"] if f["rule"] in ("alpha", "correlation", "new-correlation")]
+    assert all(f["severity"] == "notice" for f in gated)
+
+
+def test_weights_names_the_profiles_checked(repo):
+    doc, result = check_json("--weights", "demo-a")
+    assert result.exit_code == 0, result.output
+    assert doc["datasets"][0]["profiles"] == ["demo-a"]
+    doc, _ = check_json("--weights", "demo-a", "-w", str(repo.root / "weights" / "demo.toml"))
+    assert doc["datasets"][0]["profiles"] == ["demo", "demo-a"]
+    result = check("--weights", "nonesuch")
+    assert result.exit_code == 2 and "no weights profile named 'nonesuch'" in result.stderr
+
+
+def test_a_dataset_no_profile_fits_is_checked_under_equal_weights(repo):
+    for path in (repo.root / "weights").glob("*.toml"):
+        path.unlink()
+    toml = repo.folder / "dataset.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('default_weights = "demo"\n', ""), encoding="utf-8")
+    doc, result = check_json()
+    [dataset] = doc["datasets"]
+    assert dataset["profiles"] == ["equal"]
+    assert any("scored with equal weights and the defaults" in note for note in dataset["notes"])

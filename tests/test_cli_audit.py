@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 from trustindex.cli import cli
-from conftest import only_notices
 
 ROOT = Path(__file__).resolve().parents[1]
 ASEM = ROOT / "datasets" / "asem"

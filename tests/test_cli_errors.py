@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 from trustindex.cli import cli
-from conftest import only_notices
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "datasets" / "coexistence-regimes"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 from trustindex.cli import cli
-from conftest import only_notices
 
 if sys.version_info >= (3, 11):
     import tomllib

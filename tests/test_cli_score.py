@@ -18,10 +18,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 import trustindex
 from trustindex.cli import cli
-from conftest import only_notices
 
 if sys.version_info >= (3, 11):
     import tomllib

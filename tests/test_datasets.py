@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 from trustindex.cli import cli
 from trustindex.io.dataset import load_dataset
 from trustindex.io.registry import resolve_dataset
-from conftest import only_notices
 
 if sys.version_info >= (3, 11):
     import tomllib

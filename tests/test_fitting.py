@@ -95,8 +95,18 @@ def test_fold_wraps_prose_and_keeps_indentation():
     assert fold("x " * 100) == "x " * 100  # not fitted: unchanged
 
 
-@pytest.mark.parametrize("args", [("score",), ("score", "-d", "asem"), ("datasets",), ("datasets", "show", "jp-prefectures"),
-                                  ("audit", "-d", "oecd-governance"), ("explain", "japan"), ("uncertainty", "--runs", "200")])  # fmt: skip
+SCREENS = [
+    ("score",),
+    ("score", "-d", "asem"),
+    ("datasets",),
+    ("datasets", "show", "jp-prefectures"),
+    ("audit", "-d", "oecd-governance"),
+    ("explain", "japan"),
+    ("uncertainty", "--runs", "200"),
+]
+
+
+@pytest.mark.parametrize("args", SCREENS)
 def test_every_line_fits_an_80_column_terminal(args):
     text = on_terminal(*args)
     lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", line) for line in text.splitlines()]

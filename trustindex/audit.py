@@ -25,7 +25,7 @@ import numpy as np
 
 from .aggregate import below
 from .model import Record, Result, Thresholds, frozen_map
-from .stats import kurtosis, outlying, skewness
+from .stats import MIN_ENTITIES, SMALL_N, kurtosis, outlying, skewness
 
 SEVERITIES = ("error", "warning", "notice")
 MAX_ZEROS = 0.5
@@ -125,7 +125,7 @@ class Finding(Record):
     """``error``, ``warning`` or ``notice``."""
     rule: str
     """``coverage``, ``outlier``, ``alpha``, ``redundant``, ``conflicting``, ``weak``, ``dimensions``, ``zeros``,
-    ``unique``, ``constant`` or ``too-few``."""
+    ``unique``, ``constant``, ``too-few`` or ``small-n`` (first, below MIN_ENTITIES entities)."""
     message: str
     nodes: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
@@ -333,13 +333,20 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
+NOISY = ("alpha", "redundant", "conflicting", "weak", "dimensions")
+"""The rules that rest on correlations, Cronbach's alpha or PCA: notices below MIN_ENTITIES entities."""
+
+
 def _findings(result: Result, rules: Thresholds, indicators, pillars, correlations, entities) -> list[Finding]:
     framework = result.framework
     label = framework.label
     rows = len(result.dataset.entities)
     found: list[Finding] = []
+    small = rows < MIN_ENTITIES
 
     def add(severity, rule, message, nodes=(), who=(), **values):
+        if small and rule in NOISY:
+            severity = "notice"
         found.append(Finding(severity, rule, message, tuple(nodes), tuple(who), frozen_map(values)))
 
     # Coverage of indicators, then of entities.
@@ -441,7 +448,8 @@ def _findings(result: Result, rules: Thresholds, indicators, pillars, correlatio
         if s.unique < MIN_UNIQUE:
             add("notice", "unique", f"{s.label}: only {round(s.unique * s.n)} distinct values among {s.n} "
                 f"({_pct(s.unique)})", [s.indicator], unique=s.unique, threshold=MIN_UNIQUE)  # fmt: skip
-    return sorted(found, key=lambda f: SEVERITIES.index(f.severity))
+    lead = [Finding("notice", "small-n", SMALL_N.format(n=rows, least=MIN_ENTITIES), values=frozen_map({"n": rows}))]
+    return lead * small + sorted(found, key=lambda f: SEVERITIES.index(f.severity))
 
 
 def audit(result: Result, thresholds: Thresholds | None = None) -> Audit:

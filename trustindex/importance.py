@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import Record, Result
+from .stats import MIN_ENTITIES
 
 FACTOR = 2.0
-MIN_ENTITIES = 10
-"""Below this many scored entities the estimates are shown but not flagged: they are too noisy."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -43,14 +43,17 @@ class Collector:
                 self.ran.append(name)
 
     def add(self, rule: str, message: str, path=None, line=None, column=None, entity=None, node=None, hint=None,
-            **values):  # fmt: skip
-        """A finding of ``rule`` at ``path:line:column``; the ``hint`` follows the message in parentheses."""
+            notice: bool = False, **values):  # fmt: skip
+        """A finding of ``rule`` at ``path:line:column``; the ``hint`` follows the message in parentheses;
+        ``notice``: at most a notice, whatever the rule's severity."""
         self.hit.add(rule)
         if hint:
             message = f"{message} ({hint})"
         severity = self.rules.level(rule)
         if severity == OFF:
             return
+        if notice and severity in ("error", "warning"):
+            severity = "notice"
         self.run(rule)
         self.findings.append(Finding(rule, severity, message, path, line, column, entity, node, frozen_map(values)))
 

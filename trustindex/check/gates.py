@@ -36,9 +36,11 @@ def _extreme(values: np.ndarray, entities) -> tuple[str | None, float]:
     return entities[i], float(values[i])
 
 
-def audit_gates(result, base_result, meta, table, col: Collector) -> None:
-    """Alpha below its threshold; outliers and correlation flags, new ones against the base as warnings."""
+def audit_gates(result, base_result, meta, table, col: Collector) -> str:
+    """Alpha below its threshold; outliers and correlation flags, new ones against the base as warnings; below
+    MIN_ENTITIES entities, alpha and correlations as notices, and the note that says so (else "")."""
     from ..audit import audit
+    from ..stats import MIN_ENTITIES, SMALL_N
 
     rules = col.rules
     thresholds = rules.thresholds(result.weights.audit)
@@ -48,6 +50,7 @@ def audit_gates(result, base_result, meta, table, col: Collector) -> None:
     profile = result.weights.name
     label = result.framework.label
     dataset = result.dataset
+    small = len(dataset.entities) < MIN_ENTITIES
 
     for p in now.pillars:
         if not math.isnan(p.alpha) and p.alpha < thresholds.min_alpha:
@@ -55,7 +58,8 @@ def audit_gates(result, base_result, meta, table, col: Collector) -> None:
             was = "" if old is None or math.isnan(old) else f" (base {old:.2f})"
             col.add("alpha", f"{label(p.node)}: Cronbach's alpha {p.alpha:.2f}{was} below {thresholds.min_alpha:g} "
                     f"({len(p.components)} components, n = {p.n}; profile {profile})", *_node_place(meta, p.node),
-                    node=p.node, alpha=p.alpha, base_alpha=old, min_alpha=thresholds.min_alpha)  # fmt: skip
+                    notice=small, node=p.node, alpha=p.alpha, base_alpha=old,
+                    min_alpha=thresholds.min_alpha)  # fmt: skip
 
     flagged_before = {s.indicator for s in before.indicators if s.outlier} if before else set()
     for j, s in enumerate(now.indicators):
@@ -81,8 +85,9 @@ def audit_gates(result, base_result, meta, table, col: Collector) -> None:
         )  # fmt: skip
         base = "" if was is None or math.isnan(was.pearson) else f" (base r = {was.pearson:.2f})"
         col.add("new-correlation" if new else "correlation", f"{label(first)} and {label(second)} ({kind}): {flag}, "
-                f"r = {c.pearson:.2f}{base}, n = {c.n}", *_node_place(meta, first), node=first, flag=flag,
-                second=second, pearson=c.pearson)  # fmt: skip
+                f"r = {c.pearson:.2f}{base}, n = {c.n}", *_node_place(meta, first), notice=small, node=first,
+                flag=flag, second=second, pearson=c.pearson)  # fmt: skip
+    return SMALL_N.format(n=len(dataset.entities), least=MIN_ENTITIES) if small else ""
 
 
 @dataclass(frozen=True)

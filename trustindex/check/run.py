@@ -151,6 +151,8 @@ def _scores(dataset, base_dataset, folder, meta, table, col, source, cache, note
     if audited is None:
         return
     info["audit_profile"] = audited.name
-    audit_gates(results[audited.name], base_results.get(audited.name), meta, table, col)
+    small = audit_gates(results[audited.name], base_results.get(audited.name), meta, table, col)
+    if small:
+        notes.insert(0, small[:1].upper() + small[1:])
     if rules.uncertainty:
         info["uncertainty"] = uncertainty_gate(dataset, audited, meta, table, col)

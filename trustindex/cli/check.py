@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import FILE, emit, format_for, preflight, terminal_width
+from .options import DATASET, FILE, PROFILE, emit, format_for, preflight, terminal_width
 from .progress import progress_bar, quiet_option
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -44,16 +44,16 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 2 usage or configuration (options, rules file, unknown revision); 3 a file does not read.
 """
 )
-@click.argument("datasets", nargs=-1, metavar="[DATASET]...")
+@click.argument("datasets", nargs=-1, metavar="[DATASET]...", type=DATASET)
 @click.option("--base", metavar="REV", default=None,
               help="Compare with the same dataset at this git revision (read with git show).")  # fmt: skip
-@click.option("--base-file", metavar="PATH", default=None,
+@click.option("--base-file", metavar="PATH", type=FILE, default=None,
               help="Compare with this dataset folder, dataset.toml or values CSV (one dataset only).")  # fmt: skip
-@click.option("--rules", "rules_path", metavar="FILE", default=None,
+@click.option("--rules", "rules_path", metavar="FILE", type=FILE, default=None,
               help="Rules and thresholds (TOML)  [default: built in]")  # fmt: skip
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
               help="Exit 1 on findings of this severity or worse  [default: the rules', else error]")  # fmt: skip
-@click.option("-w", "--weights", "profiles", metavar="NAME|PATH", multiple=True,
+@click.option("-w", "--weights", "profiles", metavar="NAME|PATH", type=PROFILE, multiple=True,
               help="Score under this profile (repeatable)  [default: the dataset's and its framework's]")  # fmt: skip
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (github: workflow annotations)  [default: by -o's suffix, else text]")  # fmt: skip

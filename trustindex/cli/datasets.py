@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import announce, emit, output_options, preflight
+from .options import DATASET, announce, emit, output_options, preflight
 
 TABLE_FORMATS = ("table", "csv", "json", "markdown")
 
@@ -45,7 +45,7 @@ Examples:
   trustindex datasets show ./my-dataset -f json
 """
 )
-@click.argument("name", metavar="NAME|PATH")
+@click.argument("name", metavar="NAME|PATH", type=DATASET)
 @output_options(TABLE_FORMATS)
 def show(name, fmt, output):
     """Print a dataset's framework with each indicator's source, unit and direction."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, Number, data_options, emit, load, output_options, preflight
+from .options import COUNT, ENTITY, Number, data_options, emit, load, output_options, preflight
 from .progress import progress_bar, quiet_option
 
 FORMATS = ("table", "markdown", "json")
@@ -20,7 +20,7 @@ Examples:
   trustindex explain JPN --data oecd-governance --baseline KOR -f json
 """
 )
-@click.argument("entity")
+@click.argument("entity", type=ENTITY)
 @data_options
 @output_options(FORMATS)
 @click.option("--rank", "target_rank", type=COUNT, metavar="N", help="What it would take to rank N.")
@@ -64,8 +64,8 @@ Examples:
   trustindex compare JPN KOR --data oecd-governance -f markdown
 """
 )
-@click.argument("first")
-@click.argument("second")
+@click.argument("first", type=ENTITY)
+@click.argument("second", type=ENTITY)
 @data_options
 @output_options(FORMATS)
 def compare(first, second, data, year, weights, fmt, output):

@@ -46,10 +46,12 @@ class Number(click.ParamType):
 
 
 class Completed(click.ParamType):
-    """A string the shell completes as a file (``kind="file"``) or a folder (``"dir"``); checked where used."""
+    """A string that the shell completes (checked where it is used): as a file (``kind="file"``) or a folder
+    (``"dir"``), after the names ``names(ctx)`` gives that start with what was typed."""
 
-    def __init__(self, kind: str = "file"):
+    def __init__(self, kind: str = "file", names=None):
         self.kind = self.name = kind
+        self.names = names
 
     def convert(self, value, param, ctx):
         return value
@@ -57,9 +59,38 @@ class Completed(click.ParamType):
     def shell_complete(self, ctx, param, incomplete):
         from click.shell_completion import CompletionItem
 
-        return [CompletionItem(incomplete, type=self.kind)]
+        try:
+            names = self.names(ctx) if self.names and "/" not in incomplete else []
+        except Exception:  # noqa: BLE001 - completing must never fail: a broken dataset completes no names
+            names = []
+        # The path item first: bash completes paths only when no name matches what was typed.
+        return [CompletionItem(incomplete, type=self.kind)] * (self.kind != "plain") + [
+            CompletionItem(n) for n in dict.fromkeys(names) if n.startswith(incomplete)]  # fmt: skip
 
 
+def _dataset_names(ctx) -> list[str]:
+    from ..io.registry import dataset_names, local_dataset_names
+
+    return local_dataset_names() + dataset_names()
+
+
+def _profile_names(ctx) -> list[str]:
+    from ..io.registry import local_weights_names, weights_names
+
+    return local_weights_names() + weights_names()
+
+
+def _entity_ids(ctx) -> list[str]:
+    """The entities of the dataset named so far on the command line (else the default one)."""
+    from ..io.dataset import load_dataset
+    from ..io.registry import resolve_dataset
+
+    return list(load_dataset(resolve_dataset(ctx.params.get("data"))).entities)
+
+
+DATASET = Completed("dir", _dataset_names)
+PROFILE = Completed("file", _profile_names)
+ENTITY = Completed("plain", _entity_ids)
 FILE = Completed("file")
 YEAR = Number(1000, 9999, integer=True)
 SEED = Number(0, 2**64 - 1, integer=True)
@@ -79,15 +110,18 @@ def data_options(function):
         "-w",
         "--weights",
         metavar="NAME|PATH",
+        type=PROFILE,
         default=None,
-        help="Weights profile: a name in weights/ or a TOML file  [default: the dataset's, else balanced]",
+        help="Weights profile: a TOML file, else a name in ./weights, else a shipped one  [default: the "
+        "dataset's, else balanced when it fits, else equal weights]",
     )(function)
     return click.option(
         "-d",
         "--data",
         metavar="NAME|PATH",
+        type=DATASET,
         default=None,
-        help="Dataset: a shipped name or a dataset folder  [default: coexistence-regimes]",
+        help="Dataset: a folder, else a name in ./datasets, else a shipped one  [default: coexistence-regimes]",
     )(function)
 
 

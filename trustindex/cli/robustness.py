@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import COUNT, Number, data_options, emit, load, output_options, preflight
+from .options import COUNT, ENTITY, FILE, Number, data_options, emit, load, output_options, preflight
 from .progress import progress_bar, quiet_option, seed_option, seed_or_new
 
 FORMATS = ("table", "csv", "markdown", "json")
@@ -39,7 +39,7 @@ def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
 
 def spec_option(function):
     return click.option(
-        "--spec", default=None, metavar="FILE",
+        "--spec", default=None, metavar="FILE", type=FILE,
         help="Uncertainty specification (TOML)  [default: weights ±25 %, arithmetic vs geometric index]",
     )(function)  # fmt: skip
 
@@ -145,7 +145,9 @@ Examples:
 @click.option(
     "--weight", "nodes", multiple=True, metavar="NODE", help="A weight to move (repeatable)  [default: the pillars]"
 )
-@click.option("--entity", default=None, help="Also report the interval over which this entity's rank holds.")
+@click.option(
+    "--entity", default=None, type=ENTITY, help="Also report the interval over which this entity's rank holds."
+)
 @click.option("--top-k", type=COUNT, default=3, show_default=True, help="Size of the top set.")
 @click.option(
     "--floor", type=Number(0, below=1), default=0.0, show_default=True,

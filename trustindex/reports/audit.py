@@ -179,7 +179,10 @@ def audit_report(result, report, fmt: str, only: str | None = None) -> str:
 
     dataset = result.dataset
     title = f"Audit of {dataset.title or dataset.name} · weights: {result.weights.name}"
-    text = (f"# {title}\n\n" if fmt == "markdown" else f"{title}\n\n") + _rules_line(report.thresholds) + "\n"
+    text = f"# {title}\n\n" if fmt == "markdown" else f"{title}\n\n"
+    small = [f for f in report.findings if f.rule == "small-n"]
+    text += "".join(f"Notice: {f.message[:1].upper()}{f.message[1:]}.\n\n" for f in small)
+    text += _rules_line(report.thresholds) + "\n"
     text += f"{_summary(report)}.\n\n"
     parts = []
     if only in (None, "findings"):
