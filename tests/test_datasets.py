@@ -748,3 +748,18 @@ def test_jp_2012_says_lag_has_no_previous_year():
     assert len(missing["entities"]) == 47
     out = ok(run("score", "--data", "jp-prefectures", "--year", "2012"))
     assert any("lag() needs 2011" in line and line.startswith("Notice: ") for line in out.splitlines())
+
+
+def test_the_source_text_is_cited_by_its_title_never_as_the_seed():
+    """The shipped data, profiles and docs name the model's text by its title and sections."""
+    files = [*ROOT.glob("datasets/*/*.toml"), *ROOT.glob("datasets/*/*.md"), *ROOT.glob("datasets/*/notes.csv"),
+             *ROOT.glob("weights/*.toml"), ROOT / "README.md"]  # fmt: skip
+    as_seed = (
+        r"\bseed §|\bthe seed('s)? (text|says|describes|gives|does|puts|attributes|reads)|\bthe seed's\b"
+        r'|"the seed"'
+    )
+    cited = [f for f in files if re.search(as_seed, f.read_text(encoding="utf-8"), re.I)]
+    assert not cited
+    titled = [f for f in files if "Japan's Current Position and Institutional Characteristics" in
+              f.read_text(encoding="utf-8").replace("’", "'")]  # fmt: skip
+    assert {f.parent.name for f in titled} >= {"coexistence-regimes", "jp-prefectures", "oecd-governance", "weights"}
