@@ -29,3 +29,31 @@ def test_the_quick_start_output_is_what_score_prints():
     result = CliRunner().invoke(cli, ["score"])
     assert result.exit_code == 0
     assert result.stdout == shown
+
+
+def test_the_defaults_table_states_the_models_defaults():
+    """Every default the README lists is the one the code applies (read from the frozen model, not copied)."""
+    from trustindex.model import Thresholds, Weights, methods
+
+    table = re.search(r"### Defaults\n.*?\n(\| choice .*?)\n\n", README.read_text(encoding="utf-8"), re.S).group(1)
+    rows = dict(re.findall(r"^\| (.+?) \| (.+?) \|$", table, re.M))
+    used = methods(Weights("any"))
+    assert f"`{used['normalisation']['method']}`, to `range = [0, 100]`" in rows["`[normalisation] method`"]
+    assert used["normalisation"]["range"] == [0, 100]
+    assert {a["method"] for a in used["aggregation"].values()} == {"arithmetic"}
+    assert f"`{used['aggregation']['index']['method']}` at every level" in rows["`[aggregation] method`"]
+    assert {a["min_coverage"] for a in used["aggregation"].values()} == {2 / 3}
+    assert rows["`[aggregation] min_coverage`"].startswith("2/3")
+    assert f"`{used['ties']}`" in rows["`[ranking] ties`"]
+    assert f"`{used['imputation']['method']}`" in rows["`[imputation] method`"]
+    treatment = used["treatment"]
+    assert (
+        rows["`[treatment] method`"]
+        == f"`{treatment['method']}` (`max_points = {treatment['max_points']}` when winsorising)"
+    )
+    assert used["screening"] == {"min_coverage": None, "basis": "imputed"}
+    audit = dict(re.findall(r"`(\w+) = ([-\d./]+)`", rows["`[audit]`"]))
+    for name, value in audit.items():
+        number = 2 / 3 if value == "2/3" else float(value)
+        assert getattr(Thresholds(), name) == number, name
+    assert set(audit) == set(Thresholds.__dataclass_fields__)
