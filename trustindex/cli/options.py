@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import click
 
@@ -49,7 +50,16 @@ COUNT = Number(1, 2**53, integer=True)
 
 
 def data_options(function):
-    """``--data``, ``--year`` and ``--weights``: a shipped name or a path, and the year of a panel."""
+    """``--data``, ``--meta``, ``--year`` and ``--weights``: a shipped name or a path (or a values file and its
+    indicator table), and the year of a panel."""
+    function = click.option(
+        "-m",
+        "--meta",
+        metavar="FILE",
+        default=None,
+        help="Indicator table (CSV, or .xlsx; book.xlsx#SHEET names a sheet) of the values file given as --data: "
+        "one row per indicator and aggregate, COINr's iMeta included.",
+    )(function)
     function = click.option(
         "-y",
         "--year",
@@ -69,7 +79,7 @@ def data_options(function):
         "--data",
         metavar="NAME|PATH",
         default=None,
-        help="Dataset: a shipped name or a dataset folder  [default: coexistence-regimes]",
+        help="Dataset: a shipped name or a dataset folder (with --meta, a values file)  [default: coexistence-regimes]",
     )(function)
 
 
@@ -98,13 +108,16 @@ def output_options(formats=FORMATS):
 
 def announce(dataset) -> None:
     """The notices that point at a cell or key (values and targets beyond their goalposts), on stderr."""
+    from ..errors import located
+
     for notice in dataset.notices:
         if not notice.location:
             continue
         path, line, column = (*notice.location, None, None)[:3]
-        where = str(path) + (f":{line}" if line else "") + (f":{column}" if line and column else "")
+        where = located(path, line or None, column if line else None)
         who = f" ({', '.join(notice.entities[:5])}{' and more' if len(notice.entities) > 5 else ''})"
-        click.echo(f"trustindex: notice: {where}: {notice.node}: {notice.message}{who if notice.entities else ''}",
+        node = f"{notice.node}: " if notice.node else ""
+        click.echo(f"trustindex: notice: {where}: {node}{notice.message}{who if notice.entities else ''}",
                    err=True)  # fmt: skip
 
 
@@ -116,19 +129,25 @@ def preflight(output: str | None) -> None:
         check_target(output)
 
 
-def load(data: str | None, weights: str | None, year: int | None = None):
-    """Resolve and read the dataset (for ``year``) and the weights named on the command line (else the
-    dataset's ``default_weights``, an error at its line when no such profile exists)."""
+def load(data: str | None, weights: str | None, year: int | None = None, meta: str | None = None):
+    """Resolve and read the dataset (for ``year``; with ``meta``, the values file ``data`` and its indicator
+    table) and the weights named on the command line (else the dataset's ``default_weights``, an error at its
+    line when no such profile exists)."""
     from ..errors import ConfigError
     from ..io.dataset import load_dataset
     from ..io.registry import resolve_dataset, resolve_weights
     from ..io.weights import load_weights
 
-    dataset = load_dataset(resolve_dataset(data), year)
+    if meta is not None and not data:
+        raise click.UsageError("--meta needs --data naming the values file")
+    dataset = load_dataset(resolve_dataset(data) if meta is None else data, year, meta)
     announce(dataset)
     if weights is None and dataset.default_weights:
+        named = dataset.default_weights
+        if dataset.path is not None and named.endswith(".toml") and not Path(named).is_absolute():
+            named = str(Path(dataset.path) / named)  # a path in dataset.toml is relative to it
         try:
-            path = resolve_weights(dataset.default_weights)
+            path = resolve_weights(named)
         except ConfigError as exc:
             line, column = dataset.positions.at((), "default_weights")
             raise ConfigError(f"default_weights: {exc.message}", path=dataset.files[0], line=line, column=column,
