@@ -365,7 +365,8 @@ def read_metadata(path: Path, meta: Path | str | None = None) -> Metadata:
 
     Problems raise DataError at the first one, with its location; the values are not read.
     """
-    path = Path(path)
+    values_path, values_sheet = split_sheet(str(path)) if meta is not None else (str(path), None)
+    path = Path(values_path)
     what = kind(path)
     if what == "missing":
         raise DataError("no such dataset folder" if meta is None else "no such file", path=path,
@@ -377,7 +378,6 @@ def read_metadata(path: Path, meta: Path | str | None = None) -> Metadata:
             raise DataError("with --meta, --data names the values file, not a folder", path=path,
                             hint="give values.csv (or .xlsx), or leave out --meta")  # fmt: skip
         table_path, sheet = split_sheet(str(meta))
-        values_path, values_sheet = split_sheet(str(path))
         if kind(Path(table_path)) != "file":
             raise DataError("no such file" if kind(Path(table_path)) == "missing" else kind(Path(table_path)),
                             path=table_path, hint="--meta names the indicator table (CSV or .xlsx)")  # fmt: skip

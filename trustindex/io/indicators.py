@@ -187,8 +187,9 @@ def _header(reader: _Reader, table: Table) -> None:
     for j, name in enumerate(table.header):
         key = name.strip().lower()
         if key not in COLUMNS:
-            reader.fail(f"unknown column {name!r} in the indicator table", None, None,
-                        did_you_mean(key, [k for k in COLUMNS if k.isascii()]))  # fmt: skip
+            where = table.header_where(index=j)
+            raise DataError(f"unknown column {name!r} in the indicator table", path=where[0], line=where[1],
+                            column=where[2], hint=did_you_mean(key, COLUMNS))  # fmt: skip
         canonical = COLUMNS[key]
         if canonical is None:
             continue
@@ -274,6 +275,8 @@ def read_indicator_table(path: Path, layout: Layout | None = None) -> IndicatorT
         allowed = KEYS["column" if section == "columns" else what]
         for key, j in reader.keys.items():
             text = row.fields[j].strip(SPACE)
+            if key not in ("id", "type", "level", "weight", "low", "high"):
+                places[(section, node, key)] = reader.place(row, key)  # an empty cell too: a missing value is there
             if key in ("id", "type") or not text:
                 continue
             if key == "level":
@@ -332,6 +335,7 @@ def read_indicator_table(path: Path, layout: Layout | None = None) -> IndicatorT
         raise DataError("the indicator table has no indicator", path=table.file if sheet else path,
                         hint="a row whose id is no other row's parent is an indicator")  # fmt: skip
     data = _root(reader, roots, data, places)
+    weights.pop(data["index"]["id"], None)  # the index has no siblings: its weight means nothing
     return IndicatorTable(Path(path), data, places, weights, weight_places, convention, tuple(review))
 
 

@@ -122,11 +122,12 @@ def columns(meta, table: Table, sink) -> bool:
             if name in allowed:
                 table.extra.append(name)
             else:
-                hint = did_you_mean(name, expected) or (
-                    "declare it under [columns] or as an indicator"
-                    if meta.doc.path.suffix == ".toml"
-                    else "give it a row in the indicator table (type column if it is not an indicator)"
-                )
+                if meta.doc.path.suffix == ".toml":
+                    hint = did_you_mean(name, expected) or "declare it under [columns] or as an indicator"
+                else:
+                    close = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
+                    hint = f"did you mean {close[0]!r}?" if close else (
+                        "give it a row in the indicator table (type column, if it is not an indicator)")  # fmt: skip
                 sink.add("undeclared-column", f"column {name!r} is not declared in {meta.doc.path.name}", *where,
                          hint=hint)  # fmt: skip
     return meta.id_column in table.position and (meta.year_column is None or meta.year_column in table.position)
