@@ -91,6 +91,9 @@ def init(folder, source, meta, delimiter, decimal, id_column, name_column, year_
             if exc.path and Path(exc.path).parent == staged:
                 origin = origins.get(Path(exc.path).name)
                 exc.path = str(origin) if origin else str(target / Path(exc.path).name)
+            for staged_name, origin in origins.items():  # the message names the user's files too
+                if origin is not None and origin.name != staged_name:
+                    exc.message = exc.message.replace(f" {staged_name}", f" {origin.name}")
             raise
         except ValueError as exc:  # pragma: no cover - a bug in what init wrote
             raise DataError(f"the folder init would write does not score: {exc}", path=target) from None

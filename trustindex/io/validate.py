@@ -122,13 +122,15 @@ def columns(meta, table: Table, sink) -> bool:
             if name in allowed:
                 table.extra.append(name)
             else:
-                if meta.doc.path.suffix == ".toml":
+                table_ = getattr(meta.doc, "indicator_table", None)
+                if table_ is None:
                     hint = did_you_mean(name, expected) or "declare it under [columns] or as an indicator"
                 else:
                     close = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
                     hint = f"did you mean {close[0]!r}?" if close else (
                         "give it a row in the indicator table (type column, if it is not an indicator)")  # fmt: skip
-                sink.add("undeclared-column", f"column {name!r} is not declared in {meta.doc.path.name}", *where,
+                declared = (table_ or meta.doc).path.name
+                sink.add("undeclared-column", f"column {name!r} is not declared in {declared}", *where,
                          hint=hint)  # fmt: skip
     return meta.id_column in table.position and (meta.year_column is None or meta.year_column in table.position)
 
