@@ -397,7 +397,7 @@ def _root(reader: _Reader, roots: list[Row], data: dict, places: dict) -> dict:
         first = reader.cell(roots[0], "id")
         reader.fail(f"two aggregates without a parent ({first!r} on {_row_name(reader, roots[0])} and "
                     f"{reader.cell(roots[1], 'id')!r}): only the index has none", roots[1], "parent",
-                    f"give it a parent, such as {first!r}")  # fmt: skip
+                    "give every aggregate but the index a parent")  # fmt: skip
     index = reader.cell(roots[0], "id")
     entry = data["pillars"].pop(index)
     data["index"] = {"id": index, **{k: v for k, v in entry.items() if k != "parent"}}
