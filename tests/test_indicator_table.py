@@ -321,3 +321,17 @@ def test_values_alone_say_what_is_missing(tmp_path):
     result = run("score", "--data", str(tmp_path / "values.csv"))
     assert result.exit_code == 3
     assert "not a dataset (values need their indicator table: add --meta indicators.csv" in result.stderr
+
+
+def test_check_reads_a_table_dataset_and_its_review_marks(tmp_path):
+    lines = make_table().strip().split("\n")
+    lines = [lines[0] + ",review"] + [line + ("," + "direction?" * line.startswith("a,")) for line in lines[1:]]
+    data = folder(tmp_path, table="\n".join(lines) + "\n")
+    assert load_dataset(data).notices[0].kind == "review"
+    result = run("check", str(data), "-f", "json")
+    doc = json.loads(result.stdout)
+    [review] = [f for f in doc["datasets"][0]["findings"] if f["rule"] == "review"]
+    assert review["severity"] == "warning" and review["file"].endswith("indicators.csv") and review["line"] == 5
+    assert "1 row(s) of indicators.csv marked for review (a)" in review["message"]
+    provenance = [f for f in doc["datasets"][0]["findings"] if f["rule"] == "provenance"]
+    assert [f["message"] for f in provenance] == ["the dataset names no licence (add licence = ...)"]

@@ -73,8 +73,11 @@ def check_dataset(folder: Path, rules, source, cache, workdir: Path):
         notes(meta.doc.path.parent / notes_name, {r.entity for r in table.keyed()},
               set(meta.framework.indicator_ids), col, meta.layout.delimiter)  # fmt: skip
     if validated:
+        if getattr(meta.doc, "indicator_table", None) is not None:
+            col.run("review")
         for notice in meta.notices:
-            col.add("beyond-goalposts", notice.message, *notice.location, node=notice.node)
+            rule = "review" if notice.kind == "review" else "beyond-goalposts"
+            col.add(rule, notice.message, *notice.location, node=notice.node)
     said: list[str] = []
     info: dict = {"years": years}
 

@@ -508,7 +508,7 @@ def provenance(meta, sink) -> None:
             missing.append("year")
         if missing:
             sink.add("provenance", f"indicator {indicator.id!r} names no {' and no '.join(missing)}",
-                     *doc.locate(("indicators", indicator.id)), node=indicator.id)  # fmt: skip
+                     *doc.locate(("indicators", indicator.id), missing[0]), node=indicator.id)  # fmt: skip
         formula = meta.formulas.get(indicator.id)
         for name in sorted(formula.names | formula.lagged) if formula else ():
             if name in columns_ and not columns_[name].source.strip():
