@@ -135,3 +135,15 @@ def test_a_decimal_comma_reads_the_number_a_point_does(value):
 def test_what_a_decimal_comma_does_not_read(text):
     with pytest.raises(NotANumber):
         parse_number(text, decimal=",")
+
+
+def test_a_table_form_folder_takes_the_keys_from_a_dataset_toml_beside_it(tmp_path):
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "values.csv").write_text("id;name;a;b\nX;Ex;1,5;2\nY;Why;2,5;1\n")
+    (folder / "indicators.csv").write_text("id;parent;direction\nidx;;\na;idx;higher\nb;idx;lower\n")
+    with pytest.raises(DataError, match="looks semicolon-separated"):
+        load_dataset(folder)
+    (folder / "dataset.toml").write_text('schema = 1\ndelimiter = ";"\ndecimal = ","\n')
+    dataset = load_dataset(folder)
+    assert dataset.framework.indicator_ids == ("a", "b") and dataset.values[0, 0] == 1.5

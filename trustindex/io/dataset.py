@@ -304,10 +304,8 @@ def _table_file(folder: Path, role: str) -> Path:
     return found[0]
 
 
-def _layout(doc: TomlDoc | None, role: str = "values", sheet: str | None = None) -> Layout:
+def _layout(doc: TomlDoc) -> Layout:
     """The ``delimiter`` and ``decimal`` keys of dataset.toml (a comma and a point by default)."""
-    if doc is None:
-        return Layout(sheet=sheet, role=role)
     delimiter = doc.get((), "delimiter", "str", ",")
     if delimiter not in DELIMITERS:
         doc.fail(f"delimiter must be one of {', '.join(repr(delimiter_name(d)) for d in DELIMITERS)}, not "
@@ -317,7 +315,7 @@ def _layout(doc: TomlDoc | None, role: str = "values", sheet: str | None = None)
         doc.fail(f"decimal must be '.' or ',', not {decimal!r}", (), "decimal")
     if decimal == "," and delimiter == ",":
         doc.fail("a decimal comma needs another delimiter than the comma", (), "decimal", "set delimiter = ';'")
-    return Layout(delimiter, decimal, sheet, role)
+    return Layout(delimiter, decimal)
 
 
 def _named_file(doc: TomlDoc, key: str, default: str) -> tuple[Path, str | None]:
@@ -408,8 +406,9 @@ def read_metadata(path: Path, meta: Path | str | None = None) -> Metadata:
     layout = _layout(doc)
     values_path, values_sheet = _named_file(doc, "values", "values.csv")
     name = doc.get((), "name", "str", toml_path.parent.name)
-    if isinstance(doc.data.get("indicators"), str):
-        table_path, sheet = _named_file(doc, "indicators", "indicators.csv")
+    beside = [n for n in TABLE_FILES["indicators"] if kind(toml_path.parent / n) == "file"]
+    if isinstance(doc.data.get("indicators"), str) or (beside and not {"index", "indicators"} & set(doc.data)):
+        table_path, sheet = _named_file(doc, "indicators", beside[0] if beside else "indicators.csv")
         doc = _table_doc(doc, table_path, sheet, layout)
     return _metadata(doc, toml_path, values_path, replace(layout, sheet=values_sheet), name)
 
