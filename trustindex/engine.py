@@ -218,7 +218,7 @@ class Engine:
 
     def __init__(self, dataset: Dataset, weights: Weights):
         check_fit(dataset, weights)
-        self.weights = weights.for_dataset(dataset.name)
+        self.weights = weights.for_dataset(dataset.name, dataset.weights)
         self.source = dataset
         self.framework = dataset.framework
         self.nodes = self.framework.node_ids

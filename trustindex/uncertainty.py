@@ -123,6 +123,10 @@ def _label(variant: Variant) -> str:
     return text + (" with Copeland" if any(a.method == "copeland" for a in variant.aggregation) else "")
 
 
+AUTOMATIC_LEVELS = (("pillar", "sub-pillar"), ("indicator",))
+"""Where weights vary when the specification does not say: the first of these levels with a group to vary."""
+
+
 class SpecError(ConfigError):
     """A specification that does not fit the dataset and profile, with the setting at fault (a path into the
     specification's TOML, for :func:`trustindex.fit.fit_spec` to locate)."""
@@ -141,16 +145,16 @@ class Design:
         self.nominal = engine.nominal_variant()
         self.varying: list[list[int]] = []  # groups of sibling columns whose weights vary
         if spec.weights is not None:
-            levels = set(spec.weights.levels)
-            for step in engine.steps:
-                group = [c for c in step.children if framework.level(engine.nodes[c]) in levels
-                         and engine.nominal[c] > 0]  # fmt: skip
-                if len(group) >= 2:
-                    self.varying.append(group)
+            for levels in [spec.weights.levels] if spec.weights.levels else AUTOMATIC_LEVELS:
+                self.varying = [group for step in engine.steps if len(group := [
+                    c for c in step.children if framework.level(engine.nodes[c]) in levels and engine.nominal[c] > 0
+                ]) >= 2]  # fmt: skip
+                if self.varying:
+                    break
             if not self.varying:
                 raise SpecError(
                     f"no weights vary: dataset {engine.dataset.name!r} has no group of two weighted components at "
-                    f"the level{'s' if len(levels) > 1 else ''} {', '.join(spec.weights.levels)}",
+                    f"the level{'s' if len(levels) > 1 else ''} {', '.join(levels)}",
                     ("weights", "levels"), "choose other levels, or drop [weights]",
                 )  # fmt: skip
             if spec.weights.distribution == "uniform" and spec.weights.spread <= 0:
