@@ -1,9 +1,10 @@
 """Read an uncertainty specification (``schema = 1``): what varies in an uncertainty or sensitivity analysis.
 
 A file lists exactly what is uncertain; a table that is absent stays at its nominal choice. Without a
-file, :data:`DEFAULT` applies: weights ±25 % at the pillar and sub-pillar levels (the indicators of a tree without pillars), arithmetic against
-geometric aggregation of the index, 1,000 runs. :class:`SpecFile` keeps where each setting is, so that
-:func:`trustindex.fit.fit_spec` can point at the one that does not fit a dataset.
+file, :data:`DEFAULT` applies: weights ±25 % at the pillar and sub-pillar levels (the indicators of a tree
+without pillars), arithmetic against geometric aggregation of the index, 1,000 runs. :class:`SpecFile` keeps
+where each setting is, so that :func:`trustindex.fit.fit_spec` can point at the one that does not fit a
+dataset.
 """
 
 from __future__ import annotations
