@@ -245,15 +245,12 @@ class Session:
     @classmethod
     def load(cls, data: str | None = None, weights: str | None = None, year: int | None = None,
              meta: str | None = None) -> Session:  # fmt: skip
-        """Resolve and read a dataset and a profile by name or path (with ``meta``, the values file ``data`` and its
-        indicator table); TrustIndexError when they do not fit."""
-        from ..io.dataset import load_dataset
-        from ..io.registry import resolve_dataset, resolve_weights
-        from ..io.weights import load_weights
+        """The dataset and profile by the one rule of every command (:func:`trustindex.io.registry.load_inputs`;
+        with ``meta``, the values file ``data`` and its indicator table); TrustIndexError when they do not fit."""
+        from ..io.registry import load_inputs
         from ..prepare import check_fit
 
-        dataset = load_dataset(resolve_dataset(data) if meta is None else data, year, meta)
-        profile = load_weights(resolve_weights(weights or dataset.default_weights or None))
+        dataset, profile = load_inputs(data, weights, year, meta)
         check_fit(dataset, profile)
         return cls(dataset, profile, data, weights, year, meta)
 
