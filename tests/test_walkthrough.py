@@ -104,7 +104,7 @@ def test_the_tui_opens_on_the_new_dataset_and_q_quits(folder, monkeypatch):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             await pilot.pause(0.5)
-            shown = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot()))
+            shown = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
             assert app.is_running
             await pilot.press("q")
             await pilot.pause()
