@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .options import FILE, FOLDER, terminal_width
+
 DELIMITERS = {",": ",", ";": ";", "\\t": "\t", "tab": "\t", "|": "|"}
 
 
@@ -23,11 +25,11 @@ Then:
   trustindex score --data cities
 """
 )
-@click.argument("folder", metavar="DIR")
-@click.option("--from", "source", metavar="FILE", required=True,
+@click.argument("folder", metavar="DIR", type=FOLDER)
+@click.option("--from", "source", metavar="FILE", type=FILE, required=True,
               help="The values: a CSV (one row per entity, or per entity and year), or a sheet of an .xlsx "
               "workbook (book.xlsx#SHEET).")  # fmt: skip
-@click.option("-m", "--meta", metavar="FILE", default=None,
+@click.option("-m", "--meta", metavar="FILE", type=FILE, default=None,
               help="An indicator table to use as it is (CSV or .xlsx; COINr's iMeta included) instead of one "
               "row per numeric column.")  # fmt: skip
 @click.option("--delimiter", type=click.Choice(list(DELIMITERS)), default=None,
@@ -101,4 +103,4 @@ def init(folder, source, meta, delimiter, decimal, id_column, name_column, year_
     from ..io.output import write_folder
 
     write_folder(target, written, verify, what="DIR")
-    click.echo(summary(plan, folder.rstrip("/")), nl=False)
+    click.echo(summary(plan, folder.rstrip("/"), min(terminal_width() or 100, 100)), nl=False)

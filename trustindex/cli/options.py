@@ -88,6 +88,7 @@ def _entity_ids(ctx) -> list[str]:
     return list(load_dataset(resolve_dataset(ctx.params.get("data"))).entities)
 
 
+FOLDER = Completed("dir")
 DATASET = Completed("dir", _dataset_names)
 PROFILE = Completed("file", _profile_names)
 ENTITY = Completed("plain", _entity_ids)
@@ -104,6 +105,7 @@ def data_options(function):
         "-m",
         "--meta",
         metavar="FILE",
+        type=FILE,
         default=None,
         help="Indicator table (CSV, or .xlsx; book.xlsx#SHEET names a sheet) of the values file given as --data: "
         "one row per indicator and aggregate, COINr's iMeta included.",

@@ -387,8 +387,9 @@ def _listed(names, limit: int = 12) -> str:
     return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def summary(plan: Plan, folder: str) -> str:
-    """What init prints: what it inferred, then what to check (directions first), then how to score."""
+def summary(plan: Plan, folder: str, width: int = 100) -> str:
+    """What init prints, wrapped at ``width``: what it inferred, then what to check (directions first), then how
+    to score."""
     layout = plan.layout
     how = (f"sheet {layout.sheet!r}" if layout.sheet else
            f"delimiter {delimiter_name(layout.delimiter)!r}, decimal {layout.decimal!r}"
@@ -427,17 +428,13 @@ def summary(plan: Plan, folder: str) -> str:
     lines.append("  4. the licence (dataset.toml) and SOURCES.md" if plan.table is None else "  3. the licence "
                  "(dataset.toml) and SOURCES.md")  # fmt: skip
     lines += ["", f"Score it:  trustindex score --data {folder}"]
-    return "\n".join(_wrap(line) for line in lines) + "\n"
+    return "\n".join(_wrap(line, width) for line in lines) + "\n"
 
 
-WIDTH = 100
-"""init's report is wrapped at this width, whatever the terminal: its text is stable."""
-
-
-def _wrap(line: str) -> str:
+def _wrap(line: str, width: int) -> str:
     import textwrap
 
-    if len(line) <= WIDTH:
+    if len(line) <= width:
         return line
     indent = " " * (len(line) - len(line.lstrip()) + (3 if re.match(r"\s*\d\. ", line) else 12))
-    return "\n".join(textwrap.wrap(line, WIDTH, subsequent_indent=indent, break_on_hyphens=False))
+    return "\n".join(textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False))
