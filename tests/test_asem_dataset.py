@@ -170,11 +170,11 @@ def test_scores_equal_a_naive_computation(doc, shipped):
     position = {r["uCode"]: i for i, r in enumerate(rows)}
     assert len(document["entities"]) == 51 and all(e["rank"] is not None for e in document["entities"])
     for entity in document["entities"]:
-        i = position[entity["id"]]
+        i = position[entity["entity"]]
         for node, value in entity["scores"].items():
             want = expected[node][i]
-            assert (value is None) == (want is None), (entity["id"], node)
+            assert (value is None) == (want is None), (entity["entity"], node)
             if want is not None:
-                assert value == pytest.approx(want, abs=1e-9), (entity["id"], node)
+                assert value == pytest.approx(want, abs=1e-9), (entity["entity"], node)
     best = max(rows, key=lambda r: expected["Index"][position[r["uCode"]]])
-    assert document["entities"][0]["id"] == best["uCode"]
+    assert document["entities"][0]["entity"] == best["uCode"]

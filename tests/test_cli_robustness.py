@@ -93,9 +93,22 @@ def test_uncertainty_table():
 
 def test_uncertainty_csv_and_markdown():
     rows = list(csv.DictReader(io.StringIO(ok("uncertainty", "--seed", "1", "-q", "-f", "csv"))))
-    assert [r["id"] for r in rows] == ORDER
-    assert set(rows[0]) >= {"id", "name", "nominal", "median", "low", "high", "score", "mean", "top", "unranked"}
-    assert float(rows[0]["nominal"]) == 1 and float(rows[0]["top"]) == 1
+    assert [r["entity"] for r in rows] == ORDER
+    assert list(rows[0]) == [
+        "entity",
+        "name",
+        "nominal_rank",
+        "median_rank",
+        "low_rank",
+        "high_rank",
+        "nominal_score",
+        "mean_score",
+        "low_score",
+        "high_score",
+        "top_k",
+        "unranked",
+    ]  # the JSON's names
+    assert float(rows[0]["nominal_rank"]) == 1 and float(rows[0]["top_k"]) == 1
     markdown = ok("uncertainty", "--seed", "1", "-q", "-f", "markdown")
     assert markdown.splitlines()[0].startswith("|") and "| Nordic countries" in markdown
     assert "\x1b" not in markdown

@@ -159,14 +159,14 @@ def test_table_ranks_are_one_to_four():
 def test_csv_has_full_precision():
     rows = parse_csv(ok(run("score", "-f", "csv")))
     expected = naive_scores()
-    assert [r["id"] for r in rows] == EXPECTED_ORDER
+    assert [r["entity"] for r in rows] == EXPECTED_ORDER
     assert [int(r["rank"]) for r in rows] == [1, 2, 3, 4]
-    assert list(rows[0]) == ["rank", "id", "name", "coexistence", *PILLARS]
+    assert list(rows[0]) == ["rank", "entity", "name", "coexistence", *PILLARS]
     for row in rows:
         for node in ("coexistence", *PILLARS):
-            assert float(row[node]) == approx(expected[row["id"]][node])
+            assert float(row[node]) == approx(expected[row["entity"]][node])
     # Full precision, not one decimal: Nordic's index is 64.08333...
-    nordic = next(r for r in rows if r["id"] == "nordic")
+    nordic = next(r for r in rows if r["entity"] == "nordic")
     assert len(nordic["coexistence"].split(".")[1]) > 6
 
 
@@ -189,15 +189,15 @@ def test_json_document(notice):
     assert document["dataset"]["illustrative"] is True
     expected = naive_scores()
     entities = document["entities"]
-    assert [e["id"] for e in entities] == EXPECTED_ORDER
+    assert [e["entity"] for e in entities] == EXPECTED_ORDER
     for rank, entity in enumerate(entities, start=1):
         assert entity["rank"] == rank
-        assert entity["score"] == approx(expected[entity["id"]]["coexistence"])
+        assert entity["score"] == approx(expected[entity["entity"]]["coexistence"])
         for node in ("coexistence", *PILLARS):
-            assert entity["scores"][node] == approx(expected[entity["id"]][node])
+            assert entity["scores"][node] == approx(expected[entity["entity"]][node])
             assert entity["coverage"][node] == 1
         assert set(entity["ranks"]) == {"coexistence", *PILLARS}
-    management = sorted(entities, key=lambda e: -expected[e["id"]]["management"])
+    management = sorted(entities, key=lambda e: -expected[e["entity"]]["management"])
     assert [e["ranks"]["management"] for e in management] == [1, 2, 3, 4]
     assert any(n["message"] == notice for n in document["notices"])
 
@@ -234,9 +234,9 @@ def test_markdown_is_a_pipe_table(notice):
 def test_top_two(fmt):
     out = ok(run("score", "--top", "2", "-f", fmt))
     if fmt == "csv":
-        ids = [r["id"] for r in parse_csv(out)]
+        ids = [r["entity"] for r in parse_csv(out)]
     elif fmt == "json":
-        ids = [e["id"] for e in json.loads(out)["entities"]]
+        ids = [e["entity"] for e in json.loads(out)["entities"]]
     elif fmt == "table":
         ids = table_ids(out)
     else:
@@ -254,11 +254,11 @@ def test_top_two(fmt):
 )
 def test_level(level, columns):
     rows = parse_csv(ok(run("score", "--level", level, "-f", "csv")))
-    assert list(rows[0]) == ["rank", "id", "name", *columns]
+    assert list(rows[0]) == ["rank", "entity", "name", *columns]
     expected = naive_scores()
     for row in rows:
         for node in columns:
-            assert float(row[node]) == approx(expected[row["id"]][node])
+            assert float(row[node]) == approx(expected[row["entity"]][node])
 
 
 def test_level_indicator_has_21_indicators():
@@ -278,10 +278,10 @@ def test_every_shipped_profile_scores(profile):
     assert "balanced" in PROFILES and len(PROFILES) >= 5
     rows = parse_csv(ok(run("score", "--weights", profile, "-f", "csv")))
     expected = naive_scores(profile)
-    assert [r["id"] for r in rows] == naive_order(expected)
+    assert [r["entity"] for r in rows] == naive_order(expected)
     for row in rows:
         for node in ("coexistence", *PILLARS):
-            assert float(row[node]) == approx(expected[row["id"]][node])
+            assert float(row[node]) == approx(expected[row["entity"]][node])
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -307,7 +307,7 @@ def test_output_replaces_an_existing_file(tmp_path):
     target = tmp_path / "result.csv"
     target.write_text("old content that is longer than nothing\n" * 100, encoding="utf-8")
     ok(run("score", "-f", "csv", "-o", str(target)))
-    assert [r["id"] for r in parse_csv(target.read_text(encoding="utf-8"))] == EXPECTED_ORDER
+    assert [r["entity"] for r in parse_csv(target.read_text(encoding="utf-8"))] == EXPECTED_ORDER
 
 
 def test_output_dash_is_stdout():

@@ -471,13 +471,13 @@ def test_japanese_names_in_every_format(fmt):
 
 def test_japanese_names_in_csv_match_their_codes():
     rows = list(csv.DictReader(io.StringIO(ok(run("score", "--data", "jp-prefectures", "-f", "csv")))))
-    assert {row["id"]: row["name"] for row in rows} == jp_names()
+    assert {row["entity"]: row["name"] for row in rows} == jp_names()
 
 
 def test_json_writes_real_utf8_not_escapes():
     out = ok(run("score", "--data", "jp-prefectures", "-f", "json"))
     assert not re.search(r"\\u[0-9a-fA-F]{4}", out)
-    assert {e["id"]: e["name"] for e in json.loads(out)["entities"]} == jp_names()
+    assert {e["entity"]: e["name"] for e in json.loads(out)["entities"]} == jp_names()
 
 
 @pytest.mark.parametrize(("fmt", "suffix"), [("csv", "csv"), ("json", "json"), ("table", "txt"), ("markdown", "md")])
@@ -490,7 +490,7 @@ def test_output_file_is_utf8(tmp_path, fmt, suffix):
     for name in JP_NAMES:
         assert name.encode("utf-8") in data and name in text
     if fmt == "csv":
-        assert {row["id"]: row["name"] for row in csv.DictReader(io.StringIO(text))} == jp_names()
+        assert {row["entity"]: row["name"] for row in csv.DictReader(io.StringIO(text))} == jp_names()
 
 
 def display_width(text: str) -> int:
@@ -681,7 +681,7 @@ def test_oecd_notices_pillars_without_indicators_and_unranked_countries():
     assert no_dgi == {"DEU", "GRC", "SVK", "CHE", "USA"}
     (unranked,) = notices_of(document, "unranked")
     assert set(unranked["entities"]) == no_dgi
-    assert {e["id"] for e in document["entities"] if e["rank"] is None} == no_dgi
+    assert {e["entity"] for e in document["entities"] if e["rank"] is None} == no_dgi
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown"])

@@ -121,7 +121,7 @@ def test_piped_output_keeps_the_full_width():
 
 
 @pytest.mark.parametrize(("suffix", "check"), [
-    (".csv", lambda text: next(csv.reader(io.StringIO(text)))[:2] == ["rank", "id"]),
+    (".csv", lambda text: next(csv.reader(io.StringIO(text)))[:2] == ["rank", "entity"]),
     (".json", lambda text: json.loads(text)["command"] == "score"),
     (".md", lambda text: text.startswith("| Rank |")),
     (".txt", lambda text: text.startswith("                              Balanced") or "----" in text),

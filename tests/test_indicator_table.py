@@ -276,7 +276,7 @@ def _index(argv) -> dict:
     result = run("score", *argv, "--weights", "asem", "-f", "json", "--level", "index")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    return {e["id"]: (e["score"], e["rank"]) for e in doc["entities"]}
+    return {e["entity"]: (e["score"], e["rank"]) for e in doc["entities"]}
 
 
 def test_coinr_files_score_the_index_of_the_shipped_asem(coinr):

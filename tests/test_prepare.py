@@ -718,10 +718,10 @@ def test_score_json_carries_the_treated_and_imputed_notices(tiny, treated_profil
     assert notices["missing", "b"]["entities"] == ["x03"]
     expected = hand_scores()
     for entity in document["entities"]:
-        for node, value in expected[entity["id"]].items():
-            assert entity["scores"][node] == pytest.approx(value, rel=1e-12, abs=1e-12), (entity["id"], node)
+        for node, value in expected[entity["entity"]].items():
+            assert entity["scores"][node] == pytest.approx(value, rel=1e-12, abs=1e-12), (entity["entity"], node)
     order = sorted(expected, key=lambda e: -expected[e]["index"])
-    assert [e["id"] for e in document["entities"]] == order
+    assert [e["entity"] for e in document["entities"]] == order
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
@@ -755,7 +755,7 @@ def test_screened_notice_in_json(tiny, tmp_path):
     result = score_cli(tiny, path, "-f", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert "x03" not in [e["id"] for e in document["entities"]]
+    assert "x03" not in [e["entity"] for e in document["entities"]]
     assert [e["rank"] for e in document["entities"]] == list(range(1, 25))
     screened = [n for n in document["notices"] if n["kind"] == "screened"]
     assert screened == [
@@ -817,7 +817,7 @@ direction = "higher"
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     # 2022: u's a ← 4 (2021), u's b ← 10 (2020, across the missing 2021); min-max over u, v, w
-    scores = {e["id"]: e["scores"] for e in document["entities"]}
+    scores = {e["entity"]: e["scores"] for e in document["entities"]}
     assert scores["u"]["a"] == 0 and scores["v"]["a"] == pytest.approx(80.0) and scores["w"]["a"] == 100
     assert scores["u"]["b"] == 0 and scores["v"]["b"] == pytest.approx(50 / 60 * 100)
     (notice,) = [n for n in document["notices"] if n["kind"] == "imputed" and n["node"] == "a"]

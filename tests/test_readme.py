@@ -20,7 +20,7 @@ def test_the_annotated_weights_profile_scores_the_default_dataset(tmp_path):
     path.write_text(profile, encoding="utf-8")
     result = CliRunner().invoke(cli, ["score", "--weights", str(path), "-f", "csv"])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[0].startswith("rank,id,name,coexistence")
+    assert result.stdout.splitlines()[0].startswith("rank,entity,name,coexistence")
     assert len(result.stdout.splitlines()) == 5
 
 

@@ -17,7 +17,17 @@ Stop = Callable[[], bool]
 
 
 class Cancelled(Exception):
-    """Raised when the ``cancelled`` callback asks a long analysis to stop."""
+    """Raised when the ``cancelled`` callback asks a long analysis to stop.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> try:
+    ...     ti.uncertainty("coexistence-regimes", runs=100, seed=1, cancelled=lambda: True)
+    ... except ti.Cancelled as stopped:
+    ...     print(stopped)
+    stopped after 0 of 100
+    """
 
 
 def batches(

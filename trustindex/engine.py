@@ -214,6 +214,13 @@ class Engine:
     ``weights`` fixes the tree, the nominal choices and everything that does not vary. Runs give a weight
     for every node (columns in ``nodes`` order; 0 leaves a node out) and a :class:`Variant`. The entities
     are those that pass the profile's screening under its nominal choices (``screened`` lists the others).
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> engine = ti.Engine(ti.load_dataset("coexistence-regimes"), ti.load_weights("balanced"))
+    >>> engine.nodes[:3], len(engine.entities)
+    (('coexistence', 'management', 'connectivity'), 4)
     """
 
     def __init__(self, dataset: Dataset, weights: Weights):

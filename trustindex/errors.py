@@ -35,6 +35,26 @@ class Sheet(os.PathLike):
         return os.fspath(self.path)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """A table given in Python (a DataFrame, a mapping, an array), given where a location's path goes: its line is
+    then 1 for the header and 2 on for its rows, its column 1 on; the location reads
+    ``values: row 'japan', column 'gdp'``, naming the parameter it came in."""
+
+    name: str
+    """The parameter: ``values`` or ``meta``."""
+    rows: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.name
+
+    def cell(self, line: int | None, column: int | None) -> str:
+        row = "header" if line == 1 else f"row {self.rows[line - 2]!r}" if line and line - 2 < len(self.rows) else ""
+        col = f"column {self.columns[column - 1]!r}" if column and column - 1 < len(self.columns) else ""
+        return ", ".join(p for p in (row, col) if p)
+
+
 def column_letters(column: int) -> str:
     """A spreadsheet's name of 1-based column ``column``: A, ..., Z, AA, ..."""
     letters = ""
@@ -61,6 +81,8 @@ def located(path, line: int | None = None, column: int | None = None) -> str:
         return ""
     if isinstance(path, Sheet):
         return f"{path}: {cell_name(path.name, line, column)}"
+    if isinstance(path, Frame):
+        return f"{path}: {path.cell(line, column)}" if path.cell(line, column) else str(path)
     where = str(path)
     if line is not None:
         where += f":{line}"
@@ -70,7 +92,17 @@ def located(path, line: int | None = None, column: int | None = None) -> str:
 
 
 class TrustIndexError(Exception):
-    """A problem the user can fix, reported as one line: ``path:line:col: message (hint)``."""
+    """A problem the user can fix, reported as one line: ``path:line:col: message (hint)``.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> try:
+    ...     ti.load_weights("managment-first")
+    ... except ti.TrustIndexError as error:
+    ...     print(error.hint)
+    did you mean 'management-first'?
+    """
 
     exit_code = ExitCode.USAGE
 
@@ -87,13 +119,15 @@ class TrustIndexError(Exception):
         self.message = message
         self.sheet = path.name if isinstance(path, Sheet) else None
         """The sheet of a workbook the location is in (its line is then a row, its column a sheet column)."""
+        self.frame = path if isinstance(path, Frame) else None
+        """The table given in Python the location is in."""
         self.path = None if path is None else str(path)
         self.line = line
         self.column = column
         self.hint = hint
 
     def __str__(self) -> str:
-        path = Sheet(Path(self.path), self.sheet) if self.path and self.sheet is not None else self.path
+        path = Sheet(Path(self.path), self.sheet) if self.path and self.sheet is not None else self.frame or self.path
         where = located(path, self.line, self.column)
         where += ": " if where else ""
         hint = f" ({self.hint})" if self.hint else ""
@@ -101,13 +135,33 @@ class TrustIndexError(Exception):
 
 
 class ConfigError(TrustIndexError):
-    """Invalid usage or configuration: weights, options, names (exit 2)."""
+    """Invalid usage or configuration: weights, options, names (exit 2).
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> try:
+    ...     ti.score(weights={"weights": {"support": -1}})
+    ... except ti.ConfigError as error:
+    ...     print(error)
+    weights: weight of 'support' is negative (-1) (weights must be >= 0)
+    """
 
     exit_code = ExitCode.USAGE
 
 
 class DataError(TrustIndexError):
-    """Unreadable or invalid input data (exit 3)."""
+    """Unreadable or invalid input data (exit 3).
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> try:
+    ...     ti.score({"id": ["a", "b"], "x": ["1", "one"]}, )
+    ... except ti.DataError as error:
+    ...     print(error.exit_code, error.message[:40])
+    3 values has no numeric column to score
+    """
 
     exit_code = ExitCode.DATA
 

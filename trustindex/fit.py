@@ -19,6 +19,30 @@ def fit_runs(runs: int, dataset, fail) -> None:
         fail(problem)
 
 
+def fitted_spec(source: SpecFile, engine, runs: int | None = None, sampler: str | None = None,
+                top_k: int | None = None) -> SpecFile:  # fmt: skip
+    """The specification with the changes asked for (None: the specification's own), checked against the
+    engine's dataset and profile (:func:`fit_spec`)."""
+    from dataclasses import replace
+
+    changes = {k: v for k, v in (("runs", runs), ("sampler", sampler), ("top_k", top_k)) if v is not None}
+    source = source._replace(spec=replace(source.spec, **changes))
+    fit_spec(source, engine)
+    return source
+
+
+def fit_or_fail(runs: int, engine, option: str, source: SpecFile | None = None) -> None:
+    """Refuse, before anything is allocated, ``runs`` that do not fit in memory: at the specification's ``runs``
+    when they come from its file (``source``), else naming ``option`` (the CLI's flag or the API's parameter)."""
+
+    def fail(message: str) -> None:
+        if source is not None and source.path is not None:
+            source.fail(message, (), "runs", "ask for fewer runs")
+        raise ConfigError(f"{option}: {message}", hint="ask for fewer runs")
+
+    fit_runs(runs, engine.dataset, fail)
+
+
 def fit_spec(source: SpecFile, engine) -> None:
     """Raise ConfigError, at the setting at fault, when the specification does not fit the engine's dataset and
     profile: what the design itself refuses (a node or level the dataset lacks, an alternative alone, ...), a

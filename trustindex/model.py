@@ -9,6 +9,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .defaults import LEVEL
+
 LEVELS = ("index", "pillar", "sub-pillar")
 """Names of the aggregation levels: the root, its children, and every deeper aggregate."""
 
@@ -55,7 +57,14 @@ class Record:
 
 @dataclass(frozen=True)
 class Node:
-    """An aggregate node: the index itself or a (sub-)pillar."""
+    """An aggregate node: the index itself or a (sub-)pillar.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> ti.load_dataset("coexistence-regimes").framework.pillars[0].id
+    'management'
+    """
 
     id: str
     label: str
@@ -65,7 +74,15 @@ class Node:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A measured or coded variable and everything needed to say where it came from."""
+    """A measured or coded variable and everything needed to say where it came from.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> first = ti.load_dataset("coexistence-regimes").framework.indicators[0]
+    >>> first.id, first.parent, first.direction, first.goalposts
+    ('admission_control', 'management', 1, (0.0, 100.0))
+    """
 
     id: str
     label: str
@@ -111,7 +128,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Framework:
-    """The tree index → pillars → (sub-pillars) → indicators, in declaration order."""
+    """The tree index → pillars → (sub-pillars) → indicators, in declaration order.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> framework = ti.load_dataset("coexistence-regimes").framework
+    >>> framework.index.id, framework.children("coexistence")
+    ('coexistence', ('management', 'connectivity', 'support', 'explainability'))
+    """
 
     index: Node
     pillars: tuple[Node, ...]
@@ -190,7 +215,17 @@ class Framework:
 
 @dataclass(frozen=True, eq=False)
 class Dataset(Record):
-    """Values (entity × indicator) with their framework and provenance. Arrays are read-only."""
+    """Values (entity × indicator) with their framework and provenance. Arrays are read-only.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> dataset = ti.load_dataset("coexistence-regimes")
+    >>> dataset.entities
+    ('japan', 'continental-europe', 'united-states', 'nordic')
+    >>> dataset.values.shape
+    (4, 21)
+    """
 
     name: str
     framework: Framework
@@ -233,6 +268,76 @@ class Dataset(Record):
     """The dataset's suggested weights, by node id: an indicator table's weight column. A profile's own weights
     come first (see :meth:`Weights.for_dataset`); these fill in the nodes it does not weigh."""
 
+    @classmethod
+    def from_frame(cls, values, meta=None, *, entity: str = "id", name: str | None = None, year: int | None = None,
+                   title: str = "", columns=None) -> Dataset:  # fmt: skip
+        """A dataset from a table in Python, checked by the rules a dataset's files are.
+
+        Parameters
+        ----------
+        values : pandas.DataFrame, mapping of column name to values, or 2-d numpy array
+            One row per entity (per entity and year in a panel, with a ``year`` column). The ``entity`` column
+            holds the ids (else the frame's index, else the row positions); a ``name`` column the display names.
+        meta : DataFrame or mapping, optional
+            The indicator table: one row per indicator and aggregate, columns ``id``, ``parent``, ``direction``,
+            ``label``, ``unit``, ``source``, ``weight``, ... or COINr's ``iMeta`` (``iCode``, ``Parent``,
+            ``Direction``, ``Weight``, ``Type``, ``Level``). None: every numeric column is an indicator (higher is
+            better) under one pillar.
+        entity : str
+            The column of entity ids.
+        name : str, optional
+            The dataset's name (default ``dataframe``).
+        year : int, optional
+            The year of a panel to score (default: the latest).
+        title : str
+            A title for outputs.
+        columns : sequence of str, optional
+            The column names of a numpy array (default ``x1``, ``x2``, ...).
+
+        Returns
+        -------
+        Dataset
+
+        Raises
+        ------
+        DataError
+            At the first problem, naming the parameter, row and column: ``values: row 'b', column 'x': ...``.
+
+        Example
+        -------
+        >>> import trustindex as ti
+        >>> ti.Dataset.from_frame({"id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0], "y": [3, 1, 2]})
+        <Dataset 'dataframe': 3 entities × 2 indicators under 1 pillar>
+        """
+        from .io.frames import dataset_from_frame
+
+        return dataset_from_frame(values, meta, entity=entity, name=name, year=year, title=title, columns=columns)
+
+    def to_frame(self):
+        """The values as a pandas DataFrame: ``entity``, ``name`` and one column per indicator (raw values).
+
+        Example
+        -------
+        >>> import trustindex as ti
+        >>> ti.Dataset.from_frame({"id": ["a", "b"], "x": [1.0, 2.0]}).to_frame()
+          entity name    x
+        0      a    a  1.0
+        1      b    b  2.0
+        """
+        from .tidy import frame
+
+        ids = self.framework.indicator_ids
+        rows = [{"entity": e, "name": n, **dict(zip(ids, row, strict=True))}
+                for e, n, row in zip(self.entities, self.names, self.values.tolist(), strict=True)]  # fmt: skip
+        return frame(["entity", "name", *ids], rows)
+
+    def __repr__(self) -> str:
+        framework = self.framework
+        pillars = len(framework.pillars)
+        year = f", year {self.year}" if self.year is not None else ""
+        return (f"<Dataset {self.name!r}: {len(self.entities)} entities × {len(framework.indicators)} indicators "
+                f"under {pillars} pillar{'s' if pillars != 1 else ''}{year}>")  # fmt: skip
+
     def subset(self, keep: np.ndarray) -> Dataset:
         """The same dataset restricted to the entities where ``keep`` is true."""
         keep = np.asarray(keep, dtype=bool)
@@ -254,7 +359,14 @@ class Dataset(Record):
 
 @dataclass(frozen=True)
 class Normalisation:
-    """How indicator values become comparable scores."""
+    """How indicator values become comparable scores.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> ti.Normalisation("zscore", mean=100, sd=10).method
+    'zscore'
+    """
 
     method: str = "minmax"
     range: tuple[float, float] = (0.0, 100.0)
@@ -266,7 +378,14 @@ class Normalisation:
 
 @dataclass(frozen=True)
 class Aggregation:
-    """How the children of a node combine into its score."""
+    """How the children of a node combine into its score.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> ti.Aggregation("geometric").min_coverage == 2 / 3
+    True
+    """
 
     method: str = "arithmetic"
     p: float | None = None
@@ -313,7 +432,15 @@ class Imputation:
 
 @dataclass(frozen=True)
 class Weights:
-    """A weights profile: relative weights per node and the method choices per level."""
+    """A weights profile: relative weights per node and the method choices per level.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> profile = ti.load_weights("balanced")
+    >>> profile.name, profile.normalisation.method
+    ('balanced', 'goalposts')
+    """
 
     name: str
     weights: Mapping[str, float] = field(default_factory=frozen_map)
@@ -357,6 +484,43 @@ class Weights:
                 ),
             ),
         )
+
+    @classmethod
+    def from_dict(cls, data: Mapping, name: str = "custom") -> Weights:
+        """A profile from a mapping in the form of a profile's TOML, checked by the same rules.
+
+        Parameters
+        ----------
+        data : mapping
+            The profile's keys: ``weights`` (node id to relative weight), ``normalisation``, ``aggregation``
+            (per level: ``index``, ``pillar``, ``sub-pillar``), ``ranking``, ``imputation``, ``treatment``,
+            ``screening``, ``audit``, as in ``weights/*.toml``; ``schema = 1`` may be left out.
+        name : str
+            The profile's name in outputs (unless ``data`` has a ``name``).
+
+        Returns
+        -------
+        Weights
+
+        Raises
+        ------
+        ConfigError
+            At the first problem, naming the key: ``weights: unknown key 'managment' in [weights] ...``.
+
+        Example
+        -------
+        >>> import trustindex as ti
+        >>> w = ti.Weights.from_dict({"weights": {"support": 2}, "aggregation": {"index": {"method": "geometric"}}})
+        >>> w.weight("support"), w.aggregation_for("index").method
+        (2.0, 'geometric')
+        """
+        from .io.weights import weights_from_dict
+
+        return weights_from_dict(data, name)
+
+    def __repr__(self) -> str:
+        count = len(self.weights) + sum(len(w) for w in self.datasets.values())
+        return f"<Weights {self.name!r}: {count} weight{'s' if count != 1 else ''} set; {describe(methods(self))}>"
 
     def weight(self, node_id: str) -> float:
         return float(self.weights.get(node_id, 1.0))
@@ -410,7 +574,14 @@ def describe(choices: dict) -> str:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something the user must be told about a result: missing, excluded or constant data."""
+    """Something the user must be told about a result: missing, excluded or constant data.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> ti.score("coexistence-regimes").notices[0].kind
+    'dataset'
+    """
 
     kind: str
     message: str
@@ -425,6 +596,13 @@ class Result(Record):
     """The immutable output of one scoring. Arrays have shape (entities, nodes) and are read-only.
 
     For indicator columns ``scores`` holds the normalised value; for aggregates the aggregate score.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> result = ti.score("coexistence-regimes")
+    >>> result.nodes[:3], result.rank("support").tolist()
+    (('coexistence', 'management', 'connectivity'), [4.0, 2.0, 3.0, 1.0])
     """
 
     dataset: Dataset
@@ -476,6 +654,62 @@ class Result(Record):
     def framework(self) -> Framework:
         return self.dataset.framework
 
+    def to_frame(self, level: str = LEVEL, top: int | None = None):
+        """The ranking as a pandas DataFrame with the columns of ``score -f csv``: ``rank``, ``entity``, ``name``
+        and the score of every node down to ``level`` (``index``, ``pillar`` or ``indicator``), best first.
+
+        Parameters
+        ----------
+        level : str
+            The deepest level shown, as ``score --level``.
+        top : int, optional
+            Only the entities ranked ``top`` or better.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Example
+        -------
+        >>> import trustindex as ti
+        >>> result = ti.score({"id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0], "y": [3, 1, 2]})
+        >>> result.to_frame(level="index")
+           rank entity name  index
+        0   1.0      c    c   75.0
+        1   2.0      a    a   50.0
+        2   3.0      b    b   25.0
+        """
+        from .tidy import frame, score_rows
+
+        return frame(*score_rows(self, level, top))
+
+    def to_dict(self, level: str = LEVEL, top: int | None = None) -> dict:
+        """The JSON document of ``score -f json`` as a dict: provenance, the nodes, every entity's ranks, scores
+        and coverage down to ``level``, and the notices.
+
+        Example
+        -------
+        >>> import trustindex as ti
+        >>> doc = ti.score({"id": ["a", "b"], "x": [1.0, 2.0]}).to_dict()
+        >>> doc["entities"][0]["entity"], doc["entities"][0]["rank"]
+        ('b', 1)
+        """
+        from .tidy import score_document
+
+        return score_document(self, level, top)
+
+    def __repr__(self) -> str:
+        ranked = int(np.sum(~np.isnan(self.scores[:, 0])))
+        best = self.order()[0] if ranked else None
+        lead = f"; first {self.dataset.names[best]} ({self.scores[best, 0]:.1f})" if best is not None else ""
+        return (f"<Result of {self.dataset.name!r} under {self.weights.name!r}: {ranked} of {len(self.entities)} "
+                f"entities ranked at {len(self.nodes)} nodes{lead}; {len(self.notices)} notices>")  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        from .tidy import html_table, score_rows
+
+        return html_table(*score_rows(self), caption=repr(self))
+
     def column(self, node_id: str) -> int:
         return self.nodes.index(node_id)
 
@@ -492,7 +726,14 @@ class Result(Record):
 @dataclass(frozen=True)
 class WeightSpec:
     """How weights vary: ``uniform`` ±spread then renormalised, ``dirichlet`` around the nominal shares
-    with a concentration, or ``simplex`` (uniform over all weight vectors of a group)."""
+    with a concentration, or ``simplex`` (uniform over all weight vectors of a group).
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> ti.Spec(runs=500, weights=ti.WeightSpec("dirichlet", concentration=50)).weights.distribution
+    'dirichlet'
+    """
 
     distribution: str = "uniform"
     spread: float = 0.25
@@ -504,7 +745,15 @@ class WeightSpec:
 
 @dataclass(frozen=True)
 class Spec:
-    """What is uncertain. An empty tuple of alternatives keeps that choice at its nominal value."""
+    """What is uncertain. An empty tuple of alternatives keeps that choice at its nominal value.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> spec = ti.Spec(runs=200, aggregation=())   # only the weights vary, ±25 %
+    >>> ti.uncertainty("coexistence-regimes", spec=spec, seed=1).factors
+    ('weights',)
+    """
 
     runs: int = 1000
     sampler: str = "sobol"
@@ -517,3 +766,28 @@ class Spec:
     leave_out: tuple[str, ...] = ()
     """Nodes that may be left out, one at a time (each run leaves out none or one of them)."""
     top_k: int = 3
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Spec:
+        """An uncertainty specification from a mapping in the form of a spec's TOML, checked by the same rules.
+
+        Parameters
+        ----------
+        data : mapping
+            ``runs``, ``sampler``, ``top_k``, ``[weights]`` (``distribution``, ``spread``, ...), and the
+            ``alternatives`` of ``normalisation``, ``aggregation``, ``treatment``, ``imputation``, and
+            ``leave_out.nodes``; ``schema = 1`` may be left out. (A ``Spec(...)`` built directly works too.)
+
+        Returns
+        -------
+        Spec
+
+        Example
+        -------
+        >>> import trustindex as ti
+        >>> ti.Spec.from_dict({"runs": 200, "weights": {"spread": 0.1}}).runs
+        200
+        """
+        from .io.spec import spec_from_dict
+
+        return spec_from_dict(data).spec

@@ -172,7 +172,33 @@ def weight_stability(
     cancelled: Stop | None = None,
 ) -> Stability:
     """Every swap as ``node``'s weight moves over its whole range, and the intervals of its share (around the
-    nominal share) over which the ranking, the top-k set and ``entity``'s rank stay unchanged."""
+    nominal share) over which the ranking, the top-k set and ``entity``'s rank stay unchanged.
+
+    Parameters
+    ----------
+    engine : Engine
+        The dataset and profile (``ti.Engine(dataset, weights)``).
+    node : str
+        The weight to move: a pillar's or an indicator's.
+    entity : str, optional
+        Also the interval over which this entity's rank holds.
+    top_k : int
+        The size of the top set.
+    progress, cancelled : callables, optional
+        Progress (fraction done) and cancellation.
+
+    Returns
+    -------
+    Stability
+        ``swaps`` (each pair's crossing share), ``ranking``, ``top`` and ``entity``: intervals of the share.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> engine = ti.Engine(ti.load_dataset("coexistence-regimes"), ti.load_weights("balanced"))
+    >>> ti.weight_stability(engine, "support").nominal_share
+    0.25
+    """
     column, siblings = _group(engine, node)
     variant = engine.nominal_variant()
     exact = all(a.method == "arithmetic" for a in variant.aggregation)
@@ -268,7 +294,31 @@ def rank_bounds(
 
     An entity missing a component is scored over the others, a ratio the linear programs cannot hold: its own
     bounds are NaN, and the bounds of the others count it as possibly ahead or behind (outer bounds, not exact).
-    Ranks follow the profile's tie rule; entities with equal component scores are tied under every weighting."""
+    Ranks follow the profile's tie rule; entities with equal component scores are tied under every weighting.
+
+    Parameters
+    ----------
+    engine : Engine
+        The dataset and profile.
+    level : str
+        The level whose weights vary (``pillar``).
+    floor : float
+        The smallest share each of those weights keeps.
+    progress, cancelled : callables, optional
+        Progress (fraction done) and cancellation.
+
+    Returns
+    -------
+    tuple of Bounds
+        Each entity's ``nominal``, ``best`` and ``worst`` rank.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> engine = ti.Engine(ti.load_dataset("coexistence-regimes"), ti.load_weights("balanced"))
+    >>> [(b.entity, b.best, b.worst) for b in ti.rank_bounds(engine)][:1]
+    [('japan', 1.0, 4.0)]
+    """
     top = engine.steps[-1]
     variant = engine.nominal_variant()
     if variant.aggregation[-1].method != "arithmetic":
@@ -362,7 +412,33 @@ def acceptability(
     progress: Progress | None = None,
     cancelled: Stop | None = None,
 ) -> Acceptability:
-    """SMAA-2 rank acceptability indices and central weight vectors (weights uniform on the simplex by default)."""
+    """SMAA-2 rank acceptability indices and central weight vectors (weights uniform on the simplex by default).
+
+    Parameters
+    ----------
+    engine : Engine
+        The dataset and profile.
+    runs : int
+        The number of weight vectors drawn.
+    seed : int
+        The random seed.
+    weights : WeightSpec, optional
+        How the weights vary (default: uniform on the simplex of the pillars' weights).
+    progress, cancelled : callables, optional
+        Progress (fraction done) and cancellation.
+
+    Returns
+    -------
+    Acceptability
+        ``probabilities[i, r]``: the share of runs in which entity i holds rank r + 1; ``central`` weights.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> engine = ti.Engine(ti.load_dataset("coexistence-regimes"), ti.load_weights("balanced"))
+    >>> ti.acceptability(engine, 1000, seed=1).probabilities.sum(axis=1).round(6).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
     weights = weights or WeightSpec(distribution="simplex", levels=("pillar",))
     design = Design(engine, Spec(runs=runs, sampler="random", weights=weights, aggregation=()))
     sampler = Sampler("random", design.dimensions, np.random.default_rng(seed), runs)
@@ -385,3 +461,44 @@ def acceptability(
         central = np.where(first[:, None] > 0, central / first[:, None], np.nan)
     return Acceptability(runs, seed, tuple(engine.nodes[c] for c in columns), readonly(counts.counts / runs),
                          readonly(central), readonly(first / runs), readonly(counts.values))  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class StabilityAnalysis(Record):
+    """What ``stability`` reports: each moved weight's intervals, the best and worst ranks (None unless the
+    index aggregates two or more pillars arithmetically) and the rank acceptability (None without runs)."""
+
+    intervals: tuple[Stability, ...]
+    bounds: tuple[Bounds, ...] | None
+    acceptability: Acceptability | None
+    entity: str | None
+    """The entity whose rank interval each weight's stability also gives."""
+
+
+def analyse(engine: Engine, nodes=(), entity: str | None = None, top_k: int = 3, floor: float = 0.0, runs: int = 0,
+            seed: int | None = None, progress: Progress | None = None,
+            cancelled: Stop | None = None) -> StabilityAnalysis:  # fmt: skip
+    """The whole of ``stability``: :func:`weight_stability` of each of ``nodes`` (default: the pillars), the
+    :func:`rank_bounds` of the index's components when it aggregates two or more arithmetically, and with
+    ``runs`` the SMAA-2 :func:`acceptability`; ``progress`` reports the fraction of the whole."""
+    pillars = [engine.nodes[c] for c in engine.steps[-1].children]
+    moved = list(nodes) or pillars
+    with_bounds = engine.steps[-1].aggregation.method == "arithmetic" and len(pillars) >= 2
+    steps = len(moved) + with_bounds + bool(runs)
+    done = [0]
+
+    def part(fraction: float) -> None:
+        if progress is not None:
+            progress((done[0] + fraction) / steps)
+
+    intervals = []
+    for node in moved:
+        intervals.append(weight_stability(engine, node, entity, top_k, progress=part, cancelled=cancelled))
+        done[0] += 1
+    bounds = None
+    if with_bounds:
+        level = engine.framework.level(pillars[0])
+        bounds = rank_bounds(engine, level, floor, progress=part, cancelled=cancelled)
+        done[0] += 1
+    smaa = acceptability(engine, runs, seed, progress=part, cancelled=cancelled) if runs else None
+    return StabilityAnalysis(tuple(intervals), bounds, smaa, entity)

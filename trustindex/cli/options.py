@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from pathlib import Path
 
 import click
@@ -22,7 +21,7 @@ class Number(click.ParamType):
         self.name = "integer" if integer else "number"
 
     def convert(self, value, param, ctx):
-        from ..io.numbers import LARGEST, NotANumber, parse_integer, parse_number, shown
+        from ..io.numbers import NotANumber, out_of_range, parse_integer, parse_number
 
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             number = value
@@ -31,17 +30,9 @@ class Number(click.ParamType):
                 number = parse_integer(str(value).strip()) if self.integer else parse_number(str(value).strip())
             except NotANumber as exc:
                 self.fail(str(exc), param, ctx)
-        if isinstance(number, float) and (math.isnan(number) or abs(number) > LARGEST):
-            self.fail(f"{shown(number)} is not a finite number within ±{LARGEST:g}", param, ctx)
-        low = "-inf" if self.low is None else shown(self.low)
-        high = shown(self.below) + ")" if self.below is not None else ("inf" if self.high is None else shown(self.high))
-        span = f"[{low}, {high}{']' if self.below is None else ''}"
-        if (
-            (self.low is not None and number < self.low)
-            or (self.high is not None and number > self.high)
-            or (self.below is not None and number >= self.below)
-        ):
-            self.fail(f"{shown(number)} is not in {span}", param, ctx)
+        problem = out_of_range(number, self.low, self.high, self.below)
+        if problem:
+            self.fail(problem, param, ctx)
         return number
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..defaults import ACCEPTABILITY, FLOOR, SAMPLES, TOP_K
 from .options import COUNT, ENTITY, FILE, Number, data_options, emit, load, output_options, preflight
 from .progress import progress_bar, quiet_option, seed_option, seed_or_new
 
@@ -12,29 +13,10 @@ FORMATS = ("table", "csv", "markdown", "json")
 
 def _spec(path, engine, runs=None, sampler=None, top_k=None):
     """The specification (the file's, else the default) with the options' changes, checked against the dataset."""
-    from dataclasses import replace
-
-    from ..fit import fit_spec
+    from ..fit import fitted_spec
     from ..io.spec import DEFAULT, SpecFile, read_spec
 
-    source = read_spec(path) if path else SpecFile(DEFAULT)
-    changes = {k: v for k, v in (("runs", runs), ("sampler", sampler), ("top_k", top_k)) if v is not None}
-    source = source._replace(spec=replace(source.spec, **changes))
-    fit_spec(source, engine)
-    return source
-
-
-def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
-    """Refuse, before anything is allocated, runs that do not fit in memory (at the spec's runs, or the option)."""
-    from ..errors import ConfigError
-    from ..fit import fit_runs
-
-    def fail(message: str) -> None:
-        if source is not None and source.path is not None and option == "runs":
-            source.fail(message, (), "runs", "ask for fewer runs")
-        raise ConfigError(f"{option}: {message}", hint="ask for fewer runs")
-
-    fit_runs(runs, engine.dataset, fail)
+    return fitted_spec(read_spec(path) if path else SpecFile(DEFAULT), engine, runs, sampler, top_k)
 
 
 def spec_option(function):
@@ -73,6 +55,7 @@ def uncertainty(data, meta, year, weights, fmt, output, spec, runs, sampler, top
     absolute rank shift and the Spearman and Kendall correlations with the nominal ranking.
     """
     from ..engine import Engine
+    from ..fit import fit_or_fail
     from ..reports.robustness import uncertainty_report
     from ..uncertainty import uncertainty as run
 
@@ -80,7 +63,7 @@ def uncertainty(data, meta, year, weights, fmt, output, spec, runs, sampler, top
     engine = Engine(dataset, profile)
     source = _spec(spec, engine, runs, sampler, top_k)
     chosen = source.spec
-    _fit(chosen.runs, engine, chosen, source, "--runs" if runs is not None else "runs")
+    fit_or_fail(chosen.runs, engine, "--runs", source if runs is None else None)
     preflight(output)
     seed = seed_or_new(seed)
     with progress_bar(f"{chosen.runs:,} runs", quiet) as progress:
@@ -100,7 +83,7 @@ Examples:
 @output_options(FORMATS)
 @spec_option
 @click.option(
-    "--samples", type=Number(2, 2**53, integer=True), default=1024, show_default=True,
+    "--samples", type=Number(2, 2**53, integer=True), default=SAMPLES, show_default=True,
     help="Base samples N, a power of 2 (N(d+2) runs).",
 )  # fmt: skip
 @seed_option
@@ -113,18 +96,18 @@ def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, qui
     confidence intervals, from N(d + 2) runs.
     """
     from ..engine import Engine
-    from ..errors import ConfigError
+    from ..fit import fit_or_fail
     from ..reports.robustness import sensitivity_report
+    from ..sensitivity import check_samples
     from ..sensitivity import sensitivity as run
-
-    if samples < 2 or samples & (samples - 1):
-        raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
     from ..uncertainty import Design
+
+    check_samples(samples, "--samples")
 
     dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = _spec(spec, engine).spec
-    _fit(samples * (Design(engine, chosen).dimensions + 2), engine, chosen, option="--samples")
+    fit_or_fail(samples * (Design(engine, chosen).dimensions + 2), engine, "--samples")
     preflight(output)
     seed = seed_or_new(seed)
     with progress_bar("Sobol' runs", quiet) as progress:
@@ -148,12 +131,12 @@ Examples:
 @click.option(
     "--entity", default=None, type=ENTITY, help="Also report the interval over which this entity's rank holds."
 )
-@click.option("--top-k", type=COUNT, default=3, show_default=True, help="Size of the top set.")
+@click.option("--top-k", type=COUNT, default=TOP_K, show_default=True, help="Size of the top set.")
 @click.option(
-    "--floor", type=Number(0, below=1), default=0.0, show_default=True,
+    "--floor", type=Number(0, below=1), default=FLOOR, show_default=True,
     help="Minimum pillar weight share for best/worst ranks.",
 )  # fmt: skip
-@click.option("--acceptability", "runs", type=Number(0, 2**53, integer=True), default=0, metavar="RUNS",
+@click.option("--acceptability", "runs", type=Number(0, 2**53, integer=True), default=ACCEPTABILITY, metavar="RUNS",
               help="Also run SMAA-2 rank acceptability with this many runs.")  # fmt: skip
 @seed_option
 @quiet_option
@@ -168,9 +151,10 @@ def stability(data, meta, year, weights, fmt, output, nodes, entity, top_k, floo
     """
     from ..engine import Engine
     from ..explain import find_entity
+    from ..fit import fit_or_fail
     from ..pipeline import score
     from ..reports.robustness import stability_report
-    from ..stability import acceptability, rank_bounds, weight_stability
+    from ..stability import analyse
 
     dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
@@ -178,23 +162,9 @@ def stability(data, meta, year, weights, fmt, output, nodes, entity, top_k, floo
     if entity is not None:
         chosen = engine.entities[find_entity(score(dataset, profile), entity)]
     if runs:
-        from ..model import Spec, WeightSpec
-
-        simplex = Spec(runs=runs, weights=WeightSpec(distribution="simplex", levels=("pillar",)), aggregation=())
-        _fit(runs, engine, simplex, option="--acceptability")
+        fit_or_fail(runs, engine, "--acceptability")
     preflight(output)
-    pillars = [engine.nodes[c] for c in engine.steps[-1].children]
-    intervals = []
-    for node in nodes or pillars:
-        with progress_bar(f"stability of {node}", quiet) as progress:
-            intervals.append(weight_stability(engine, node, chosen, top_k, progress=progress))
-    bounds = None
-    if all(s.aggregation.method == "arithmetic" for s in engine.steps[-1:]) and len(pillars) >= 2:
-        with progress_bar("best and worst ranks", quiet) as progress:
-            bounds = rank_bounds(engine, engine.framework.level(pillars[0]), floor, progress=progress)
-    smaa = None
-    if runs:
-        seed = seed_or_new(seed)
-        with progress_bar(f"acceptability, {runs:,} runs", quiet) as progress:
-            smaa = acceptability(engine, runs, seed, progress=progress)
-    emit(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output)
+    seed = seed_or_new(seed) if runs else None
+    with progress_bar("stability", quiet) as progress:
+        found = analyse(engine, nodes, chosen, top_k, floor, runs, seed, progress=progress)
+    emit(stability_report(engine, found.intervals, found.bounds, found.acceptability, chosen, fmt), output)

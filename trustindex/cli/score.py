@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..defaults import LEVEL, SCORE_LEVELS
 from .options import COUNT, data_options, emit, load, output_options, preflight
-
-LEVELS = ("index", "pillar", "indicator")
 
 
 @click.command(
@@ -24,8 +23,8 @@ Examples:
 @click.option("--top", type=COUNT, metavar="N", help="Show only the N best-ranked entities.")
 @click.option(
     "--level",
-    type=click.Choice(LEVELS),
-    default="pillar",
+    type=click.Choice(SCORE_LEVELS),
+    default=LEVEL,
     show_default=True,
     help="Deepest level shown: the index only, also pillars, or also every indicator (normalised).",
 )

@@ -413,16 +413,19 @@ def read_metadata(path: Path, meta: Path | str | None = None) -> Metadata:
     return _metadata(doc, toml_path, values_path, replace(layout, sheet=values_sheet), name)
 
 
-def _metadata(doc: TomlDoc, toml_path: Path | None, values_path: Path, layout: Layout, name: str) -> Metadata:
-    """The metadata of ``doc`` (dataset.toml, an indicator table, or both), validated."""
+def _metadata(doc: TomlDoc, toml_path: Path | None, values_path: Path, layout: Layout, name: str,
+              header: list[str] | None = None) -> Metadata:  # fmt: skip
+    """The metadata of ``doc`` (dataset.toml, an indicator table, or both), validated; ``header``: the values'
+    columns, when they are not in a file."""
     doc.table((), TOP)
     doc.table(("entity",), ENTITY)
     framework, notices = _framework(doc)
     meta = _columns(doc, framework)
     table = getattr(doc, "indicator_table", None)
     if toml_path is None:
-        rows = read_rows(values_path, layout)[0]
-        header = [h.strip(" \t") for h in rows[0].fields] if rows else []
+        if header is None:
+            rows = read_rows(values_path, layout)[0]
+            header = [h.strip(" \t") for h in rows[0].fields] if rows else []
         id_column, name_column, year_column = entity_columns(table, header)
     else:
         id_column = doc.get(("entity",), "id_column", "str", "id")
@@ -448,7 +451,7 @@ def _metadata(doc: TomlDoc, toml_path: Path | None, values_path: Path, layout: L
     for key in ("title", "description", "licence", "attribution", "notice", "notes", "default_weights"):
         doc.get((), key, "str", "")
     doc.get((), "illustrative", "bool", False)
-    files = tuple(p for p in (toml_path, table and table.path) if p is not None)
+    files = tuple(p for p in (toml_path, table and table.path) if isinstance(p, Path))
     return Metadata(doc, framework, meta, id_column, name_column, year_column, id_kind, formulas, values_path,
                     (*notices, *_review(doc)), layout, name, dict(table.weights) if table else {},
                     files)  # fmt: skip
@@ -498,10 +501,17 @@ def load_dataset(path: Path, year: int | None = None, meta: Path | str | None = 
     Problems with the files raise DataError; a year the dataset does not have raises ConfigError.
     """
     meta = read_metadata(path, meta)
-    doc, framework, formulas = meta.doc, meta.framework, meta.formulas
-    folder = doc.path.parent
     strict = Strict()
     table = read_table(meta.values_path, strict, meta.layout)
+    return assemble(meta, table, strict, year, meta.doc.path.parent)
+
+
+def assemble(meta: Metadata, table, strict: Strict, year: int | None, folder: Path | None,
+             digest: str | None = None) -> Dataset:  # fmt: skip
+    """The dataset of ``table`` (the values) under ``meta`` for ``year``, by the rules of
+    :mod:`trustindex.io.validate`; ``folder`` is where its files are (None: given in Python, whose ``digest``
+    is then the hash of its cells)."""
+    doc, framework, formulas = meta.doc, meta.framework, meta.formulas
     validated = validate(meta, table, strict)
     year = _select_year(meta, validated.years, year)
     columns = {c.name: c for c in meta.columns}
@@ -560,10 +570,10 @@ def load_dataset(path: Path, year: int | None = None, meta: Path | str | None = 
             layers.append(np.where(index[:, None] >= 0, other_values[np.maximum(index, 0)], np.nan))
         history = readonly(np.stack(layers))
 
-    files = [*meta.files, meta.values_path]
+    files = [*meta.files, meta.values_path] if folder is not None else []
     notes_ = {}
     notes_name = doc.get((), "notes", "str", None)
-    if notes_name is not None:
+    if notes_name is not None and folder is not None:
         files.append(folder / notes_name)
         notes_ = notes(files[-1], {r.entity for r in table.keyed()}, set(framework.indicator_ids), strict,
                        meta.layout.delimiter)  # fmt: skip
@@ -582,7 +592,7 @@ def load_dataset(path: Path, year: int | None = None, meta: Path | str | None = 
         notes=frozen_map(notes_),
         path=folder,
         files=tuple(files),
-        digest=_digest(files),
+        digest=_digest(files) if digest is None else digest,
         year=year,
         years=validated.years,
         columns=meta.columns,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataError, did_you_mean
+from ..errors import DataError, Frame, did_you_mean
 from .numbers import INTEGER, NotANumber, parse_number
 from .table import SPACE, Layout, Row, Table, foreign, read_rows
 from .toml import REQUIRED, TomlDoc
@@ -241,11 +241,19 @@ def read_indicator_table(path: Path, layout: Layout | None = None) -> IndicatorT
     rows, sheet, text = read_rows(path, layout)
     if sheet is None and rows and (other := foreign(path, text, rows[0].fields, layout)) is not None:
         raise other
+    return indicator_table(Path(path), rows, sheet, layout)
+
+
+def indicator_table(path: Path | Frame, rows: list[Row], sheet: str | None = None,
+                    layout: Layout | None = None) -> IndicatorTable:  # fmt: skip
+    """The indicator table of ``rows`` (the header first) read from ``path``: a file, a sheet of a workbook
+    (``sheet``), or a table given in Python (a :class:`~trustindex.errors.Frame`)."""
+    layout = layout or Layout(role="indicators")
     if len(rows) < 2:
         what = "no rows under the header" if rows else "empty file: expected a header and one row per node"
         raise DataError(what, path=path, line=1, column=1, hint="one row per indicator and one per aggregate")
     header = [h.strip(SPACE) for h in rows[0].fields]
-    table = Table(Path(path), rows[0], header, rows[1:], sheet=sheet, delimiter=layout.delimiter,
+    table = Table(path, rows[0], header, rows[1:], sheet=sheet, delimiter=layout.delimiter,
                   decimal=layout.decimal)  # fmt: skip
     reader = _Reader(table)
     _header(reader, table)
@@ -332,11 +340,11 @@ def read_indicator_table(path: Path, layout: Layout | None = None) -> IndicatorT
         data[section][node] = entry
     _check_levels(reader, levels, data)
     if not data["indicators"]:
-        raise DataError("the indicator table has no indicator", path=table.file if sheet else path,
+        raise DataError("the indicator table has no indicator", path=table.file,
                         hint="a row whose id is no other row's parent is an indicator")  # fmt: skip
     data = _root(reader, roots, data, places)
     weights.pop(data["index"]["id"], None)  # the index has no siblings: its weight means nothing
-    return IndicatorTable(Path(path), data, places, weights, weight_places, convention, tuple(review))
+    return IndicatorTable(path, data, places, weights, weight_places, convention, tuple(review))
 
 
 def _review_cell(reader: _Reader, row: Row) -> str:

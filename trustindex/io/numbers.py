@@ -85,3 +85,16 @@ def parse_integer(text: str) -> int:
     if not INTEGER.fullmatch(text):
         raise NotANumber(f"{text!r} is not a whole number")
     return int(text)
+
+
+def out_of_range(number, low: float | None = None, high: float | None = None, below: float | None = None) -> str:
+    """Why ``number`` is not a finite number within [low, high] (or [low, below)), or ``""`` when it is: the
+    check of every numeric option and keyword argument."""
+    if isinstance(number, float) and (math.isnan(number) or abs(number) > LARGEST):
+        return f"{shown(number)} is not a finite number within ±{LARGEST:g}"
+    if (low is not None and number < low) or (high is not None and number > high) or (
+            below is not None and number >= below):  # fmt: skip
+        start = "-inf" if low is None else shown(low)
+        end = shown(below) + ")" if below is not None else ("inf" if high is None else shown(high)) + "]"
+        return f"{shown(number)} is not in [{start}, {end}"
+    return ""

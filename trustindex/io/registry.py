@@ -95,7 +95,23 @@ def _exists(path: Path) -> bool:
 
 def resolve_dataset(name_or_path: str | None) -> Path:
     """The folder of a dataset: a path as given, else ./datasets/NAME, else the shipped NAME (None: the
-    default); an unknown or empty name raises ConfigError."""
+    default); an unknown or empty name raises ConfigError.
+
+    Parameters
+    ----------
+    name_or_path : str, optional
+        A folder, else a name under ./datasets, else a shipped dataset's name.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> ti.resolve_dataset("jp-prefectures").name
+    'jp-prefectures'
+    """
     from .dataset import is_dataset_folder
 
     if name_or_path == "":
@@ -116,7 +132,25 @@ def resolve_dataset(name_or_path: str | None) -> Path:
 def resolve_weights(name_or_path: str | None, near: Path | None = None) -> Path:
     """The file of a weights profile: a path as given (relative to ``near``, the folder of the file that names
     it, when one does), else NAME.toml beside that file, else ./weights/NAME.toml, else the shipped NAME
-    (None: the default)."""
+    (None: the default).
+
+    Parameters
+    ----------
+    name_or_path : str, optional
+        A file, else a name under ./weights, else a shipped profile's name.
+    near : pathlib.Path, optional
+        The folder of the file that names the profile.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> ti.resolve_weights("balanced").name
+    'balanced.toml'
+    """
     if name_or_path == "":
         raise ConfigError("the weights profile name is empty", hint="give a profile's name or a file")
     name_or_path = name_or_path or DEFAULT_WEIGHTS
@@ -140,13 +174,20 @@ def load_inputs(data: str | None, weights: str | None, year: int | None = None, 
     weights profile a command works on, by the one rule: the profile named, else the dataset's
     ``default_weights`` (an error at its line when there is no such profile), else the shipped default when it
     fits the dataset's framework, else equal weights and the defaults, with a notice."""
-    from ..model import Weights
     from .dataset import load_dataset
-    from .weights import load_weights
 
     dataset = load_dataset(resolve_dataset(data) if meta is None else Path(data), year, meta)
+    return dataset, profile_for(dataset, weights)
+
+
+def profile_for(dataset, weights: str | None = None):
+    """The weights profile for ``dataset`` by the one rule of :func:`load_inputs`: the one named, else the
+    dataset's ``default_weights``, else the shipped default when it fits, else equal weights and the defaults."""
+    from ..model import Weights
+    from .weights import load_weights
+
     if weights is not None:
-        return dataset, load_weights(resolve_weights(weights))
+        return load_weights(resolve_weights(weights))
     if dataset.default_weights:
         try:
             path = resolve_weights(dataset.default_weights, near=dataset.path)
@@ -154,8 +195,8 @@ def load_inputs(data: str | None, weights: str | None, year: int | None = None, 
             line, column = dataset.positions.at((), "default_weights")
             raise ConfigError(f"default_weights: {exc.message}", path=dataset.files[0], line=line, column=column,
                               hint=exc.hint) from None  # fmt: skip
-        return dataset, load_weights(path)
+        return load_weights(path)
     default = load_weights(resolve_weights(None))
     if default.framework and default.framework == dataset.framework.name:
-        return dataset, default
-    return dataset, Weights.equal(dataset)
+        return default
+    return Weights.equal(dataset)

@@ -16,7 +16,7 @@ from .. import methods
 from ..errors import ConfigError, did_you_mean
 from ..model import LEVELS, Aggregation, Normalisation, Spec, WeightSpec
 from .numbers import LARGEST_INTEGER, POWER, SCALE, shown
-from .toml import DESCRIBE, Positions, TomlDoc, is_kind
+from .toml import DESCRIBE, MappingDoc, Positions, TomlDoc, is_kind
 
 DEFAULT = Spec()
 TOP = ("schema", "runs", "sampler", "top_k", "weights", "normalisation", "aggregation", "treatment", "imputation",
@@ -118,7 +118,18 @@ def _levels(doc: TomlDoc, table, allowed, default) -> tuple[str, ...]:
 
 def read_spec(path: Path) -> SpecFile:
     """Parse and validate ``path``; every problem raises ConfigError with its line and column."""
-    doc = TomlDoc(Path(path), ConfigError)
+    return _spec(TomlDoc(Path(path), ConfigError))
+
+
+def spec_from_dict(data) -> SpecFile:
+    """The specification a mapping in the form of a spec's TOML gives (``schema = 1`` may be left out), checked
+    by the same rules; errors name the key (see :meth:`trustindex.Spec.from_dict`)."""
+    doc = MappingDoc(data, "spec", ConfigError)
+    doc.data.setdefault("schema", 1)
+    return _spec(doc)._replace(path=None, positions=None)
+
+
+def _spec(doc: TomlDoc) -> SpecFile:
     doc.table((), TOP)
     schema = doc.get((), "schema", "int")
     if schema != 1:

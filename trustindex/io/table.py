@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataError, Sheet
+from ..errors import DataError, Frame, Sheet
 from .toml import read_text
 
 _RECORD_END = re.compile(r"\r\n|\n|\r")
@@ -170,6 +170,8 @@ class Table:
     @property
     def file(self) -> Path | Sheet:
         """What a location's path is: the file, or its sheet."""
+        if isinstance(self.path, Frame):
+            return self.path
         return self.path if self.sheet is None else Sheet(self.path, self.sheet)
 
     def text(self, row: Row, name: str) -> str:
@@ -177,7 +179,7 @@ class Table:
 
     def at(self, row: Row, index: int) -> tuple[Path | Sheet, int, int | None]:
         """(path, line, column) of field ``index`` of ``row``: in a sheet, its row and column."""
-        if self.sheet is not None:
+        if self.sheet is not None or isinstance(self.path, Frame):
             return self.file, row.line, index + 1
         return (self.path, *field_position(row, index, self.delimiter))
 

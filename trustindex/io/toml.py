@@ -436,3 +436,28 @@ def is_kind(value, kind: str) -> bool:
     if kind == "strings":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     raise ValueError(kind)
+
+
+def _toml_value(value):
+    """``value`` as tomllib would have parsed it: mappings as dicts, sequences as lists, numpy numbers as Python's."""
+    if isinstance(value, Mapping):
+        return {str(k): _toml_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_toml_value(v) for v in value]
+    item = getattr(value, "item", None)  # a numpy scalar
+    return item() if callable(item) and not isinstance(value, (str, bytes)) else value
+
+
+class MappingDoc(TomlDoc):
+    """A TOML document given as a Python mapping (``Weights.from_dict``): read by the same rules, its errors
+    naming the parameter (``weights: unknown key 'managment' in [weights]``) instead of a line."""
+
+    def __init__(self, data: Mapping, name: str, error: type[TrustIndexError]):
+        from ..errors import Frame
+
+        if not isinstance(data, Mapping):
+            raise error(f"{name} must be a mapping (a dict), not {type(data).__name__}")
+        self.path = Frame(name)
+        self.error_class = error
+        self.data = _toml_value(data)
+        self.positions = Positions(None)

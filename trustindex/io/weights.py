@@ -10,7 +10,7 @@ from ..errors import ConfigError, did_you_mean
 from ..model import LEVELS, Aggregation, Imputation, Normalisation, Thresholds, Treatment, Weights, frozen_map
 from .files import read_bytes
 from .numbers import POWER, SCALE, THRESHOLDS, shown
-from .toml import TomlDoc
+from .toml import MappingDoc, TomlDoc
 
 TOP = (
     "schema", "name", "description", "framework", "weights", "datasets", "normalisation", "aggregation", "ranking",
@@ -141,6 +141,21 @@ def load_weights(path: Path) -> Weights:
     """Parse and validate ``path``; every problem raises ConfigError with its line and column."""
     path = Path(path)
     doc = TomlDoc(path, ConfigError)
+    return _profile(doc, path.stem, path, hashlib.sha256(read_bytes(path, ConfigError)).hexdigest())
+
+
+def weights_from_dict(data, name: str = "custom") -> Weights:
+    """The profile a mapping in the form of a profile's TOML gives (``schema = 1`` may be left out), checked by
+    the same rules; errors name the key (see :meth:`trustindex.Weights.from_dict`)."""
+    import json
+
+    doc = MappingDoc(data, "weights", ConfigError)
+    doc.data.setdefault("schema", 1)
+    digest = hashlib.sha256(json.dumps(doc.data, sort_keys=True, default=str).encode()).hexdigest()
+    return _profile(doc, name, None, digest)
+
+
+def _profile(doc: TomlDoc, name: str, path: Path | None, digest: str) -> Weights:
     doc.table((), TOP)
     schema = doc.get((), "schema", "int")
     if schema != 1:
@@ -165,7 +180,7 @@ def load_weights(path: Path) -> Weights:
 
     screening, basis = _screening(doc)
     return Weights(
-        name=doc.get((), "name", "str", path.stem),
+        name=doc.get((), "name", "str", name),
         weights=frozen_map(weights),
         datasets=frozen_map(per_dataset),
         normalisation=_normalisation(doc),
@@ -179,6 +194,6 @@ def load_weights(path: Path) -> Weights:
         description=doc.get((), "description", "str", ""),
         framework=doc.get((), "framework", "str", ""),
         path=path,
-        digest=hashlib.sha256(read_bytes(path, ConfigError)).hexdigest(),
+        digest=digest,
         positions=doc.positions,
     )

@@ -153,6 +153,19 @@ def _entities(result, report, fmt):
     return columns, rows
 
 
+def _section(result, report, section: str):
+    if section == "correlations":
+        return _correlations(result, report, "csv", flagged_only=False)
+    return {"findings": _findings, "indicators": _indicators, "pillars": _pillars,
+            "entities": _entities}[section](result, report, "csv")  # fmt: skip
+
+
+def audit_table(result, report, section: str = "findings") -> tuple[list[str], list[dict]]:
+    """The rows of one section (findings, indicators, pillars, correlations, entities): the CSV of ``audit``."""
+    columns, rows = _section(result, report, section)
+    return [c.key for c in columns], rows
+
+
 def audit_report(result, report, fmt: str, only: str | None = None) -> str:
     """The audit in ``fmt``; ``only`` restricts it to one section (CSV holds one: the findings by default)."""
     if fmt == "json":
@@ -169,12 +182,7 @@ def audit_report(result, report, fmt: str, only: str | None = None) -> str:
         doc.update({k: v for k, v in sections.items() if only in (None, k)})
         return json_text(doc)
     if fmt == "csv":
-        section = only or "findings"
-        if section == "correlations":
-            columns, rows = _correlations(result, report, fmt, flagged_only=False)
-        else:
-            columns, rows = {"findings": _findings, "indicators": _indicators, "pillars": _pillars,
-                             "entities": _entities}[section](result, report, fmt)  # fmt: skip
+        columns, rows = _section(result, report, only or "findings")
         return csv_table(columns, rows)
 
     dataset = result.dataset

@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
+from ..tidy import document, plain
 
-def document(result, command: str, seed=None) -> dict:
-    """The provenance block every JSON output starts with: the tool, the dataset, the profile and the methods
-    in effect (defaults included); ``result`` is a scoring result or an engine."""
-    from .. import __version__
-    from ..model import methods
-
-    dataset, weights = result.dataset, result.weights
-    return {
-        "tool": "trustindex",
-        "version": __version__,
-        "command": command,
-        "dataset": {
-            "name": dataset.name,
-            "title": dataset.title,
-            "digest": dataset.digest,
-            "licence": dataset.licence,
-            "illustrative": dataset.illustrative,
-            "year": dataset.year,
-        },
-        "weights": {"name": weights.name, "digest": weights.digest, "methods": methods(weights)},
-        "seed": seed,
-    }
+__all__ = ["document", "notice_lines", "plain"]
 
 
 def notice_lines(result, notices=None) -> list[str]:
@@ -41,26 +21,3 @@ def notice_lines(result, notices=None) -> list[str]:
             who = " (" + ", ".join(shown) + (f" and {more} more" if more else "") + ")"
         lines.append(f"{'Note' if notice.kind == 'dataset' else 'Notice'}: {where}{notice.message}{who}")
     return lines
-
-
-def plain(value):
-    """A JSON-ready copy of dataclasses, tuples, arrays and floats (NaN and infinities become null)."""
-    import dataclasses
-    import math
-
-    import numpy as np
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [plain(v) for v in value]
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return (
-            None if not math.isfinite(value) else (int(value) if value.is_integer() and abs(value) < 2**53 else value)
-        )
-    if isinstance(value, np.integer):
-        return int(value)
-    return value

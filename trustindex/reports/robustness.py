@@ -14,6 +14,19 @@ def _interval(low: float, high: float, digits: int = 0) -> str:
     return f"{low:.{digits}f}–{high:.{digits}f}" if low != high else f"{low:.{digits}f}"
 
 
+def _nominal_order(result) -> list:
+    return sorted(result.entities, key=lambda e: (math.isnan(e.nominal_rank), e.nominal_rank, e.entity))
+
+
+def uncertainty_table(result) -> tuple[list[str], list[dict]]:
+    """One row per entity in nominal order, named as in the JSON: the CSV of ``uncertainty`` (the mean score
+    and its interval only when every run scores on one scale)."""
+    keys = ["entity", "name", "nominal_rank", "median_rank", "low_rank", "high_rank", "nominal_score"]
+    keys += ["mean_score", "low_score", "high_score"] if len(result.scales) == 1 else []
+    keys += ["top_k", "unranked"]
+    return keys, [{k: getattr(e, k) for k in keys} for e in _nominal_order(result)]
+
+
 def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     if fmt == "json":
         doc = document(engine, "uncertainty", result.seed)
@@ -23,25 +36,22 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     comparable = len(result.scales) == 1
     rows = [
         {
-            "name": e.name, "id": e.entity, "nominal": e.nominal_rank, "median": e.median_rank,
+            "name": e.name, "entity": e.entity, "nominal": e.nominal_rank, "median": e.median_rank,
             "low": e.low_rank, "high": e.high_rank, "interval": _interval(e.low_rank, e.high_rank),
             "score": e.nominal_score, "mean": e.mean_score, "score_low": e.low_score, "score_high": e.high_score,
             "scores": _interval(e.low_score, e.high_score, 1), "top": e.top_k, "unranked": e.unranked,
         }
-        for e in sorted(result.entities, key=lambda e: (math.isnan(e.nominal_rank), e.nominal_rank, e.entity))
+        for e in _nominal_order(result)
     ]  # fmt: skip
-    order = [result.entities.index(next(e for e in result.entities if e.entity == r["id"])) for r in rows]
+    order = [result.entities.index(next(e for e in result.entities if e.entity == r["entity"])) for r in rows]
     if not comparable:  # one score summary per scale instead of a mean across scales
         for s, scale in enumerate(result.scales):
             for row, i in zip(rows, order, strict=True):
                 row[f"mean{s}"] = float(scale.mean[i])
                 row[f"scores{s}"] = _interval(float(scale.low[i]), float(scale.high[i]), 1)
     if fmt == "csv":
-        keys = ["id", "name", "nominal", "median", "low", "high", "score"]
-        keys += ["mean", "score_low", "score_high"] if comparable else []
-        keys += ["top", "unranked"]
-        columns = [Column(k, k, "text" if k in ("name", "id") else "share") for k in keys]
-        return render_table("csv", columns, rows)
+        keys, rows = uncertainty_table(result)
+        return render_table("csv", [Column(k, k, "text" if k in ("name", "entity") else "share") for k in keys], rows)
     columns = [
         Column("name", "Entity"), Column("nominal", "Rank", "rank"), Column("median", "Median", "rank"),
         Column("interval", "5–95 %"), Column("score", "Score", "score"),
@@ -99,19 +109,37 @@ def rank_plot(rows: list[dict], width: int = 100, height: int | None = None) -> 
     return plt.uncolorize(plt.build()) + "\n"  # markers tell the series apart: no ANSI codes in any output
 
 
+def sensitivity_table(result) -> tuple[list[str], list[dict]]:
+    """One row per output (each entity's rank and score, the mean rank shift): its status and each input's
+    first-order and total index, empty where it is not estimated. The CSV of ``sensitivity``."""
+    keys = ["output", "status"] + [f"{n}:{k}" for n in result.inputs for k in ("first", "total")]
+    rows = []
+    for item in result.outputs:
+        row = {"output": item.output, "status": item.status}
+        for j, name in enumerate(result.inputs):
+            row[f"{name}:first"] = item.first[j] if item.status == "varies" else None
+            row[f"{name}:total"] = item.total[j] if item.status == "varies" else None
+        rows.append(row)
+    return keys, rows
+
+
 def sensitivity_report(engine, result, fmt: str) -> str:
     if fmt == "json":
         doc = document(engine, "sensitivity", result.seed)
         doc.update(plain(result))
         return json_text(doc)
+    if fmt == "csv":
+        keys, rows = sensitivity_table(result)
+        return render_table("csv", [Column(k, k, "text" if k in ("output", "status") else "share") for k in keys],
+                            rows)  # fmt: skip
     base = 2 * result.samples
     rows = []
     for item in result.outputs:
         row = {"output": item.output, "status": item.status, "changes": item.changes}
         varies = item.status == "varies"
         for j, name in enumerate(result.inputs):
-            row[f"{name}:first"] = item.first[j] if varies else "–" if fmt != "csv" else None
-            row[f"{name}:total"] = item.total[j] if varies else "–" if fmt != "csv" else None
+            row[f"{name}:first"] = item.first[j] if varies else "–"
+            row[f"{name}:total"] = item.total[j] if varies else "–"
             row[f"{name}:first_ci"] = _interval(*item.first_interval[j], 2) if varies else ""
             row[f"{name}:total_ci"] = _interval(*item.total_interval[j], 2) if varies else ""
         if item.status == "constant":
@@ -121,10 +149,6 @@ def sensitivity_report(engine, result, fmt: str) -> str:
         else:
             row["note"] = "; ".join(item.flags)
         rows.append(row)
-    if fmt == "csv":
-        keys = ["output", "status"] + [f"{n}:{k}" for n in result.inputs for k in ("first", "total")]
-        return render_table("csv", [Column(k, k, "text" if k in ("output", "status") else "share") for k in keys],
-                            rows)  # fmt: skip
     columns = [Column("output", "Output")]
     for name in result.inputs:
         columns += [Column(f"{name}:first", f"{name} S1", "share"), Column(f"{name}:total", f"{name} ST", "share"),
