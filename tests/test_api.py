@@ -197,6 +197,14 @@ def test_data_from_a_mapping_or_an_array_without_pandas_types():
     assert named.framework.indicator_ids == ("gdp",)
 
 
+def test_a_panel_frame_scores_its_latest_year_or_the_one_asked_for():
+    panel = pd.DataFrame({"id": ["a", "b", "a", "b"], "year": [2020, 2020, 2021, 2021], "x": [1, 2, 3, 1]})
+    assert ti.load_dataset(panel).values[:, 0].tolist() == [3, 1]
+    assert ti.score(panel, year=2020).index_scores().tolist() == [0, 100]
+    with pytest.raises(ti.ConfigError, match=r"has no year 2019 \(its years: 2020-2021\)"):
+        ti.score(panel, year=2019)
+
+
 def test_a_frame_index_gives_the_ids_and_text_columns_are_not_indicators():
     frame = pd.DataFrame({"region": ["n", "s"], "x": [1.0, 2.0]}, index=pd.Index(["jp", "kr"], name="iso"))
     dataset = ti.Dataset.from_frame(frame)

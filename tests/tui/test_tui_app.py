@@ -262,7 +262,7 @@ async def test_saving_writes_a_profile_that_scores_the_table(make_app, profile_c
     run = CliRunner().invoke(cli, ["score", "--weights", str(target), "-f", "csv"])
     assert run.exit_code == 0, run.output
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
-    assert [(r["rank"], r["id"]) for r in rows] == [(rank, entity) for rank, entity, _ in shown]
+    assert [(r["rank"], r["entity"]) for r in rows] == [(rank, entity) for rank, entity, _ in shown]
     for row, (_, _, value) in zip(rows, shown, strict=True):
         assert float(row["coexistence"]) == pytest.approx(value, rel=1e-12)
 
