@@ -54,14 +54,14 @@ def _edge(function):
 
 
 def _check(name: str, value, low=None, high=None, below=None, integer: bool = False):
-    """``value`` when it is a number within its range, else ConfigError naming the parameter."""
+    """``value`` when it is a number (an integer) within its range, else ConfigError naming the parameter."""
+    import numbers
+
     from .io.numbers import out_of_range
 
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) and not hasattr(value, "__index__" if integer else
-                                                                              "__float__"):  # fmt: skip
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integer else numbers.Real):
         raise ConfigError(f"{name} must be {'an integer' if integer else 'a number'}, not {value!r}"[:120])
-    value = int(value) if integer else float(value) if not isinstance(value, int) else value
+    value = int(value) if integer else float(value)
     problem = out_of_range(value, low, high, below)
     if problem:
         raise ConfigError(f"{name}: {problem}")
@@ -615,19 +615,23 @@ def explain(data, entity: str, *, weights=None, year: int | None = None, meta=No
     3      y  100.0          50.0
     """
     from .explain import explain as run
+    from .targets import goal
     from .targets import what_it_takes as reach
 
-    if rank is not None and score is not None:
-        raise ConfigError("give rank or score, not both")
-    rank = _optional("rank", rank, low=1, integer=True)
-    score = _optional("score", score)
+    rank, score = _goal(rank, score)
     result = _scored(data, weights, year, meta)
     found = run(result, entity, baseline)
     target = None
-    if score is not None or rank is not None or found.rank > 1:
-        goal = None if score is not None else rank or int(found.rank) - 1
-        target = reach(result, entity, rank=goal, score_=score, progress=progress, cancelled=cancelled)
-    return Explanation(found, result, target=None if target is None else Target(target, result))
+    rank = goal(result, entity, rank, score)
+    if rank is not None or score is not None:
+        target = Target(reach(result, entity, rank=rank, score_=score, progress=progress, cancelled=cancelled), result)
+    return Explanation(found, result, target=target)
+
+
+def _goal(rank, score):
+    if rank is not None and score is not None:
+        raise ConfigError("give rank or score, not both")
+    return _optional("rank", rank, low=1, high=2**53, integer=True), _optional("score", score)
 
 
 @_edge
@@ -662,19 +666,13 @@ def what_it_takes(data, entity: str, *, weights=None, year: int | None = None, m
     >>> t.target_rank
     2
     """
-    from .explain import find_entity
+    from .targets import goal
     from .targets import what_it_takes as reach
 
-    if rank is not None and score is not None:
-        raise ConfigError("give rank or score, not both")
-    rank = _optional("rank", rank, low=1, integer=True)
-    score = _optional("score", score)
+    rank, score = _goal(rank, score)
     result = _scored(data, weights, year, meta)
     if rank is None and score is None:
-        now = result.rank(result.nodes[0])[find_entity(result, entity)]
-        if now != now:
-            raise ConfigError(f"{entity!r} is not ranked", hint="give score= to set a target score")
-        rank = max(1, int(now) - 1)
+        rank = goal(result, entity) or 1  # the first: already there
     return Target(reach(result, entity, rank=rank, score_=score, progress=progress, cancelled=cancelled), result)
 
 

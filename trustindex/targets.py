@@ -295,6 +295,17 @@ def _combined(result: Result, i: int, target_score: float, steps):
     return delta + high * (room - delta)
 
 
+def goal(result: Result, entity: str, rank: int | None = None, score: float | None = None) -> int | None:
+    """The rank ``explain`` asks what it would take to reach: ``rank`` when given, else one place up; None when
+    a ``score`` is the target, or when the entity is first (or unranked) and no rank is asked for."""
+    from .explain import find_entity
+
+    if score is not None or rank is not None:
+        return rank
+    now = result.rank(result.nodes[0])[find_entity(result, entity)]
+    return int(now) - 1 if now > 1 else None
+
+
 def what_it_takes(
     result: Result,
     entity: str,

@@ -41,7 +41,7 @@ def explain(entity, data, meta, year, weights, fmt, output, target_rank, target_
     from ..explain import explain as run
     from ..pipeline import score
     from ..reports.explain import explain_report
-    from ..targets import what_it_takes
+    from ..targets import goal, what_it_takes
 
     if target_rank is not None and target_score is not None:
         raise click.UsageError("give --rank or --score, not both")
@@ -50,8 +50,8 @@ def explain(entity, data, meta, year, weights, fmt, output, target_rank, target_
     result = score(dataset, profile)
     explanation = run(result, entity, baseline)
     target = None
-    if target_score is not None or target_rank is not None or explanation.rank > 1:
-        rank = None if target_score is not None else target_rank or int(explanation.rank) - 1
+    rank = goal(result, entity, target_rank, target_score)
+    if rank is not None or target_score is not None:
         with progress_bar("what it would take", quiet) as progress:
             target = what_it_takes(result, entity, rank=rank, score_=target_score, progress=progress)
     emit(explain_report(result, explanation, target, fmt), output)
