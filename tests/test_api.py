@@ -402,7 +402,7 @@ def test_what_it_takes_one_place_up_by_default():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: ti.what_it_takes(None, "japan", rank=1, score=50), "give rank or score, not both"),
+        (lambda: ti.what_it_takes(None, "japan", rank=1, score=50), "give rank= or score=, not both"),
         (lambda: ti.explain(None, "japan", rank=0), "rank: 0 is not in [1, "),
         (lambda: ti.score(year=2020), "dataset 'coexistence-regimes' has no years (leave out year=)"),
         (lambda: ti.sensitivity(samples=100), "samples must be a power of 2, not 100"),

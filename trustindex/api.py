@@ -629,8 +629,9 @@ def explain(data, entity: str, *, weights=None, year: int | None = None, meta=No
 
 
 def _goal(rank, score):
-    if rank is not None and score is not None:
-        raise ConfigError("give rank or score, not both")
+    from .targets import check_goal
+
+    check_goal(rank, score)
     return _optional("rank", rank, low=1, high=2**53, integer=True), _optional("score", score)
 
 

@@ -295,6 +295,12 @@ def _combined(result: Result, i: int, target_score: float, steps):
     return delta + high * (room - delta)
 
 
+def check_goal(rank: int | None, score: float | None) -> None:
+    """A target is a rank or a score, not both."""
+    if rank is not None and score is not None:
+        raise ConfigError("give --rank or --score, not both")
+
+
 def goal(result: Result, entity: str, rank: int | None = None, score: float | None = None) -> int | None:
     """The rank ``explain`` asks what it would take to reach: ``rank`` when given, else one place up; None when
     a ``score`` is the target, or when the entity is first (or unranked) and no rank is asked for."""

@@ -41,10 +41,9 @@ def explain(entity, data, meta, year, weights, fmt, output, target_rank, target_
     from ..explain import explain as run
     from ..pipeline import score
     from ..reports.explain import explain_report
-    from ..targets import goal, what_it_takes
+    from ..targets import check_goal, goal, what_it_takes
 
-    if target_rank is not None and target_score is not None:
-        raise click.UsageError("give --rank or --score, not both")
+    check_goal(target_rank, target_score)
     dataset, profile = load(data, weights, year, meta)
     preflight(output)
     result = score(dataset, profile)
