@@ -17,7 +17,7 @@ import numpy as np
 from .aggregate import NegativeScores, below, combine, coverage
 from .errors import ConfigError
 from .model import Aggregation, Dataset, Framework, Normalisation, Record, Weights, frozen_map, readonly
-from .normalise import normalise
+from .normalise import Unnormalisable, normalise
 from .prepare import Prepared, check_fit, prepare, screen, where
 
 
@@ -284,8 +284,15 @@ class Engine:
         key = (variant.normalisation, variant.treatment, variant.max_points, variant.imputation)
         if key not in self._normalised:
             values = self.prepared(variant).values
-            self._normalised[key] = readonly(normalise(values, self.framework.indicators, variant.normalisation),
-                                             copy=False)  # fmt: skip
+            try:
+                found = normalise(values, self.framework.indicators, variant.normalisation, self.entities)
+            except Unnormalisable as error:  # under the profile's own choice: at its line
+                if variant.normalisation != self.weights.normalisation or self.weights.positions is None:
+                    raise
+                line, column = where(self.weights, ("normalisation",), error.key)
+                raise ConfigError(error.message, path=self.weights.path, line=line, column=column,
+                                  hint=error.hint) from None  # fmt: skip
+            self._normalised[key] = readonly(found, copy=False)
         return self._normalised[key]
 
     def _leaves(self, variant: Variant) -> np.ndarray:

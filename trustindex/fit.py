@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import methods
 from .budget import too_large
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 from .io.spec import SpecFile
-from .normalise import normalise
-from .prepare import lacking_anchors, prepare
+from .normalise import Unnormalisable, lacking_anchors, normalise
+from .prepare import prepare
 
 
 def fit_runs(runs: int, dataset, fail) -> None:
@@ -34,11 +36,19 @@ def fit_spec(source: SpecFile, engine) -> None:
         source.fail(error.message, table, key, error.hint)
     framework = engine.framework
     for k, normalisation in enumerate(spec.normalisation):
-        lacking = lacking_anchors(framework, normalisation)
+        lacking = lacking_anchors(framework.indicators, normalisation)
         if lacking:
             source.fail(f"normalisation alternative {normalisation.method!r} needs what {', '.join(lacking[:5])} "
                         "do not declare (goalposts or a target)", ("normalisation", "alternatives"), k,
                         "declare them in dataset.toml, or choose another method")  # fmt: skip
+        if normalisation.method == "dist2ref" and normalisation.reference not in engine.entities:
+            source.fail(f"the reference entity {normalisation.reference!r} is not among the entities scored",
+                        ("normalisation", "alternatives"), k,
+                        did_you_mean(str(normalisation.reference), engine.entities))  # fmt: skip
+        try:  # what only the values can refuse (a reference without a value, a zero to divide by); kept for the runs
+            engine.normalised(replace(engine.nominal_variant(), normalisation=normalisation))
+        except Unnormalisable as error:
+            source.fail(error.message, ("normalisation", "alternatives"), k, error.hint)
     _negative_scores(source, engine.source, engine.weights)
 
 
@@ -57,12 +67,12 @@ def _negative_scores(source: SpecFile, dataset, weights) -> None:
         return
     values = None
     for k, norm in enumerate(normalisations):
-        if norm.method != "zscore" and not (norm.method in methods.BOUNDED and norm.range[0] < 0):
+        if norm.method not in methods.UNFLOORED and not (norm.method in methods.BOUNDED and norm.range[0] < 0):
             continue
         if values is None:
             values = prepare(dataset, weights).values
         with np.errstate(all="ignore"):
-            lowest = np.nanmin(normalise(values, framework.indicators, norm), initial=0.0)
+            lowest = np.nanmin(normalise(values, framework.indicators, norm, dataset.entities), initial=0.0)
         if lowest >= 0:
             continue
         if needing and source.path is not None:

@@ -255,10 +255,16 @@ class Normalisation:
 
     method: str = "minmax"
     range: tuple[float, float] = (0.0, 100.0)
-    """Output range of the bounded methods (minmax, goalposts, percentile, target)."""
+    """Output range of the bounded methods (:data:`trustindex.methods.BOUNDED`)."""
     mean: float = 0.0
     sd: float = 1.0
     """Output location and scale of the z-score method."""
+    sd_basis: str = "sample"
+    """The z-score's standard deviation: ``sample`` (n − 1) or ``population`` (n)."""
+    reference: str | None = None
+    """The entity (its id) that ``dist2ref`` measures the distance to."""
+    cap: bool = False
+    """``dist2ref``: entities beyond the reference score as the reference does (the top of the range)."""
 
 
 @dataclass(frozen=True)
@@ -375,7 +381,7 @@ def methods(weights: Weights) -> dict:
     return {
         "normalisation": {
             "method": norm.method,
-            **({"mean": norm.mean, "sd": norm.sd} if norm.method == "zscore" else {"range": list(norm.range)}),
+            **_parameters(norm),
         },  # fmt: skip
         "aggregation": {
             level: {"method": a.method, "p": a.p, "min_coverage": a.min_coverage}
@@ -389,10 +395,24 @@ def methods(weights: Weights) -> dict:
     }
 
 
+def _parameters(norm: Normalisation) -> dict:
+    """The parameters that a normalisation method reads, as plain data."""
+    if norm.method == "zscore":
+        return {"mean": norm.mean, "sd": norm.sd, "sd_basis": norm.sd_basis}
+    if norm.method in ("rank", "borda"):
+        return {}
+    extra = {"reference": norm.reference, "cap": norm.cap} if norm.method == "dist2ref" else {}
+    return {"range": list(norm.range), **extra}
+
+
 def describe(choices: dict) -> str:
     """:func:`methods` in a phrase: ``minmax normalisation to [0, 100], arithmetic means needing 67 % …``."""
     norm, levels = choices["normalisation"], choices["aggregation"]
-    scale = f"to [{norm['range'][0]:g}, {norm['range'][1]:g}]" if "range" in norm else f"to mean {norm['mean']:g}"
+    if "range" in norm:
+        scale = f"to [{norm['range'][0]:g}, {norm['range'][1]:g}]"
+        scale += f" against {norm['reference']}" if "reference" in norm else ""
+    else:
+        scale = f"to mean {norm['mean']:g}" if "mean" in norm else "as ranks"
     means = sorted({(a["method"] + (f" (p = {a['p']:g})" if a["p"] is not None else ""), a["min_coverage"])
                     for a in levels.values()})  # fmt: skip
     mean_text = "; ".join(f"{m} means needing {c:.0%} of their components" for m, c in means)

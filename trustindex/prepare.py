@@ -14,11 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from . import methods
 from .aggregate import below
 from .errors import ConfigError, did_you_mean
 from .impute import impute
 from .methods import GROUPED, PANEL
-from .model import Dataset, Framework, Notice, Record, Weights, readonly
+from .model import Dataset, Notice, Record, Weights, readonly
+from .normalise import lacking_anchors
 from .treat import Treated, treat
 
 
@@ -107,23 +109,17 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
                 None,
                 "give at least one of them a positive weight",
             )
-    lacking = lacking_anchors(framework, weights.normalisation)
+    lacking = lacking_anchors(framework.indicators, weights.normalisation)
     if lacking:
-        what = "goalposts" if weights.normalisation.method == "goalposts" else "a target"
+        what = "goalposts" if methods.ANCHORS[weights.normalisation.method] == "goalposts" else "a target"
         fail(f"normalisation {weights.normalisation.method!r} needs {what}, but {', '.join(lacking[:5])} declare "
              "none" + (f" (and {len(lacking) - 5} more)" if len(lacking) > 5 else ""), ("normalisation",), "method",
              f"add {'goalposts = [low, high]' if what == 'goalposts' else 'target = VALUE'} to these indicators, "
              "or use method = 'minmax'")  # fmt: skip
-
-
-def lacking_anchors(framework: Framework, normalisation) -> list[str]:
-    """The indicators ``normalisation`` cannot be applied to: without goalposts for ``goalposts``, without a
-    target for ``target``."""
-    if normalisation.method == "goalposts":
-        return [i.id for i in framework.indicators if i.goalposts is None]
-    if normalisation.method == "target":
-        return [i.id for i in framework.indicators if i.target is None]
-    return []
+    reference = weights.normalisation.reference
+    if weights.normalisation.method == "dist2ref" and reference not in dataset.entities:
+        fail(f"the reference entity {reference!r} is not in dataset {dataset.name!r}", ("normalisation",),
+             "reference", did_you_mean(str(reference), dataset.entities))  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)

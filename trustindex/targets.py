@@ -22,7 +22,7 @@ from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .impute import impute
 from .model import Record, Result
-from .normalise import normalise
+from .normalise import ceiling, normalise
 from .pipeline import score
 from .ranking import TOLERANCE, rank_rows
 from .treat import treat
@@ -133,7 +133,7 @@ def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.nd
                 treatment = weights.treatment
                 column, _ = treat(column, source.entities, (indicator.id,), treatment.max_points, weights.audit)
             values[:, g] = column[:, 0]
-    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation)
+    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation, result.entities)
 
 
 def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
@@ -192,9 +192,8 @@ def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, s
     framework = result.framework
     column = result.column(node)
     current = float(result.scores[i, column])
-    lo, hi = result.weights.normalisation.range
-    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
-    cap = hi if bounded else float(np.nanmax(result.scores[:, column]))
+    ceiling_ = ceiling(result.weights.normalisation)
+    cap = ceiling_ if ceiling_ is not None else float(np.nanmax(result.scores[:, column]))
     base = dict(node=node, label=framework.label(node), level=framework.level(node), current=current)
     if np.isnan(current):
         return Move(needed=None, reason="no score", **base)
@@ -232,15 +231,20 @@ def _to_raw(result: Result, k: int, value: float) -> float | None:
     if spec.method == "minmax":
         mn, mx = np.nanmin(column), np.nanmax(column)
         return float(mn + (unit if d > 0 else 1 - unit) * (mx - mn))
-    if spec.method == "goalposts":
+    if spec.method in ("goalposts", "scaled"):
         low, high = indicator.goalposts
         return float(low + (unit if d > 0 else 1 - unit) * (high - low))
     if spec.method == "zscore":
-        mu, sigma = np.nanmean(column), np.nanstd(column, ddof=1)
+        mu, sigma = np.nanmean(column), np.nanstd(column, ddof=1 if spec.sd_basis == "sample" else 0)
         return float(mu + (value - spec.mean) / (spec.sd * d) * sigma)
+    worst = np.nanmin(column) if d > 0 else np.nanmax(column)
     if spec.method == "target":
-        worst = np.nanmin(column) if d > 0 else np.nanmax(column)
         return float(worst + unit * (indicator.target - worst))
+    if spec.method == "dist2ref":
+        reference = column[result.entities.index(spec.reference)]
+        return float(worst + unit * (reference - worst))
+    if spec.method == "fracmax" and unit > 0:
+        return float(unit * np.nanmax(column) if d > 0 else np.nanmin(column) / unit)
     return None
 
 
@@ -250,9 +254,8 @@ def _combined(result: Result, i: int, target_score: float, steps):
     first = len(result.nodes) - len(framework.indicators)
     row = np.array(result.scores[i])
     present = ~np.isnan(row[first:])
-    lo, hi = result.weights.normalisation.range
-    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
-    caps = np.where(bounded, hi, np.nanmax(result.scores[:, first:], axis=0))
+    ceiling_ = ceiling(result.weights.normalisation)
+    caps = np.nanmax(result.scores[:, first:], axis=0) if ceiling_ is None else np.full(len(row) - first, ceiling_)
     room = np.where(present, np.maximum(caps - row[first:], 0.0), 0.0)
     needed = target_score - result.scores[i, 0]
     if all(s.aggregation.method == "arithmetic" for s in steps):

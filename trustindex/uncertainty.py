@@ -115,9 +115,9 @@ def _scale(variant: Variant) -> tuple:
 def _label(variant: Variant) -> str:
     n = variant.normalisation
     if n.method in BOUNDED:
-        text = f"{n.method} {n.range[0]:g}–{n.range[1]:g}"
+        text = f"{n.method} {n.range[0]:g}–{n.range[1]:g}" + (f" to {n.reference}" if n.method == "dist2ref" else "")
     elif n.method == "zscore":
-        text = f"zscore (mean {n.mean:g}, sd {n.sd:g})"
+        text = f"zscore (mean {n.mean:g}, {n.sd_basis} sd {n.sd:g})"
     else:
         text = n.method
     return text + (" with Copeland" if any(a.method == "copeland" for a in variant.aggregation) else "")

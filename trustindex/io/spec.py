@@ -16,6 +16,7 @@ from ..errors import ConfigError, did_you_mean
 from ..model import LEVELS, Aggregation, Normalisation, Spec, WeightSpec
 from .numbers import LARGEST_INTEGER, POWER, SCALE, shown
 from .toml import DESCRIBE, Positions, TomlDoc, is_kind
+from .weights import NORMALISATION, ONLY_WITH
 
 DEFAULT = Spec()
 TOP = ("schema", "runs", "sampler", "top_k", "weights", "normalisation", "aggregation", "treatment", "imputation",
@@ -77,10 +78,20 @@ def _normalisation(doc: TomlDoc, item, at) -> Normalisation:
         item = {"method": item}
     if not isinstance(item, dict):
         doc.fail_at(f"a normalisation alternative must be a method name or a table, not {item!r}"[:160], at)
-    keys = "method range mean sd"
+    keys = " ".join(NORMALISATION)
     method = _field(doc, at, item, "method", "str", None, keys)
     if method not in methods.NORMALISATION:
         doc.fail_at(f"unknown normalisation method {method!r}", at, did_you_mean(str(method), methods.NORMALISATION))
+    for key, owner in ONLY_WITH.items():
+        if key in item and method != owner:
+            doc.fail_at(f"{key} has no effect with method {method!r}", at, f"remove it, or use {owner!r}")
+    basis = _field(doc, at, item, "sd_basis", "str", "sample", keys)
+    if basis not in methods.SD_BASES:
+        doc.fail_at(f"unknown sd_basis {basis!r}", at, did_you_mean(str(basis), methods.SD_BASES))
+    reference = _field(doc, at, item, "reference", "str", None, keys)
+    if method == "dist2ref" and reference is None:
+        doc.fail_at("dist2ref needs the reference entity", at, "add reference = 'ENTITY-ID' to the alternative")
+    cap = _field(doc, at, item, "cap", "bool", False, keys)
     low, high = _field(doc, at, item, "range", "pair", (0.0, 100.0), keys, -SCALE, SCALE)
     if not low < high:
         doc.fail_at(f"range must be [low, high] with low < high, not [{low:g}, {high:g}]", at)
@@ -88,7 +99,7 @@ def _normalisation(doc: TomlDoc, item, at) -> Normalisation:
     if sd <= 0:
         doc.fail_at(f"sd must be positive, not {sd:g}", at)
     mean = _field(doc, at, item, "mean", "number", 0.0, keys, -SCALE, SCALE)
-    return Normalisation(method, (float(low), float(high)), float(mean), float(sd))
+    return Normalisation(method, (float(low), float(high)), float(mean), float(sd), basis, reference, cap)
 
 
 def _aggregation(doc: TomlDoc, item, at) -> Aggregation:
