@@ -12,8 +12,6 @@ NORMALISATION = (
 )  # fmt: skip
 BOUNDED = frozenset({"minmax", "goalposts", "scaled", "percentile", "target", "dist2ref", "fracmax"})
 """Normalisations whose output is mapped to the profile's ``range``."""
-AGGREGATION = ("arithmetic", "geometric", "harmonic", "power", "copeland")
-NEED_POSITIVE = frozenset({"geometric", "harmonic", "power"})
 WITHIN = frozenset({"minmax", "goalposts", "percentile", "target", "fracmax"})
 """Bounded normalisations whose output never leaves the range (``dist2ref`` does above its reference unless
 capped, ``scaled`` beyond its bounds)."""
@@ -23,6 +21,8 @@ ANCHORS = {"goalposts": "goalposts", "scaled": "goalposts", "target": "target"}
 """What a normalisation reads from every indicator's metadata."""
 SD_BASES = ("sample", "population")
 """The standard deviation of z-scores: n − 1 (COINr's n_zscore) or n (the Mazziotta–Pareto index's)."""
+AGGREGATION = ("arithmetic", "geometric", "harmonic", "power", "mazziotta-pareto", "copeland")
+NEED_POSITIVE = frozenset({"geometric", "harmonic", "power", "mazziotta-pareto"})
 """Means that are not defined for negative scores."""
 TIES = ("competition", "dense", "fractional")
 TREATMENT = ("none", "winsorise")
