@@ -100,6 +100,7 @@ def _register() -> None:
     from .check import check
     from .datasets import datasets
     from .explain import compare, explain, importance
+    from .init import init
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
     from .tui import tui
@@ -107,6 +108,7 @@ def _register() -> None:
     for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
         cli.add_command(command)
     cli.add_command(tui)
+    cli.add_command(init)
 
 
 _register()

@@ -64,7 +64,7 @@ Examples:
 @click.option("--plot", is_flag=True, help="Draw the rank intervals in the terminal (table format).")
 @seed_option
 @quiet_option
-def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, plot, seed, quiet):
+def uncertainty(data, meta, year, weights, fmt, output, spec, runs, sampler, top_k, plot, seed, quiet):
     """How robust is every rank? Monte Carlo over the uncertain choices.
 
     Varies what the specification says is uncertain — weights, normalisation, aggregation, treatment,
@@ -76,7 +76,7 @@ def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, pl
     from ..reports.robustness import uncertainty_report
     from ..uncertainty import uncertainty as run
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     source = _spec(spec, engine, runs, sampler, top_k)
     chosen = source.spec
@@ -105,7 +105,7 @@ Examples:
 )  # fmt: skip
 @seed_option
 @quiet_option
-def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
+def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, quiet):
     """Which uncertain input drives each rank? Sobol' first-order and total indices.
 
     For every entity's rank and score and for the mean absolute rank shift: the first-order and
@@ -121,7 +121,7 @@ def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
         raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
     from ..uncertainty import Design
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = _spec(spec, engine).spec
     _fit(samples * (Design(engine, chosen).dimensions + 2), engine, chosen, option="--samples")
@@ -157,7 +157,7 @@ Examples:
               help="Also run SMAA-2 rank acceptability with this many runs.")  # fmt: skip
 @seed_option
 @quiet_option
-def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed, quiet):
+def stability(data, meta, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed, quiet):
     """How far can each weight move before the ranking changes?
 
     For each weight moved like a slider (its siblings keeping their proportions): the share at which
@@ -172,7 +172,7 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
     from ..reports.robustness import stability_report
     from ..stability import acceptability, rank_bounds, weight_stability
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = None
     if entity is not None:
