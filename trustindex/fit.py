@@ -8,6 +8,7 @@ import numpy as np
 
 from . import methods
 from .budget import too_large
+from .denominate import denominated
 from .errors import ConfigError, did_you_mean
 from .io.spec import SpecFile
 from .normalise import Unnormalisable, lacking_anchors, normalise
@@ -49,6 +50,19 @@ def fit_spec(source: SpecFile, engine) -> None:
             engine.normalised(replace(engine.nominal_variant(), normalisation=normalisation))
         except Unnormalisable as error:
             source.fail(error.message, ("normalisation", "alternatives"), k, error.hint)
+    for k, method in enumerate(spec.denomination):
+        if method == "divide" and not denominated(framework.indicators):
+            source.fail(f"denomination alternative 'divide' divides nothing: no indicator of dataset "
+                        f"{engine.dataset.name!r} declares a denominator", ("denomination", "alternatives"), k,
+                        'declare denominator = "COLUMN" on the indicators to divide')  # fmt: skip
+        panel = [m for m in (spec.imputation or (engine.weights.imputation.method,)) if m in methods.PANEL]
+        if method == "divide" and panel:
+            source.fail(
+                f"imputation {panel[0]!r} reads other years' published values, which are not denominated",
+                ("denomination", "alternatives"),
+                k,
+                "use mean or median imputation with denomination",
+            )
     _negative_scores(source, engine.source, engine.weights)
 
 

@@ -26,6 +26,8 @@ NEED_POSITIVE = frozenset({"geometric", "harmonic", "power", "mazziotta-pareto"}
 """Means that are not defined for negative scores."""
 TIES = ("competition", "dense", "fractional")
 TREATMENT = ("none", "winsorise")
+DENOMINATION = ("none", "divide")
+"""``divide``: every indicator that declares a denominator is divided by it (COINr's Denominate)."""
 IMPUTATION = ("none", "mean", "median", "group-mean", "group-median", "carry-forward", "interpolate")
 PANEL = frozenset({"carry-forward", "interpolate"})
 """Imputations that read other years of a panel."""

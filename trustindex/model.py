@@ -84,6 +84,10 @@ class Indicator:
     """The values the indicator can take: a value outside is an error (goalposts only anchor normalisation)."""
     required: bool = False
     """Whether every entity must have a value (a missing one is an error)."""
+    denominator: str | None = None
+    """The numeric column this indicator is divided by when the profile denominates (COINr's Denominator)."""
+    per: float = 1.0
+    """The scale of the ratio: ``per = 100000`` gives a value per 100,000 of the denominator."""
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,8 @@ class Weights:
     ties: str = "competition"
     treatment: Treatment = Treatment()
     imputation: Imputation = Imputation()
+    denomination: str = "none"
+    """``divide``: indicators that declare a denominator are divided by it first (see :mod:`trustindex.denominate`)."""
     screening: float | None = None
     """Entities with a smaller share of indicators available are left out of the ranking, with a notice."""
     screening_basis: str = "imputed"
@@ -395,6 +401,7 @@ def methods(weights: Weights) -> dict:
             if (a := weights.aggregation_for(level))
         },  # fmt: skip
         "ties": weights.ties,
+        "denomination": {"method": weights.denomination},
         "imputation": {"method": weights.imputation.method, "group": weights.imputation.group},
         "treatment": {"method": weights.treatment.method, "max_points": weights.treatment.max_points},
         "screening": {"min_coverage": weights.screening, "basis": weights.screening_basis},
@@ -423,7 +430,8 @@ def describe(choices: dict) -> str:
                     for a in levels.values()})  # fmt: skip
     mean_text = "; ".join(f"{m} means needing {c:.0%} of their components" for m, c in means)
     screen = choices["screening"]["min_coverage"]
-    return (f"{norm['method']} normalisation {scale}, {mean_text}, {choices['ties']} ranks, imputation "
+    divided = "denominated values, " if choices.get("denomination", {}).get("method") == "divide" else ""
+    return (f"{divided}{norm['method']} normalisation {scale}, {mean_text}, {choices['ties']} ranks, imputation "
             f"{choices['imputation']['method']}, outlier treatment {choices['treatment']['method']}, "
             + ("no screening" if screen is None else f"screening below {screen:.0%} coverage"))  # fmt: skip
 
@@ -537,3 +545,5 @@ class Spec:
     leave_out: tuple[str, ...] = ()
     """Nodes that may be left out, one at a time (each run leaves out none or one of them)."""
     top_k: int = 3
+    denomination: tuple[str, ...] = ()
+    """Alternatives of the denomination step (``none``, ``divide``)."""

@@ -1,4 +1,4 @@
-"""Before scoring: does the profile fit the dataset, and the data steps impute → treat → screen.
+"""Before scoring: does the profile fit the dataset, and the data steps denominate → impute → treat → screen.
 
 The order is the JRC's and COINr's: imputation first (panel imputation reads untreated years, and a filled
 value is treated with its column), then outlier treatment, then screening of the entities with too little
@@ -16,6 +16,7 @@ import numpy as np
 
 from . import methods
 from .aggregate import below
+from .denominate import denominate, denominated
 from .errors import ConfigError, did_you_mean
 from .impute import impute
 from .methods import GROUPED, PANEL
@@ -135,21 +136,31 @@ class Prepared(Record):
 
 
 def prepare(dataset: Dataset, weights: Weights) -> Prepared:
-    """Imputation then outlier treatment of every entity of ``dataset`` under ``weights``."""
+    """Denomination, imputation then outlier treatment of every entity of ``dataset`` under ``weights``."""
     spec = weights.imputation
 
-    def fail(message: str, key: str, hint: str) -> None:
-        line, column = where(weights, ("imputation",), key)
+    def fail(message: str, key: str, hint: str, table: tuple = ("imputation",)) -> None:
+        line, column = where(weights, table, key)
         raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
+
+    values, notices = dataset.values, []
+    if weights.denomination == "divide":
+        if not denominated(dataset.framework.indicators):
+            fail(f"no indicator of dataset {dataset.name!r} declares a denominator", "method",
+                 'declare denominator = "COLUMN" on the indicators to divide, or method = "none"',
+                 ("denomination",))  # fmt: skip
+        if spec.method in PANEL:
+            fail(f"imputation {spec.method!r} reads other years' published values, which are not denominated",
+                 "method", "use mean or median imputation with denomination")  # fmt: skip
+        values, notices = denominate(values, dataset.framework.indicators, dataset.inputs, dataset.entities)
 
     if spec.method in PANEL and dataset.history is None:
         fail(f"imputation {spec.method!r} needs a panel dataset", "method", "use mean, median or a group method")
     if spec.method in GROUPED and spec.group not in dataset.labels:
         fail(f"no text column {spec.group!r} in dataset {dataset.name!r} to group by", "group",
              did_you_mean(spec.group, dataset.labels) or "declare it under [columns] with kind = 'text'")  # fmt: skip
-    values, imputed = impute(dataset.values, spec.method, dataset.labels.get(spec.group), dataset.history,
-                             dataset.years, dataset.year)  # fmt: skip
-    notices = []
+    values, imputed = impute(values, spec.method, dataset.labels.get(spec.group), dataset.history, dataset.years,
+                             dataset.year)  # fmt: skip
     entities = np.array(dataset.entities, dtype=object)
     for k in np.flatnonzero(imputed.any(axis=0)):
         message = f"{imputed[:, k].sum()} missing value(s) imputed ({spec.method})"

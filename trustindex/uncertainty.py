@@ -185,6 +185,7 @@ class Design:
             ("aggregation", spec.aggregation),
             ("treatment", spec.treatment),
             ("imputation", spec.imputation),
+            ("denomination", spec.denomination),
             ("leave_out", (None, *spec.leave_out) if spec.leave_out else ()),
         ):
             if len(choices) == 1:
@@ -301,6 +302,8 @@ class Design:
             v = replace(v, treatment=method, max_points=points)
         if "imputation" in combo:
             v = replace(v, imputation=choice["imputation"][combo["imputation"]])
+        if "denomination" in combo:
+            v = replace(v, denomination=choice["denomination"][combo["denomination"]])
         return v
 
     def notices(self) -> tuple[Notice, ...]:

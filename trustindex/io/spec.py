@@ -21,7 +21,7 @@ from .weights import NORMALISATION, ONLY_WITH
 
 DEFAULT = Spec()
 TOP = ("schema", "runs", "sampler", "top_k", "weights", "normalisation", "aggregation", "treatment", "imputation",
-       "leave_out")  # fmt: skip
+       "denomination", "leave_out")  # fmt: skip
 WEIGHT_LEVELS = ("pillar", "sub-pillar", "indicator")
 CONCENTRATION = (1.0, 1e6)
 """Dirichlet concentrations: below 1 the weights pile on single components, above 10⁶ nothing varies."""
@@ -196,16 +196,26 @@ def read_spec(path: Path) -> SpecFile:
                 doc.fail_at(f"unsupported imputation alternative {method!r}"[:120], (*table, "alternatives", i),
                             "none, mean, median, carry-forward or interpolate")  # fmt: skip
         _distinct(doc, table, imputations)
+    denominations = ()
+    if "denomination" in doc.data:
+        table = ("denomination",)
+        doc.table(table, ("alternatives",))
+        denominations = tuple(_alternatives(doc, table))
+        for i, method in enumerate(denominations):
+            if not isinstance(method, str) or method not in methods.DENOMINATION:
+                doc.fail_at(f"unknown denomination {method!r}"[:120], (*table, "alternatives", i), "none or divide")
+        _distinct(doc, table, denominations)
     if "leave_out" in doc.data:
         doc.table(("leave_out",), ("nodes",))
         leave_out = tuple(doc.get(("leave_out",), "nodes", "strings"))
         if not leave_out:
             doc.fail("leave_out names no node", ("leave_out",), "nodes")
         _distinct_nodes(doc, leave_out)
-    if weights is None and not (normalisations or aggregations or treatments or imputations or leave_out):
+    if weights is None and not (normalisations or aggregations or treatments or imputations or denominations
+                                or leave_out):  # fmt: skip
         doc.fail("nothing is uncertain in this specification", (), None, "add [weights] or alternatives")
     spec = Spec(runs, sampler, weights, normalisations, aggregations, levels, treatments, imputations, leave_out,
-                top_k)  # fmt: skip
+                top_k, denominations)  # fmt: skip
     return SpecFile(spec, doc.path, doc.positions)
 
 

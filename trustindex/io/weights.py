@@ -14,7 +14,7 @@ from .toml import TomlDoc
 
 TOP = (
     "schema", "name", "description", "framework", "weights", "datasets", "normalisation", "aggregation", "ranking",
-    "treatment", "imputation", "screening", "audit",
+    "treatment", "imputation", "denomination", "screening", "audit",
 )  # fmt: skip
 NORMALISATION = ("method", "range", "mean", "sd", "sd_basis", "reference", "cap")
 ONLY_WITH = {"mean": "zscore", "sd": "zscore", "sd_basis": "zscore", "reference": "dist2ref", "cap": "dist2ref"}
@@ -94,6 +94,15 @@ def _imputation(doc: TomlDoc) -> Imputation:
     if method not in methods.GROUPED and group is not None:
         doc.fail(f"group has no effect with {method!r}", table, "group", "remove it, or use group-mean or group-median")
     return Imputation(method, group)
+
+
+def _denomination(doc: TomlDoc) -> str:
+    table = ("denomination",)
+    doc.table(table, ("method",))
+    method = doc.get(table, "method", "str", "none")
+    if method not in methods.DENOMINATION:
+        doc.fail(f"unknown denomination {method!r}", table, "method", _one_of(method, methods.DENOMINATION))
+    return method
 
 
 def thresholds(doc: TomlDoc, table: tuple[str, ...], base: Thresholds, extra=()) -> dict[str, float]:
@@ -182,6 +191,7 @@ def load_weights(path: Path) -> Weights:
         ties=ties,
         treatment=_treatment(doc),
         imputation=_imputation(doc),
+        denomination=_denomination(doc),
         screening=screening,
         screening_basis=basis,
         audit=Thresholds(**thresholds(doc, ("audit",), Thresholds())),
