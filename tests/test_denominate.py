@@ -269,3 +269,17 @@ def test_asem_denominated_values_and_scores_are_coinrs(coinr):
 
 def test_make_framework_indicators_have_no_denominator():
     assert all(i.denominator is None and i.per == 1.0 for i in make_framework({"p": None}, {"a": "p"}).indicators)
+
+
+def test_check_reports_a_changed_denominator(tmp_path):
+    base, head = tmp_path / "base", tmp_path / "head"
+    base.mkdir()
+    head.mkdir()
+    folder(base)
+    folder(head, DATASET.replace("per = 1000", "per = 100000", 1))
+    done = CliRunner().invoke(cli, ["check", str(head), "--base-file", str(base), "-f", "json", "--quiet"])
+    findings = [f for f in json.loads(done.stdout)["datasets"][0]["findings"] if f["rule"] == "metadata-changed"]
+    assert [(f["node"], f["values"]) for f in findings] == [
+        ("crimes", {"field": "per", "old": "1000", "new": "100000"})
+    ]
+    assert findings[0]["line"] == 14
