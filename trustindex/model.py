@@ -547,3 +547,6 @@ class Spec:
     top_k: int = 3
     denomination: tuple[str, ...] = ()
     """Alternatives of the denomination step (``none``, ``divide``)."""
+    weightings: tuple[tuple[str, Mapping[str, float]], ...] = ()
+    """Named weightings (node → relative weight; an unlisted node keeps the profile's), one per run: several
+    experts' own weights, say."""

@@ -99,6 +99,7 @@ def _register() -> None:
     from .audit import audit
     from .check import check
     from .datasets import datasets
+    from .experts import experts
     from .explain import compare, explain, importance
     from .init import init
     from .robustness import sensitivity, stability, uncertainty
@@ -109,6 +110,7 @@ def _register() -> None:
         cli.add_command(command)
     cli.add_command(tui)
     cli.add_command(init)
+    cli.add_command(experts)
 
 
 _register()

@@ -9,19 +9,20 @@ dataset.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from .. import methods
 from ..errors import ConfigError, did_you_mean
-from ..model import LEVELS, Aggregation, Normalisation, Spec, WeightSpec
+from ..model import LEVELS, Aggregation, Normalisation, Spec, WeightSpec, frozen_map
 from .numbers import LARGEST_INTEGER, POWER, SCALE, shown
 from .toml import DESCRIBE, Positions, TomlDoc, is_kind
-from .weights import NORMALISATION, ONLY_WITH
+from .weights import NORMALISATION, ONLY_WITH, weight_problem
 
 DEFAULT = Spec()
 TOP = ("schema", "runs", "sampler", "top_k", "weights", "normalisation", "aggregation", "treatment", "imputation",
-       "denomination", "leave_out")  # fmt: skip
+       "denomination", "weightings", "leave_out")  # fmt: skip
 WEIGHT_LEVELS = ("pillar", "sub-pillar", "indicator")
 CONCENTRATION = (1.0, 1e6)
 """Dirichlet concentrations: below 1 the weights pile on single components, above 10⁶ nothing varies."""
@@ -205,6 +206,10 @@ def read_spec(path: Path) -> SpecFile:
             if not isinstance(method, str) or method not in methods.DENOMINATION:
                 doc.fail_at(f"unknown denomination {method!r}"[:120], (*table, "alternatives", i), "none or divide")
         _distinct(doc, table, denominations)
+    weightings = _weightings(doc) if "weightings" in doc.data else ()
+    if weightings and weights is not None:
+        doc.fail("[weightings] and [weights] both vary the weights: give one of them", ("weightings",),
+                 "alternatives", "drop [weights] to run the weightings as they are")  # fmt: skip
     if "leave_out" in doc.data:
         doc.table(("leave_out",), ("nodes",))
         leave_out = tuple(doc.get(("leave_out",), "nodes", "strings"))
@@ -212,11 +217,37 @@ def read_spec(path: Path) -> SpecFile:
             doc.fail("leave_out names no node", ("leave_out",), "nodes")
         _distinct_nodes(doc, leave_out)
     if weights is None and not (normalisations or aggregations or treatments or imputations or denominations
-                                or leave_out):  # fmt: skip
+                                or weightings or leave_out):  # fmt: skip
         doc.fail("nothing is uncertain in this specification", (), None, "add [weights] or alternatives")
     spec = Spec(runs, sampler, weights, normalisations, aggregations, levels, treatments, imputations, leave_out,
-                top_k, denominations)  # fmt: skip
+                top_k, denominations, weightings)  # fmt: skip
     return SpecFile(spec, doc.path, doc.positions)
+
+
+def _weightings(doc: TomlDoc) -> tuple[tuple[str, Mapping[str, float]], ...]:
+    """``[weightings] alternatives = [{ name = "...", weights = { node = w, ... } }, ...]``."""
+    table = ("weightings",)
+    doc.table(table, ("alternatives",))
+    out = []
+    for i, item in enumerate(_alternatives(doc, table)):
+        at = (*table, "alternatives", i)
+        if not isinstance(item, dict):
+            doc.fail_at(f"a weighting must be a table {{ name = ..., weights = {{ ... }} }}, not {item!r}"[:160], at)
+        name = _field(doc, at, item, "name", "str", None, "name weights")
+        weights = item.get("weights")
+        if name is None or not isinstance(weights, dict) or not weights:
+            doc.fail_at("a weighting needs its name and its weights", at,
+                        'e.g. { name = "expert-a", weights = { management = 2, support = 1 } }')  # fmt: skip
+        for node, value in weights.items():
+            if not is_kind(value, "number"):
+                doc.fail_at(f"weight of {node!r} must be {DESCRIBE['number']}, not {value!r}"[:160], at)
+            problem = weight_problem(node, value)
+            if problem is not None:
+                doc.fail_at(problem[0], at, problem[1])
+        if name in [n for n, _ in out]:
+            doc.fail_at(f"the weighting {name!r} is listed twice", at, "give each weighting its own name")
+        out.append((name, frozen_map({k: float(v) for k, v in weights.items()})))
+    return tuple(out)
 
 
 def _distinct_nodes(doc: TomlDoc, nodes: tuple[str, ...]) -> None:
