@@ -91,7 +91,8 @@ def naive_mazziotta_pareto(pairs: list[tuple[float, float]]) -> float:
         if mean == 0:
             return 0.0
         variance = sum(Decimal(w) * (Decimal(x) - mean) ** 2 for x, w in pairs) / total
-        return float(mean - variance / mean)
+        score = mean - variance / mean
+        return 0.0 if abs(score) <= Decimal("1e-12") * mean else float(score)  # the documented rounding rule
 
 
 def _draw(a: float, b: float) -> bool:
@@ -160,7 +161,7 @@ def naive_run(framework, leaves, weight: dict, aggregation: dict, field: dict | 
         spec = aggregation[node]
         ws = [weight[c] for c in kids]
         rows = [[scores[c][e] for c in kids] for e in range(n)]
-        if spec.method in NEED_POSITIVE and any(x < 0 for row in rows for x in row):
+        if spec.method in NEED_POSITIVE and any(x < 0 for row in rows for x, w in zip(row, ws, strict=True) if w > 0):
             raise NaiveNegative(node)
         if spec.method == "copeland":
             opp = None if field is None else [[field[c][b] for c in kids] for b in range(len(field[kids[0]]))]

@@ -149,6 +149,7 @@ class Naive:
             mean = sum(w * x for x, w in present) / total
             variance = sum(w * (x - mean) ** 2 for x, w in present) / total
             value = mean - variance / mean if mean > 0 else 0.0
+            value = 0.0 if abs(value) <= 1e-12 * mean else value  # the documented rounding rule
         elif method == "copeland":
             wins = contests = 0
             tie = 1e-9 * sum(ws)

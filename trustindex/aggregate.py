@@ -34,6 +34,8 @@ METHODS = methods.AGGREGATION
 NEED_POSITIVE = methods.NEED_POSITIVE
 TIE = 1e-9
 """Relative difference within which Copeland counts two component scores as equal."""
+ROUNDING = 1e-12
+"""A Mazziotta–Pareto score within this share of its mean of 0 is 0: rounding, not a negative score."""
 PAIRS_PER_CHUNK = 2**22
 """Copeland compares entities pairwise: entity pairs × components × runs evaluated at once."""
 
@@ -119,7 +121,7 @@ def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, ava
 
 def mazziotta_pareto(x: np.ndarray, w: np.ndarray, segments: np.ndarray, available) -> np.ndarray:
     """M − S²/M over each segment's available children (see the module docstring); 0 where M is 0 (every
-    component 0). ``available`` is ``~isnan(x)``, or True when nothing is missing."""
+    component 0), and within ROUNDING · M of 0. ``available`` is ``~isnan(x)``, or True when nothing is missing."""
     complete = available is True
     with np.errstate(divide="ignore", invalid="ignore"):
         total = _sum(w.T[:, :, None], segments) if complete else _weighted(available.astype(float), w, segments)
@@ -129,7 +131,9 @@ def mazziotta_pareto(x: np.ndarray, w: np.ndarray, segments: np.ndarray, availab
         if not complete:
             deviation = np.where(available, deviation, 0.0)
         variance = _weighted(deviation * deviation, w, segments) / total
-        score = np.where(mean > 0, mean - variance / mean, 0.0)
+        score = mean - variance / mean
+        # 0 where M is 0, and where M − S²/M is 0 but for rounding (components 0 and x, equal weights)
+        score = np.where((mean > 0) & (np.abs(score) > ROUNDING * mean), score, 0.0)
     return np.where(total > 0, score, np.nan)
 
 
