@@ -88,12 +88,11 @@ def _number(value: float) -> str:
 
 def profile_text(combined: Combined, base_text: str, name: str, sources: list[str], dataset: Dataset) -> str:
     """The combined profile: the first expert's file (its method choices and comments kept) with the combined
-    weights, a new name and description, and comments saying how it was derived."""
-    import tomlkit
+    weights (pillars under ``[weights]``, indicators under ``[datasets.NAME.weights]``), a new name and
+    description, and comments saying how it was derived."""
+    from .io.profiles import derived_profile
 
-    doc = tomlkit.parse(base_text)
-    head = tomlkit.document()
-    lines = [
+    comments = [
         f"{name}: the {combined.how} of {len(sources)} experts' weights for framework "
         f"{dataset.framework.name or dataset.name!r}, written by `trustindex experts`.",
         "",
@@ -103,30 +102,13 @@ def profile_text(combined: Combined, base_text: str, name: str, sources: list[st
         + (", renormalised to sum to 1 within its group." if combined.how == "median" else "."),
         f"The method choices are {sources[0]}'s; every expert's agree. Beside each weight: the experts' range.",
     ]
-    for line in lines:
-        head.add(tomlkit.comment(line) if line else tomlkit.nl())
-    head.add(tomlkit.nl())
-    head["schema"] = 1
-    head["name"] = name
-    head["description"] = f"The {combined.how} of the weights of {', '.join(combined.experts)}."
-    for key in ("framework",):
-        if key in doc:
-            head[key] = doc[key]
     indicators = set(dataset.framework.indicator_ids)
-    weights, own = tomlkit.table(), tomlkit.table()  # pillars fit every dataset of the framework; indicators one
+    general, specific = {}, {}
     for k, node in enumerate(combined.nodes):
-        table = own if node in indicators else weights
-        table[node] = tomlkit.item(float(combined.shares[k]))
         low, high = combined.own[:, k].min(), combined.own[:, k].max()
-        table[node].comment(f"experts: {low:.3g}–{high:.3g}")
-    head["weights"] = weights
-    for key, value in doc.body:
-        if key is None or key.key in ("schema", "name", "description", "framework", "weights", "datasets"):
-            continue
-        head[key.key] = value
-    if len(own):
-        head["datasets"] = {dataset.name: {"weights": own}}
-    return tomlkit.dumps(head)
+        (specific if node in indicators else general)[node] = (combined.shares[k], f"experts: {low:.3g}–{high:.3g}")
+    description = f"The {combined.how} of the weights of {', '.join(combined.experts)}."
+    return derived_profile(base_text, comments, name, description, general, specific, dataset.name)
 
 
 def spec_text(combined: Combined, runs: int, profile_name: str) -> str:

@@ -101,6 +101,7 @@ def _register() -> None:
     from .datasets import datasets
     from .experts import experts
     from .explain import compare, explain, importance
+    from .fitweights import fit_weights
     from .init import init
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
@@ -111,6 +112,7 @@ def _register() -> None:
     cli.add_command(tui)
     cli.add_command(init)
     cli.add_command(experts)
+    cli.add_command(fit_weights)
 
 
 _register()
