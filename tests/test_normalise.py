@@ -578,3 +578,24 @@ def test_wrapper_scaled_needs_goalposts_and_zscore_takes_its_basis():
     x = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
     out = N.normalise(x, _indicators(), Normalisation("zscore", sd_basis="population"))
     np.testing.assert_allclose(out[:, 0], [-math.sqrt(1.5), 0, math.sqrt(1.5)], rtol=1e-12)
+
+
+# --- bounds and moments over a whole panel -------------------------------------------------------------------
+
+
+def test_panel_bounds_come_from_every_year():
+    # this year 4, 6, 8; the panel adds last year's 0, 5, 10: min-max over 0..10 gives 40, 60, 80 (not 0, 50, 100)
+    x = col(4, 6, 8)
+    panel = np.array([[[0.0], [5.0], [10.0]], [[4.0], [6.0], [8.0]]])
+    inds = _indicators()[:1]
+    check(N.normalise(x, inds, Normalisation("minmax", over="panel"), panel=panel), [40, 60, 80])
+    check(N.normalise(x, inds, Normalisation("minmax")), [0, 50, 100])
+    # z-scores over the six values 0, 5, 10, 4, 6, 8: mean 33/6 = 5.5, sample variance
+    # (30.25 + 0.25 + 20.25 + 2.25 + 0.25 + 6.25) / 5 = 11.9
+    sd = math.sqrt(11.9)
+    check(N.normalise(x, inds, Normalisation("zscore", over="panel"), panel=panel), [(v - 5.5) / sd for v in (4, 6, 8)])
+    # the fraction of the best value of every year: 4/10, 6/10, 8/10
+    check(N.normalise(x, inds, Normalisation("fracmax", over="panel"), panel=panel), [40, 60, 80])
+    with pytest.raises(N.Unnormalisable, match="needs a panel dataset") as caught:
+        N.normalise(x, inds, Normalisation("minmax", over="panel"))
+    assert caught.value.key == "over"

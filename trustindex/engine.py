@@ -288,7 +288,8 @@ class Engine:
         if key not in self._normalised:
             values = self.prepared(variant).values
             try:
-                found = normalise(values, self.framework.indicators, variant.normalisation, self.entities)
+                found = normalise(values, self.framework.indicators, variant.normalisation, self.entities,
+                                  self.dataset.history)  # fmt: skip
             except Unnormalisable as error:  # under the profile's own choice: at its line
                 if variant.normalisation != self.weights.normalisation or self.weights.positions is None:
                     raise

@@ -19,6 +19,10 @@ UNFLOORED = frozenset({"zscore", "scaled"})
 """Normalisations that can give scores below the range's low end (below 0 for z-scores)."""
 ANCHORS = {"goalposts": "goalposts", "scaled": "goalposts", "target": "target"}
 """What a normalisation reads from every indicator's metadata."""
+OVER = ("year", "panel")
+"""Where the data-driven normalisations take their bounds or moments: the scored year, or every year."""
+PANEL_WIDE = frozenset({"minmax", "zscore", "fracmax"})
+"""The normalisations that can take their bounds or moments from the whole panel."""
 SD_BASES = ("sample", "population")
 """The standard deviation of z-scores: n − 1 (COINr's n_zscore) or n (the Mazziotta–Pareto index's)."""
 AGGREGATION = ("arithmetic", "geometric", "harmonic", "power", "mazziotta-pareto", "copeland")

@@ -272,6 +272,8 @@ class Normalisation:
     """The entity (its id) that ``dist2ref`` measures the distance to."""
     cap: bool = False
     """``dist2ref``: entities beyond the reference score as the reference does (the top of the range)."""
+    over: str = "year"
+    """``panel``: minmax, zscore and fracmax take their bounds or moments from every year of a panel."""
 
 
 @dataclass(frozen=True)
@@ -410,12 +412,13 @@ def methods(weights: Weights) -> dict:
 
 def _parameters(norm: Normalisation) -> dict:
     """The parameters that a normalisation method reads, as plain data."""
+    over = {"over": norm.over} if norm.over != "year" else {}
     if norm.method == "zscore":
-        return {"mean": norm.mean, "sd": norm.sd, "sd_basis": norm.sd_basis}
+        return {"mean": norm.mean, "sd": norm.sd, "sd_basis": norm.sd_basis, **over}
     if norm.method in ("rank", "borda"):
         return {}
     extra = {"reference": norm.reference, "cap": norm.cap} if norm.method == "dist2ref" else {}
-    return {"range": list(norm.range), **extra}
+    return {"range": list(norm.range), **extra, **over}
 
 
 def describe(choices: dict) -> str:

@@ -41,9 +41,10 @@ def _column_range(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.nanmin(x, axis=0), np.nanmax(x, axis=0)
 
 
-def minmax(x, direction, lo=0.0, hi=100.0):
-    """(x − min) / (max − min) over the observed data, mapped to [lo, hi]; reversed for lower-is-better."""
-    mn, mx = _column_range(x)
+def minmax(x, direction, lo=0.0, hi=100.0, basis=None):
+    """(x − min) / (max − min) over the observed data (or over ``basis``: a whole panel), mapped to [lo, hi];
+    reversed for lower-is-better."""
+    mn, mx = _column_range(x if basis is None else basis)
     span = mx - mn
     constant = ~(span > 0)
     unit = np.subtract(x, np.where(constant, 0.0, mn))
@@ -65,13 +66,15 @@ def goalposts(x, direction, low, high, lo=0.0, hi=100.0):
     return np.clip(out, lo, hi, out=out)
 
 
-def zscore(x, direction, mean=0.0, sd=1.0, ddof=1):
-    """Standard score, signed by direction, with the sample (``ddof`` 1) or population (0) standard deviation."""
+def zscore(x, direction, mean=0.0, sd=1.0, ddof=1, basis=None):
+    """Standard score, signed by direction, with the sample (``ddof`` 1) or population (0) standard deviation,
+    the moments taken over the data (or over ``basis``: a whole panel)."""
+    basis = x if basis is None else basis
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        mu = np.nanmean(x, axis=0)
-        sigma = np.nanstd(x, axis=0, ddof=ddof)
-    mn, mx = _column_range(x)
+        mu = np.nanmean(basis, axis=0)
+        sigma = np.nanstd(basis, axis=0, ddof=ddof)
+    mn, mx = _column_range(basis)
     constant = ~(sigma > 0) | ~(mx > mn)  # equal values can have a rounding-noise sigma
     out = np.subtract(x, np.where(constant, 0.0, mu))
     out /= np.where(constant, 1.0, sigma)  # divide, not multiply by 1/sigma: 1/sigma overflows for tiny sigma
@@ -149,11 +152,12 @@ def dist2ref(x, direction, reference, lo=0.0, hi=100.0, cap=False):
     return _scale(np.minimum(unit, 1.0) if cap else unit, lo, hi)
 
 
-def fracmax(x, direction, lo=0.0, hi=100.0):
+def fracmax(x, direction, lo=0.0, hi=100.0, basis=None):
     """Fraction of the best observed value, mapped to [lo, hi]: x / max (COINr's n_fracmax), and min / x when
-    lower is better (COINr would divide by the minimum of −x instead). The wrapper refuses negative values,
-    and a zero among the values of a lower-is-better indicator; a constant indicator scores ``hi``."""
-    mn, mx = _column_range(x)
+    lower is better (COINr would divide by the minimum of −x instead); the best of ``basis`` (a whole panel)
+    when given. The wrapper refuses negative values, and a zero among the values of a lower-is-better indicator;
+    a constant indicator scores ``hi``."""
+    mn, mx = _column_range(x if basis is None else basis)
     with np.errstate(divide="ignore", invalid="ignore"):
         unit = np.where(direction > 0, x / np.where(mx > 0, mx, 1.0), mn / x)
     return _scale(np.where(~(mx > mn) & ~np.isnan(x), 1.0, unit), lo, hi)
@@ -224,11 +228,19 @@ def _fraction_fits(values: np.ndarray, indicators) -> None:
                              hint="use minmax, or goalposts")  # fmt: skip
 
 
-def normalise(values: np.ndarray, indicators: tuple[Indicator, ...], spec: Normalisation, entities=()) -> np.ndarray:
+def normalise(values: np.ndarray, indicators: tuple[Indicator, ...], spec: Normalisation, entities=(),
+              panel: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Apply ``spec`` to ``values`` (entities × indicators; ``entities`` their ids, which ``dist2ref`` reads),
-    checking first that it can be applied."""
+    checking first that it can be applied. With ``over = "panel"`` the bounds or moments come from ``panel``
+    (years × entities × indicators: every year of the scored entities)."""
     direction = np.array([i.direction for i in indicators], dtype=float)
     lo, hi = spec.range
+    basis = None
+    if spec.over == "panel":
+        if panel is None:
+            raise Unnormalisable("over = 'panel' needs a panel dataset (one row per entity and year)", "over",
+                                 'remove it, or set over = "year"')  # fmt: skip
+        basis = np.asarray(panel, dtype=float).reshape(-1, len(indicators))
     lacking = lacking_anchors(indicators, spec)
     if lacking:
         anchor = methods.ANCHORS[spec.method]
@@ -239,7 +251,7 @@ def normalise(values: np.ndarray, indicators: tuple[Indicator, ...], spec: Norma
             "indicators, or use method = 'minmax'",
         )
     if spec.method == "minmax":
-        return minmax(values, direction, lo, hi)
+        return minmax(values, direction, lo, hi, basis)
     if spec.method in ("goalposts", "scaled"):
         low = np.array([i.goalposts[0] for i in indicators])
         high = np.array([i.goalposts[1] for i in indicators])
@@ -247,7 +259,7 @@ def normalise(values: np.ndarray, indicators: tuple[Indicator, ...], spec: Norma
     if spec.method == "target":
         return target(values, direction, np.array([i.target for i in indicators]), lo, hi)
     if spec.method == "zscore":
-        return zscore(values, direction, spec.mean, spec.sd, 1 if spec.sd_basis == "sample" else 0)
+        return zscore(values, direction, spec.mean, spec.sd, 1 if spec.sd_basis == "sample" else 0, basis)
     if spec.method == "rank":
         return rank(values, direction)
     if spec.method == "borda":
@@ -257,6 +269,6 @@ def normalise(values: np.ndarray, indicators: tuple[Indicator, ...], spec: Norma
     if spec.method == "dist2ref":
         return dist2ref(values, direction, _reference(values, indicators, spec, entities), lo, hi, spec.cap)
     if spec.method == "fracmax":
-        _fraction_fits(values, indicators)
-        return fracmax(values, direction, lo, hi)
+        _fraction_fits(values if basis is None else np.vstack([values, basis]), indicators)
+        return fracmax(values, direction, lo, hi, basis)
     raise ConfigError(f"unknown normalisation method {spec.method!r}", hint=f"one of {', '.join(METHODS)}")

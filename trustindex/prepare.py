@@ -117,6 +117,12 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
              "none" + (f" (and {len(lacking) - 5} more)" if len(lacking) > 5 else ""), ("normalisation",), "method",
              f"add {'goalposts = [low, high]' if what == 'goalposts' else 'target = VALUE'} to these indicators, "
              "or use method = 'minmax'")  # fmt: skip
+    if weights.normalisation.over == "panel" and dataset.history is None:
+        fail(f"over = 'panel' needs a panel dataset, and {dataset.name!r} has one year", ("normalisation",), "over",
+             'remove it, or set over = "year"')  # fmt: skip
+    if weights.normalisation.over == "panel" and weights.denomination == "divide":
+        fail("over = 'panel' reads other years' published values, which are not denominated", ("normalisation",),
+             "over", 'set over = "year" with denomination')  # fmt: skip
     reference = weights.normalisation.reference
     if weights.normalisation.method == "dist2ref" and reference not in dataset.entities:
         fail(f"the reference entity {reference!r} is not in dataset {dataset.name!r}", ("normalisation",),

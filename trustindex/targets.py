@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batches import Progress, Stop, batches
+from .denominate import denominate
 from .engine import plan, run_steps
 from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
@@ -123,6 +124,8 @@ def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.nd
     keep = np.isin(np.array(source.entities, dtype=object), np.array(result.entities, dtype=object))
     values = np.repeat(source.values[:, k : k + 1], len(candidates), axis=1)
     values[source.entities.index(result.entities[i]), :] = candidates
+    if weights.denomination == "divide":  # the candidates are published values: divided as the pipeline divides
+        values, _ = denominate(values, (indicator,) * len(candidates), source.inputs, source.entities)
     if weights.imputation.method != "none" or weights.treatment.method != "none":
         spec = weights.imputation
         history = None if source.history is None else source.history[:, :, k : k + 1]
@@ -133,7 +136,12 @@ def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.nd
                 treatment = weights.treatment
                 column, _ = treat(column, source.entities, (indicator.id,), treatment.max_points, weights.audit)
             values[:, g] = column[:, 0]
-    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation, result.entities)
+    panel = None
+    if weights.normalisation.over == "panel":  # every year's values, this year's with the candidate
+        dataset = result.dataset
+        panel = np.array(dataset.history[:, :, [k] * len(candidates)])
+        panel[dataset.years.index(dataset.year)] = values[keep]
+    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation, result.entities, panel)
 
 
 def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
@@ -219,13 +227,25 @@ def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, s
     return Move(needed=float(found), reachable=True, verified=True, **base)
 
 
-def _to_raw(result: Result, k: int, value: float) -> float | None:
-    """The published value that normalises to ``value`` with the dataset's current parameters (None if the
-    normalisation has no inverse, as ranks do)."""
+def _to_raw(result: Result, i: int, k: int, value: float) -> float | None:
+    """The published value of entity ``i`` that normalises to ``value`` with the dataset's current parameters
+    (None if the normalisation has no inverse, as ranks do): through the ratio when the profile denominates."""
+    indicator = result.framework.indicators[k]
+    found = _inverse(result, k, value)
+    if found is None or result.weights.denomination != "divide" or indicator.denominator is None:
+        return found
+    return float(found * result.dataset.inputs[indicator.denominator][i] / indicator.per)
+
+
+def _inverse(result: Result, k: int, value: float) -> float | None:
+    """The value (a ratio, when denominated) that normalises to ``value``."""
     indicator = result.framework.indicators[k]
     spec = result.weights.normalisation
     lo, hi = spec.range
-    column = result.dataset.values[:, k]
+    denominated = result.weights.denomination == "divide" and indicator.denominator is not None
+    column = result.values[:, k] if denominated else result.dataset.values[:, k]
+    if spec.over == "panel":
+        column = result.dataset.history[:, :, k].ravel()
     d = indicator.direction
     unit = (value - lo) / (hi - lo)
     if spec.method == "minmax":
@@ -347,7 +367,7 @@ def what_it_takes(
             parts = []
             for k in np.flatnonzero(delta > 1e-9):
                 now = float(result.scores[i, first + k])
-                raw = _to_raw(result, int(k), now + float(delta[k]))
+                raw = _to_raw(result, i, int(k), now + float(delta[k]))
                 parts.append(Change(result.framework.indicators[k].id, now, now + float(delta[k]),
                                     float(result.dataset.values[i, k]), raw))  # fmt: skip
                 raw_changes[int(k)] = raw

@@ -94,6 +94,11 @@ def _normalisation(doc: TomlDoc, item, at) -> Normalisation:
     if method == "dist2ref" and reference is None:
         doc.fail_at("dist2ref needs the reference entity", at, "add reference = 'ENTITY-ID' to the alternative")
     cap = _field(doc, at, item, "cap", "bool", False, keys)
+    over = _field(doc, at, item, "over", "str", "year", keys)
+    if over not in methods.OVER:
+        doc.fail_at(f"unknown over {over!r}", at, did_you_mean(str(over), methods.OVER))
+    if over == "panel" and method not in methods.PANEL_WIDE:
+        doc.fail_at(f"over = 'panel' has no effect with method {method!r}", at, "only minmax, zscore and fracmax")
     low, high = _field(doc, at, item, "range", "pair", (0.0, 100.0), keys, -SCALE, SCALE)
     if not low < high:
         doc.fail_at(f"range must be [low, high] with low < high, not [{low:g}, {high:g}]", at)
@@ -101,7 +106,7 @@ def _normalisation(doc: TomlDoc, item, at) -> Normalisation:
     if sd <= 0:
         doc.fail_at(f"sd must be positive, not {sd:g}", at)
     mean = _field(doc, at, item, "mean", "number", 0.0, keys, -SCALE, SCALE)
-    return Normalisation(method, (float(low), float(high)), float(mean), float(sd), basis, reference, cap)
+    return Normalisation(method, (float(low), float(high)), float(mean), float(sd), basis, reference, cap, over)
 
 
 def _aggregation(doc: TomlDoc, item, at) -> Aggregation:

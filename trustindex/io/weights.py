@@ -16,7 +16,7 @@ TOP = (
     "schema", "name", "description", "framework", "weights", "datasets", "normalisation", "aggregation", "ranking",
     "treatment", "imputation", "denomination", "screening", "audit",
 )  # fmt: skip
-NORMALISATION = ("method", "range", "mean", "sd", "sd_basis", "reference", "cap")
+NORMALISATION = ("method", "range", "mean", "sd", "sd_basis", "reference", "cap", "over")
 ONLY_WITH = {"mean": "zscore", "sd": "zscore", "sd_basis": "zscore", "reference": "dist2ref", "cap": "dist2ref"}
 """Normalisation keys that only one method reads."""
 AGGREGATION = ("method", "p", "min_coverage")
@@ -65,7 +65,13 @@ def _normalisation(doc: TomlDoc) -> Normalisation:
         doc.fail(f"sd must be positive, not {sd:g}", table, "sd")
     mean = doc.get(table, "mean", "number", 0.0, low=-SCALE, high=SCALE)
     cap = doc.get(table, "cap", "bool", False)
-    return Normalisation(method, (float(low), float(high)), mean, sd, basis, reference, cap)
+    over = doc.get(table, "over", "str", "year")
+    if over not in methods.OVER:
+        doc.fail(f"unknown over {over!r}", table, "over", _one_of(over, methods.OVER))
+    if over == "panel" and method not in methods.PANEL_WIDE:
+        doc.fail(f"over = 'panel' has no effect with method {method!r}", table, "over",
+                 "only minmax, zscore and fracmax read the data's bounds; goalposts and targets are fixed")  # fmt: skip
+    return Normalisation(method, (float(low), float(high)), mean, sd, basis, reference, cap, over)
 
 
 def _treatment(doc: TomlDoc) -> Treatment:
