@@ -105,6 +105,7 @@ def _register() -> None:
     from .init import init
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
+    from .trends import trends
     from .tui import tui
 
     for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
@@ -113,6 +114,7 @@ def _register() -> None:
     cli.add_command(init)
     cli.add_command(experts)
     cli.add_command(fit_weights)
+    cli.add_command(trends)
 
 
 _register()
