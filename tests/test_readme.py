@@ -52,6 +52,7 @@ def test_the_defaults_table_states_the_models_defaults():
         == f"`{treatment['method']}` (`max_points = {treatment['max_points']}` when winsorising)"
     )
     assert used["screening"] == {"min_coverage": None, "basis": "imputed"}
+    assert f"`{used['denomination']['method']}`" in rows["`[denomination] method`"]
     audit = dict(re.findall(r"`(\w+) = ([-\d./]+)`", rows["`[audit]`"]))
     for name, value in audit.items():
         number = 2 / 3 if value == "2/3" else float(value)

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batches import Progress, Stop, batches
+from .denominate import denominate
 from .engine import plan, run_steps
 from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .impute import impute
 from .model import Record, Result
-from .normalise import normalise
+from .normalise import ceiling, normalise
 from .pipeline import score
 from .ranking import TOLERANCE, rank_rows
 from .treat import treat
@@ -123,6 +124,8 @@ def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.nd
     keep = np.isin(np.array(source.entities, dtype=object), np.array(result.entities, dtype=object))
     values = np.repeat(source.values[:, k : k + 1], len(candidates), axis=1)
     values[source.entities.index(result.entities[i]), :] = candidates
+    if weights.denomination == "divide":  # the candidates are published values: divided as the pipeline divides
+        values, _ = denominate(values, (indicator,) * len(candidates), source.inputs, source.entities)
     if weights.imputation.method != "none" or weights.treatment.method != "none":
         spec = weights.imputation
         history = None if source.history is None else source.history[:, :, k : k + 1]
@@ -133,7 +136,12 @@ def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.nd
                 treatment = weights.treatment
                 column, _ = treat(column, source.entities, (indicator.id,), treatment.max_points, weights.audit)
             values[:, g] = column[:, 0]
-    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation)
+    panel = None
+    if weights.normalisation.over == "panel":  # every year's values, this year's with the candidate
+        dataset = result.dataset
+        panel = np.array(dataset.history[:, :, [k] * len(candidates)])
+        panel[dataset.years.index(dataset.year)] = values[keep]
+    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation, result.entities, panel)
 
 
 def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
@@ -192,9 +200,8 @@ def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, s
     framework = result.framework
     column = result.column(node)
     current = float(result.scores[i, column])
-    lo, hi = result.weights.normalisation.range
-    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
-    cap = hi if bounded else float(np.nanmax(result.scores[:, column]))
+    ceiling_ = ceiling(result.weights.normalisation)
+    cap = ceiling_ if ceiling_ is not None else float(np.nanmax(result.scores[:, column]))
     base = dict(node=node, label=framework.label(node), level=framework.level(node), current=current)
     if np.isnan(current):
         return Move(needed=None, reason="no score", **base)
@@ -220,27 +227,44 @@ def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, s
     return Move(needed=float(found), reachable=True, verified=True, **base)
 
 
-def _to_raw(result: Result, k: int, value: float) -> float | None:
-    """The published value that normalises to ``value`` with the dataset's current parameters (None if the
-    normalisation has no inverse, as ranks do)."""
+def _to_raw(result: Result, i: int, k: int, value: float) -> float | None:
+    """The published value of entity ``i`` that normalises to ``value`` with the dataset's current parameters
+    (None if the normalisation has no inverse, as ranks do): through the ratio when the profile denominates."""
+    indicator = result.framework.indicators[k]
+    found = _inverse(result, k, value)
+    if found is None or result.weights.denomination != "divide" or indicator.denominator is None:
+        return found
+    return float(found * result.dataset.inputs[indicator.denominator][i] / indicator.per)
+
+
+def _inverse(result: Result, k: int, value: float) -> float | None:
+    """The value (a ratio, when denominated) that normalises to ``value``."""
     indicator = result.framework.indicators[k]
     spec = result.weights.normalisation
     lo, hi = spec.range
-    column = result.dataset.values[:, k]
+    denominated = result.weights.denomination == "divide" and indicator.denominator is not None
+    column = result.values[:, k] if denominated else result.dataset.values[:, k]
+    if spec.over == "panel":
+        column = result.dataset.history[:, :, k].ravel()
     d = indicator.direction
     unit = (value - lo) / (hi - lo)
     if spec.method == "minmax":
         mn, mx = np.nanmin(column), np.nanmax(column)
         return float(mn + (unit if d > 0 else 1 - unit) * (mx - mn))
-    if spec.method == "goalposts":
+    if spec.method in ("goalposts", "scaled"):
         low, high = indicator.goalposts
         return float(low + (unit if d > 0 else 1 - unit) * (high - low))
     if spec.method == "zscore":
-        mu, sigma = np.nanmean(column), np.nanstd(column, ddof=1)
+        mu, sigma = np.nanmean(column), np.nanstd(column, ddof=1 if spec.sd_basis == "sample" else 0)
         return float(mu + (value - spec.mean) / (spec.sd * d) * sigma)
+    worst = np.nanmin(column) if d > 0 else np.nanmax(column)
     if spec.method == "target":
-        worst = np.nanmin(column) if d > 0 else np.nanmax(column)
         return float(worst + unit * (indicator.target - worst))
+    if spec.method == "dist2ref":
+        reference = column[result.entities.index(spec.reference)]
+        return float(worst + unit * (reference - worst))
+    if spec.method == "fracmax" and unit > 0:
+        return float(unit * np.nanmax(column) if d > 0 else np.nanmin(column) / unit)
     return None
 
 
@@ -250,9 +274,8 @@ def _combined(result: Result, i: int, target_score: float, steps):
     first = len(result.nodes) - len(framework.indicators)
     row = np.array(result.scores[i])
     present = ~np.isnan(row[first:])
-    lo, hi = result.weights.normalisation.range
-    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
-    caps = np.where(bounded, hi, np.nanmax(result.scores[:, first:], axis=0))
+    ceiling_ = ceiling(result.weights.normalisation)
+    caps = np.nanmax(result.scores[:, first:], axis=0) if ceiling_ is None else np.full(len(row) - first, ceiling_)
     room = np.where(present, np.maximum(caps - row[first:], 0.0), 0.0)
     needed = target_score - result.scores[i, 0]
     if all(s.aggregation.method == "arithmetic" for s in steps):
@@ -361,7 +384,7 @@ def what_it_takes(
             parts = []
             for k in np.flatnonzero(delta > 1e-9):
                 now = float(result.scores[i, first + k])
-                raw = _to_raw(result, int(k), now + float(delta[k]))
+                raw = _to_raw(result, i, int(k), now + float(delta[k]))
                 parts.append(Change(result.framework.indicators[k].id, now, now + float(delta[k]),
                                     float(result.dataset.values[i, k]), raw))  # fmt: skip
                 raw_changes[int(k)] = raw
