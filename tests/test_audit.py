@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from conftest import make_dataset, make_framework, make_weights
 
-from trustindex.audit import Audit, audit, correlate, cronbach_alpha, eigenvalues
+from trustindex.audit import Audit, audit, correlate, cronbach_alpha, eigenvalues, pearson_matrix
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
 from trustindex.model import Thresholds
@@ -525,3 +525,26 @@ def test_at_ten_entities_the_same_findings_are_warnings():
     report = audit(_two_opposed(10))
     assert all(f.rule != "small-n" for f in report.findings)
     assert {f.severity for f in report.findings if f.rule in ("alpha", "conflicting")} - {"notice"}
+
+
+def test_pearson_matrix_pair_by_pair_by_hand():
+    """Every pair over the rows where both are observed, by the by-hand formula; NaN where a column is constant
+    on those rows or fewer than three remain; the counts are those rows."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(12, 5)) * [1, 10, 100, 1e-3, 1]
+    x[rng.random(x.shape) < 0.2] = NAN
+    x[:, 4] = 7.0
+    x[[0, 5], 4] = [1.0, NAN]
+    x[:, 3] = NAN
+    x[[1, 2, 6], 3] = [1.0, 2.0, 4.0]
+    r, counts = pearson_matrix(x)
+    for i in range(5):
+        for j in range(5):
+            keep = [k for k in range(12) if not (math.isnan(x[k, i]) or math.isnan(x[k, j]))]
+            a, b = [float(x[k, i]) for k in keep], [float(x[k, j]) for k in keep]
+            assert counts[i, j] == len(keep)
+            if len(keep) < 3 or len(set(a)) == 1 or len(set(b)) == 1:
+                assert math.isnan(r[i, j]), (i, j)
+            else:
+                assert r[i, j] == pytest.approx(pearson_by_hand(a, b), rel=1e-12, abs=1e-15)
+    assert (r == r.T)[~np.isnan(r)].all()

@@ -169,20 +169,46 @@ def eigenvalues(x: np.ndarray) -> np.ndarray:
     return values[::-1]
 
 
+def pearson_matrix(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson r of every pair of columns of ``x`` over the rows where both are observed, and those rows'
+    counts (k × k each): NaN where fewer than MIN_ROWS rows remain or either column is constant on them."""
+    observed = ~np.isnan(x)
+    values = np.where(observed, x, 0.0)
+    counts = observed.T.astype(np.intp) @ observed
+    r = np.full(counts.shape, np.nan)
+    for i in range(x.shape[1]):
+        both = observed[:, i : i + 1] & observed  # rows × k: the rows of each pair (i, j)
+        n = counts[i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = np.where(both, values[:, i : i + 1], 0.0)
+            a = np.where(both, a - a.sum(axis=0) / n, 0.0)
+            b = np.where(both, values - np.where(both, values, 0.0).sum(axis=0) / n, 0.0)
+            high_a = np.where(both, values[:, i : i + 1], -np.inf).max(axis=0, initial=-np.inf)
+            low_a = np.where(both, values[:, i : i + 1], np.inf).min(axis=0, initial=np.inf)
+            high_b = np.where(both, values, -np.inf).max(axis=0, initial=-np.inf)
+            low_b = np.where(both, values, np.inf).min(axis=0, initial=np.inf)
+            row = (a * b).sum(axis=0) / np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+        defined = (n >= MIN_ROWS) & (high_a > low_a) & (high_b > low_b)
+        r[i] = np.where(defined, np.clip(row, -1.0, 1.0), np.nan)
+    return r, counts
+
+
 def correlate(a: np.ndarray, b: np.ndarray) -> tuple[int, float, float, float, float]:
-    """(n, Pearson r, its p, Spearman rho, its p) over the rows where both are observed; NaN if undefined."""
+    """(n, Pearson r, its p, Spearman rho, its p) over the rows where both are observed; NaN if undefined
+    (see :func:`pearson_matrix`, which gives r)."""
+    matrix, counts = pearson_matrix(np.column_stack([a, b]))
+    n, r = int(counts[0, 1]), float(matrix[0, 1])
+    if math.isnan(r):
+        return n, math.nan, math.nan, math.nan, math.nan
     keep = ~(np.isnan(a) | np.isnan(b))
     a, b = a[keep], b[keep]
-    n = int(keep.sum())
-    if n < MIN_ROWS or not (np.ptp(a) > 0 and np.ptp(b) > 0):
-        return n, math.nan, math.nan, math.nan, math.nan
     import scipy.stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # exact ±1 gives a zero p-value, which is right
         pearson = scipy.stats.pearsonr(a, b)
         spearman = scipy.stats.spearmanr(a, b)
-    return n, float(pearson[0]), float(pearson[1]), float(spearman[0]), float(spearman[1])
+    return n, r, float(pearson[1]), float(spearman[0]), float(spearman[1])
 
 
 # --- the audit -------------------------------------------------------------------------------------------
