@@ -202,12 +202,21 @@ def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, s
         return Move(needed=None, reason="already at the top of the scale", **base)
     above = set(framework.path(node)[:-1])
     upper = tuple(s for s in steps if s.node in above)
+    # Only entity i's row changes: without Copeland (entities compete) only that row is re-aggregated.
+    alone = not any(s.aggregation.method == "copeland" for s in upper)
     low, high, found = current, cap, None
     for _ in range(ROUNDS):
         candidates = np.linspace(low, high, GRID)
-        states = np.repeat(np.array(result.scores)[None, :, :], GRID, axis=0)
-        states[:, i, column] = candidates
-        ok = _success(_index_batch(result, states, upper), i, target_rank, target_score, result.weights.ties)
+        if alone:
+            states = np.repeat(np.array(result.scores[i : i + 1])[None, :, :], GRID, axis=0)
+            states[:, 0, column] = candidates
+            index = np.repeat(np.array(result.scores[None, :, 0]), GRID, axis=0)
+            index[:, i] = _index_batch(result, states, upper)[:, 0]
+        else:
+            states = np.repeat(np.array(result.scores)[None, :, :], GRID, axis=0)
+            states[:, i, column] = candidates
+            index = _index_batch(result, states, upper)
+        ok = _success(index, i, target_rank, target_score, result.weights.ties)
         if not ok.any():
             break
         g = int(np.argmax(ok))
