@@ -100,11 +100,13 @@ def _register() -> None:
     from .check import check
     from .datasets import datasets
     from .explain import compare, explain, importance
+    from .report import report
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
     from .tui import tui
 
-    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
+    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, report, check,
+                    datasets):  # fmt: skip
         cli.add_command(command)
     cli.add_command(tui)
 
