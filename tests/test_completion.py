@@ -85,3 +85,10 @@ def test_the_bash_script_is_generated():
     done = subprocess.run([sys.executable, "-m", "trustindex"], capture_output=True, text=True, check=False,
                           env={**os.environ, "_TRUSTINDEX_COMPLETE": "bash_source"})  # fmt: skip
     assert "complete -o nosort -F" in done.stdout and done.returncode == 0
+
+
+def test_init_completes_its_folder_and_files():
+    assert complete(["init"], "my") == [("dir", "my")]
+    assert complete(["init", "x", "--from"], "va") == [("file", "va")]
+    assert complete(["init", "x", "--from", "v.csv", "--meta"], "in") == [("file", "in")]
+    assert complete(["score", "--meta"], "in") == [("file", "in")]

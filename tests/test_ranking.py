@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import make_dataset, make_framework, make_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -251,8 +252,6 @@ EXPECTED_TWIN = {"dense": [1, 2, 3, 3, 4], "competition": [1, 2, 3, 3, 5], "frac
 
 
 def twin_problem(kind: str, ties: str):
-    from conftest import make_dataset, make_framework, make_weights
-
     framework = make_framework({"P": None, "Q": None}, {"a": "P", "b": "P", "c": "P", "d": "Q", "e": "Q"},
                                goalposts=(0, 100))  # fmt: skip
     rows = [[90, 80, 70, 95, 90], [60, 75, 80, 62, 60], [63.7, 27.0, 4.1, 40, 50], TWIN[kind], [20, 10, 30, 15, 10]]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import make_dataset, make_framework, make_weights
 from scipy import stats
 
 from trustindex import uncertainty as uncertainty_module
@@ -407,7 +408,6 @@ def test_uncertainty_beyond_the_exact_kendall_limit_batches_only_move_kendall(mo
     # 600 entities (> EXACT_KENDALL): Kendall's tau is sampled with fresh pairs per batch, so it alone may move
     # with the batch size, within its error (one batch of runs: 5 / sqrt(KENDALL_PAIRS) = 0.078, see above);
     # every count and quantile stays exactly the same.
-    from conftest import make_dataset, make_framework, make_weights
 
     rng = np.random.default_rng(0)
     framework = make_framework({"P": None, "Q": None}, {"a": "P", "b": "P", "c": "Q", "d": "Q"})

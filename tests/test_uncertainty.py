@@ -333,3 +333,33 @@ def test_aggregation_alternatives_where_nothing_combines_two():
     with pytest.raises(ConfigError, match="no group of two weighted components at the level"):
         Design(engine, Spec(weights=WeightSpec(levels=("indicator",)), aggregation=()))
     Design(engine, Spec(aggregation_levels=("index",)))  # the index does combine two
+
+
+# --- zeros under a geometric alternative, and weights of a tree without pillars --------------------------
+
+
+def _worst_on_a_pillar():
+    """e2 is the worst on P's only indicator (min–max 0 there); Q's two indicators run against each other, so
+    every entity has 50 on Q: only e2's geometric index is forced to 0."""
+    framework = make_framework({"P": None, "Q": None}, {"a": "P", "b": "Q", "c": "Q"})
+    return Engine(make_dataset(framework, [[10, 1, 3], [20, 2, 2], [5, 3, 1]]), make_weights())
+
+
+def test_a_zero_forced_by_the_geometric_alternative_is_said_once_with_the_entity():
+    result = uncertainty(_worst_on_a_pillar(), Spec(runs=8), seed=1)
+    [notice] = result.notices
+    assert notice.entities == ("e2",) and "geometric mean of 'index' is 0 because 'P' scores 0" in notice.message
+
+
+def test_no_notice_when_every_alternative_is_arithmetic():
+    spec = Spec(runs=8, aggregation=())
+    assert uncertainty(_worst_on_a_pillar(), spec, seed=1).notices == ()
+
+
+def test_a_tree_without_pillars_varies_its_indicator_weights_by_default():
+    framework = make_framework({}, {"a": "index", "b": "index", "c": "index"})
+    engine = Engine(make_dataset(framework, [[1, 2, 3], [3, 1, 2], [2, 3, 1]]), make_weights())
+    design = Design(engine, Spec(runs=8))
+    assert [sorted(engine.nodes[c] for c in group) for group in design.varying] == [["a", "b", "c"]]
+    with pytest.raises(ConfigError, match="no weights vary"):
+        Design(engine, Spec(runs=8, weights=WeightSpec(levels=("pillar",))))

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .aggregate import NegativeScores, below, combine, coverage
+from .aggregate import NegativeScores, below, combine, coverage, exponent
 from .errors import ConfigError
-from .model import Aggregation, Dataset, Framework, Normalisation, Record, Weights, frozen_map, readonly
+from .model import Aggregation, Dataset, Framework, Normalisation, Notice, Record, Weights, frozen_map, readonly
 from .normalise import normalise
 from .prepare import Prepared, check_fit, prepare, screen, where
 
@@ -218,7 +218,7 @@ class Engine:
 
     def __init__(self, dataset: Dataset, weights: Weights):
         check_fit(dataset, weights)
-        self.weights = weights.for_dataset(dataset.name)
+        self.weights = weights.for_dataset(dataset.name, dataset.weights)
         self.source = dataset
         self.framework = dataset.framework
         self.nodes = self.framework.node_ids
@@ -326,6 +326,24 @@ class Engine:
                 column=column,
                 hint=error.hint,
             ) from None
+
+    def zero_notices(self, variant: Variant, scores: np.ndarray) -> list[Notice]:
+        """Where a geometric, harmonic or (p ≤ 0) power mean is 0 in ``scores`` (entities × nodes) because one
+        component of positive weight is 0: full non-compensation, which the user may not have meant."""
+        entities = np.array(self.entities, dtype=object)
+        out = []
+        for step, spec in zip(self.steps, variant.aggregation, strict=True):
+            power = exponent(spec.method, spec.p)
+            if power is None or power > 0 or len(step.children) < 2:
+                continue
+            for child in step.children:
+                zero = (scores[:, child] == 0) & (scores[:, step.column] == 0)
+                if self.nominal[child] > 0 and zero.any():
+                    out.append(Notice("zero", f"{spec.method} mean of {step.node!r} is 0 because "
+                                      f"{self.nodes[child]!r} scores 0 (the bottom of the scale): normalise to "
+                                      "range = [1, 100], or aggregate arithmetically, if one component should not "
+                                      "decide it", step.node, tuple(entities[zero])))  # fmt: skip
+        return out
 
     def node_scores(self, weights: np.ndarray, variant: Variant) -> NodeScores:
         """Every node's score and coverage (runs × entities × nodes) for a few runs (a single scoring is one)."""

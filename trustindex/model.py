@@ -229,6 +229,9 @@ class Dataset(Record):
     """The shipped weights profile used when none is named (else ``balanced``)."""
     positions: object | None = field(default=None, repr=False)
     """Where each key of ``dataset.toml`` is (:class:`trustindex.io.toml.Positions`), for errors found later."""
+    weights: Mapping[str, float] = field(default_factory=frozen_map)
+    """The dataset's suggested weights, by node id: an indicator table's weight column. A profile's own weights
+    come first (see :meth:`Weights.for_dataset`); these fill in the nodes it does not weigh."""
 
     def subset(self, keep: np.ndarray) -> Dataset:
         """The same dataset restricted to the entities where ``keep`` is true."""
@@ -340,7 +343,8 @@ class Weights:
 
     @classmethod
     def equal(cls, dataset: Dataset, name: str = "equal") -> Weights:
-        """Equal weights for every node of ``dataset`` and every method at its default, said in a notice."""
+        """Equal weights (or the dataset's suggested ones) and every method at its default, said in a notice."""
+        chosen = "the weights its indicator table suggests (else equal)" if dataset.weights else "equal weights"
         return cls(
             name=name,
             description=f"equal weights and the defaults, for dataset {dataset.name!r}",
@@ -348,9 +352,8 @@ class Weights:
             notices=(
                 Notice(
                     "defaults",
-                    "no weights profile fits this dataset: equal weights, and every method at "
-                    f"its default ({describe(methods(cls(name)))}); `trustindex init` writes a profile "
-                    "that states each choice",
+                    f"no weights profile fits this dataset: {chosen}, and every method at its default "
+                    f"({describe(methods(cls(name)))}); `trustindex init` writes a profile that states each choice",
                 ),
             ),
         )
@@ -358,12 +361,15 @@ class Weights:
     def weight(self, node_id: str) -> float:
         return float(self.weights.get(node_id, 1.0))
 
-    def for_dataset(self, name: str) -> Weights:
-        """This profile with the weights written for dataset ``name`` merged in."""
+    def for_dataset(self, name: str, suggested: Mapping[str, float] | None = None) -> Weights:
+        """This profile with the weights written for dataset ``name`` merged in, over the dataset's
+        ``suggested`` weights (:attr:`Dataset.weights`): a node's weight is the profile's
+        ``[datasets.NAME.weights]``, else its ``[weights]``, else the suggested one, else 1."""
         extra = self.datasets.get(name)
-        if not extra:
+        if not extra and not suggested:
             return self
-        return replace(self, weights=frozen_map({**self.weights, **extra}), datasets=frozen_map())
+        merged = {**(suggested or {}), **self.weights, **(extra or {})}
+        return replace(self, weights=frozen_map(merged), datasets=frozen_map())
 
     def aggregation_for(self, level: str) -> Aggregation:
         return self.aggregation.get(level) or self.aggregation.get("default") or Aggregation()
@@ -491,8 +497,9 @@ class WeightSpec:
     distribution: str = "uniform"
     spread: float = 0.25
     concentration: float = 100.0
-    levels: tuple[str, ...] = ("pillar", "sub-pillar")
-    """The levels of the nodes whose weights vary (``pillar``, ``sub-pillar``, ``indicator``)."""
+    levels: tuple[str, ...] = ()
+    """The levels of the nodes whose weights vary (``pillar``, ``sub-pillar``, ``indicator``); empty: the
+    pillars and sub-pillars, else (a tree with indicators straight under the index) the indicators."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import warnings
 
 import numpy as np
 
-from .aggregate import exponent
 from .engine import Engine
 from .model import Dataset, Notice, Result, Weights, readonly
 
@@ -45,24 +44,6 @@ def _data_notices(dataset: Dataset, missing: np.ndarray) -> list[Notice]:
     return notices
 
 
-def _zeros(engine: Engine, variant, scores: np.ndarray) -> list[Notice]:
-    """Where a geometric, harmonic or (p ≤ 0) power mean is 0 because one component of positive weight is 0:
-    full non-compensation, which the user may not have meant."""
-    entities = np.array(engine.entities, dtype=object)
-    out = []
-    for step, spec in zip(engine.steps, variant.aggregation, strict=True):
-        if exponent(spec.method, spec.p) is None or exponent(spec.method, spec.p) > 0:
-            continue
-        for child in step.children:
-            zero = (scores[:, child] == 0) & (scores[:, step.column] == 0)
-            if engine.nominal[child] > 0 and len(step.children) > 1 and zero.any():
-                out.append(Notice("zero", f"{spec.method} mean of {step.node!r} is 0 because {engine.nodes[child]!r} "
-                                  "scores 0 (the bottom of the scale): normalise to range = [1, 100], or aggregate "
-                                  "arithmetically, if one component should not decide it", step.node,
-                                  tuple(entities[zero])))  # fmt: skip
-    return out
-
-
 def score(dataset: Dataset, weights: Weights) -> Result:
     """Score every entity at every node of the framework: impute → treat → screen → normalise → aggregate."""
     engine = Engine(dataset, weights)
@@ -92,7 +73,7 @@ def score(dataset: Dataset, weights: Weights) -> Result:
             message = f"below minimum coverage {spec.min_coverage:.2f}: score left missing"
             notices.append(Notice("coverage", message, step.node, tuple(entities[short])))
     scores = np.asfortranarray(run.scores[0])  # columns contiguous: nodes are read whole
-    notices += _zeros(engine, variant, scores)
+    notices += engine.zero_notices(variant, scores)
     unranked = np.isnan(scores[:, 0])
     if unranked.any():
         notices.append(Notice("unranked", "no index score: not ranked", nodes[0], tuple(entities[unranked])))

@@ -95,7 +95,7 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
                     node_id,
                     did_you_mean(node_id, known),
                 )
-    merged = weights.for_dataset(dataset.name)
+    merged = weights.for_dataset(dataset.name, dataset.weights)
     specific = weights.datasets.get(dataset.name, {})
     for parent in framework.aggregates_bottom_up():
         children = framework.children(parent)

@@ -18,7 +18,7 @@ from .batches import Progress, Stop, batches
 from .budget import too_large
 from .engine import Engine, Variant
 from .errors import ConfigError, did_you_mean
-from .model import Record, Spec, readonly
+from .model import Notice, Record, Spec, readonly
 from .normalise import BOUNDED
 from .qmc import MAX_DIMENSIONS, MAX_POINTS, Sobol
 from .ranking import order_rows
@@ -98,6 +98,8 @@ class Uncertainty(Record):
     scales: tuple[ScaleScores, ...]
     """Score summaries per score scale; more than one when the alternatives change the scale (z-scores
     against min–max, say), and then no score summary mixes them."""
+    notices: tuple[Notice, ...] = ()
+    """What the reader must know: alternatives under which a zero forces a mean to 0."""
 
 
 def _scale(variant: Variant) -> tuple:
@@ -123,6 +125,10 @@ def _label(variant: Variant) -> str:
     return text + (" with Copeland" if any(a.method == "copeland" for a in variant.aggregation) else "")
 
 
+AUTOMATIC_LEVELS = (("pillar", "sub-pillar"), ("indicator",))
+"""Where weights vary when the specification does not say: the first of these levels with a group to vary."""
+
+
 class SpecError(ConfigError):
     """A specification that does not fit the dataset and profile, with the setting at fault (a path into the
     specification's TOML, for :func:`trustindex.fit.fit_spec` to locate)."""
@@ -141,16 +147,16 @@ class Design:
         self.nominal = engine.nominal_variant()
         self.varying: list[list[int]] = []  # groups of sibling columns whose weights vary
         if spec.weights is not None:
-            levels = set(spec.weights.levels)
-            for step in engine.steps:
-                group = [c for c in step.children if framework.level(engine.nodes[c]) in levels
-                         and engine.nominal[c] > 0]  # fmt: skip
-                if len(group) >= 2:
-                    self.varying.append(group)
+            for levels in [spec.weights.levels] if spec.weights.levels else AUTOMATIC_LEVELS:
+                self.varying = [group for step in engine.steps if len(group := [
+                    c for c in step.children if framework.level(engine.nodes[c]) in levels and engine.nominal[c] > 0
+                ]) >= 2]  # fmt: skip
+                if self.varying:
+                    break
             if not self.varying:
                 raise SpecError(
                     f"no weights vary: dataset {engine.dataset.name!r} has no group of two weighted components at "
-                    f"the level{'s' if len(levels) > 1 else ''} {', '.join(spec.weights.levels)}",
+                    f"the level{'s' if len(levels) > 1 else ''} {', '.join(levels)}",
                     ("weights", "levels"), "choose other levels, or drop [weights]",
                 )  # fmt: skip
             if spec.weights.distribution == "uniform" and spec.weights.spread <= 0:
@@ -297,6 +303,18 @@ class Design:
             v = replace(v, imputation=choice["imputation"][combo["imputation"]])
         return v
 
+    def notices(self) -> tuple[Notice, ...]:
+        """Where, under an alternative, a zero forces a geometric, harmonic or p ≤ 0 mean to 0 at the nominal
+        weights (see :meth:`Engine.zero_notices`), each said once."""
+        out: dict[tuple, Notice] = {}
+        for variant in self.variants:
+            if all(a.method == "arithmetic" for a in variant.aggregation):
+                continue
+            scores = self.engine.node_scores(self.engine.nominal, variant).scores[0]
+            for notice in self.engine.zero_notices(variant, scores):
+                out.setdefault((notice.message, notice.entities), notice)
+        return tuple(out.values())
+
     def sampler(self, rng: np.random.Generator, runs: int) -> Sampler:
         return Sampler(self.spec.sampler, self.dimensions, rng, runs)
 
@@ -422,4 +440,5 @@ def uncertainty(
         counts=readonly(counts.counts if n <= DENSE_COUNTS else np.zeros((n, 0)), counts.windows.dtype),
         factors=tuple(f.name for f in design.factors),
         scales=summaries,
+        notices=design.notices(),
     )

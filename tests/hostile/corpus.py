@@ -99,6 +99,37 @@ class Sandbox:
             target.write_text(RULES, encoding="utf-8")
         return "rules.toml"
 
+    def coinr(self) -> tuple[str, str]:
+        """COINr's two tables for the ASEM data, ``coinr/idata.csv`` and ``coinr/imeta.csv``, as COINr writes them:
+        the shipped asem values, and one iMeta row per node and column of its dataset.toml."""
+        import csv
+        import sys
+
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+
+        folder = self.root / "coinr"
+        if not folder.exists():
+            folder.mkdir()
+            shutil.copy(ROOT / "datasets" / "asem" / "values.csv", folder / "idata.csv")
+            doc = tomllib.loads((ROOT / "datasets" / "asem" / "dataset.toml").read_text(encoding="utf-8"))
+            rows = [["Level", "iCode", "iName", "Direction", "Weight", "Unit", "Target", "Parent", "Type"]]
+            for iid, ind in doc["indicators"].items():
+                rows.append([1, iid, ind["label"], 1 if ind["direction"] == "higher" else -1, 1, ind.get("unit", ""),
+                             ind.get("target", ""), ind["parent"], "Indicator"])  # fmt: skip
+            for pid, pillar in doc["pillars"].items():
+                rows.append([3 if pillar["parent"] == "Index" else 2, pid, pillar["label"], 1, 1, "Score", "",
+                             pillar["parent"], "Aggregate"])  # fmt: skip
+            rows.append([4, "Index", doc["index"]["label"], 1, 1, "Score", "", "", "Aggregate"])
+            for name, column in doc["columns"].items():
+                kind = "Group" if column.get("kind") == "text" else "Denominator"
+                rows.append(["", name, column["label"], "", "", column.get("unit", ""), "", "", kind])
+            with open(folder / "imeta.csv", "w", encoding="utf-8", newline="") as stream:
+                csv.writer(stream, lineterminator="\n").writerows(rows)
+        return "coinr/idata.csv", "coinr/imeta.csv"
+
     def shipped(self) -> None:
         """Every shipped dataset and profile, for commands that read them all (``datasets``)."""
         for name in ENTITY:
@@ -1357,6 +1388,191 @@ for _argv in (("score", "--year", "0"), ("score", "--year", "-1"), ("score", "--
     )
 
 
+# --- 14. indicator tables: COINr's iMeta, a folder of values.csv and indicators.csv, workbooks -------------------
+
+
+def coinr_runs(sb: Sandbox) -> tuple[str, str, list[tuple[str, ...]]]:
+    idata, imeta = sb.coinr()
+    return idata, imeta, [c[:1] + ("--meta", imeta) + c[1:] for c in analyses(idata, "asem", "asem")]
+
+
+def _imeta(old: str, new: str, where: str = "imeta", located: bool = True):
+    def build(sb: Sandbox) -> list[Run]:
+        idata, imeta, commands = coinr_runs(sb)
+        sb.edit(imeta, old, new)
+        return refuse(commands, idata if where == "idata" else imeta, 3, located=located)
+
+    return build
+
+
+case("table", "imeta-direction-up")(_imeta("Logistics Performance Index,1,", "Logistics Performance Index,up,"))
+case("table", "imeta-type-misspelt")(_imeta(",Physical,Indicator", ",Physical,Indicatr"))
+case("table", "imeta-parent-misspelt")(_imeta(",Physical,Indicator", ",Physicl,Indicator"))
+case("table", "imeta-weight-negative")(_imeta("Logistics Performance Index,1,1,", "Logistics Performance Index,1,-1,"))
+case("table", "imeta-weight-text")(_imeta("Logistics Performance Index,1,1,", "Logistics Performance Index,1,one,"))
+case("table", "imeta-level-wrong")(_imeta("1,LPI,", "2,LPI,"))
+case("table", "imeta-two-roots")(_imeta("Connectivity,1,1,Score,,Index,", "Connectivity,1,1,Score,,,"))
+case("table", "imeta-id-twice")(_imeta("1,Flights,", "1,LPI,"))
+case("table", "imeta-unknown-column")(_imeta("Level,iCode,", "Levle,iCode,"))
+_AREA = ",Area,Land area (denominator),,,Thousand square km,,,Denominator\n"
+case("table", "imeta-column-undeclared")(_imeta(_AREA, "", where="idata"))
+
+
+@case("table", "imeta-as-given")
+def _(sb):
+    return ok(coinr_runs(sb)[2])
+
+
+@case("table", "meta-without-data")
+def _(sb):
+    _, imeta, _ = coinr_runs(sb)
+    return refuse([("score", "--meta", imeta)], (), 2, located=False)
+
+
+@case("table", "values-without-meta")
+def _(sb):
+    idata, _, _ = coinr_runs(sb)
+    return refuse([("score", "--data", idata)], idata, 3, located=False)
+
+
+def _folder_table(edit: tuple[str, str] | None = None, values_edit: tuple[str, str] | None = None):
+    """A folder holding values.csv and indicators.csv (COINr's, renamed), no dataset.toml."""
+
+    def build(sb: Sandbox) -> list[Run]:
+        idata, imeta = sb.coinr()
+        (sb.root / "tabled").mkdir()
+        shutil.copy(sb.path(idata), sb.path("tabled/values.csv"))
+        shutil.copy(sb.path(imeta), sb.path("tabled/indicators.csv"))
+        commands = analyses("tabled", "asem", "asem")
+        if edit is None and values_edit is None:
+            return ok(commands)
+        if edit is not None:
+            sb.edit("tabled/indicators.csv", *edit)
+            return refuse(commands, "tabled/indicators.csv", 3)
+        sb.edit("tabled/values.csv", *values_edit)
+        return refuse(commands, "tabled/values.csv", 3)
+
+    return build
+
+
+case("table", "folder-as-given")(_folder_table())
+case("table", "folder-table-header-too-wide")(_folder_table(("Level,iCode,iName,", "Level,goalposts,iCode,iName,")))
+case("table", "folder-table-target-not-a-number")(
+    _folder_table(("Logistics Performance Index,1,1,Score 1-5,", "Logistics Performance Index,1,1,Score 1-5,9;1"))
+)
+case("table", "folder-values-text")(_folder_table(values_edit=("AUT,Austria,4.097985,", "AUT,Austria,high,")))
+
+
+def _workbook(sb: Sandbox, cells: dict[tuple[int, int], object] | None = None, formula: bool = False) -> str:
+    """The shipped asem values as a workbook ``book/values.xlsx`` (sheet Data) beside COINr's iMeta."""
+    import csv
+
+    import openpyxl
+
+    idata, imeta = sb.coinr()
+    folder = sb.root / "book"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(sb.path(imeta), folder / "indicators.csv")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    with open(sb.path(idata), encoding="utf-8", newline="") as stream:
+        for r, row in enumerate(csv.reader(stream)):
+            sheet.append([float(v) if r and re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?", v) else v for v in row])
+    for (row, column), value in (cells or {}).items():
+        sheet.cell(row, column).value = value
+    book.save(folder / "values.xlsx")
+    return "book"
+
+
+@case("table", "xlsx-as-given")
+def _(sb):
+    return ok(analyses(_workbook(sb), "asem", "asem"))
+
+
+@case("table", "xlsx-text-in-a-number-cell")
+def _(sb):
+    return refuse(analyses(_workbook(sb, {(3, 4): "n/a"}), "asem", "asem"), "book/values.xlsx", 3)
+
+
+@case("table", "xlsx-formula-without-value")
+def _(sb):
+    return refuse(analyses(_workbook(sb, {(2, 5): "=1+1"}), "asem", "asem"), "book/values.xlsx", 3)
+
+
+@case("table", "xlsx-excel-error-value")
+def _(sb):
+    return refuse(analyses(_workbook(sb, {(4, 3): "#DIV/0!"}), "asem", "asem"), "book/values.xlsx", 3)
+
+
+@case("table", "xlsx-not-a-workbook")
+def _(sb):
+    book = _workbook(sb)
+    sb.path(f"{book}/values.xlsx").write_bytes(b"uCode,uName\nAUT,Austria\n")
+    return refuse(analyses(book, "asem", "asem"), f"{book}/values.xlsx", 3, located=False)
+
+
+@case("table", "init-over-a-folder")
+def _(sb):
+    idata, _ = sb.coinr()
+    return [Run(("init", "coinr", "--from", idata), "refuse", ("coinr",), False, (2,), output=False)]
+
+
+@case("table", "init-bad-values")
+def _(sb):
+    sb.write("bad.csv", "id,a,a\nX,1,2\n")
+    return [Run(("init", "new", "--from", "bad.csv"), "refuse", ("bad.csv",), True, (3,), output=False)]
+
+
+@case("table", "init-then-score")
+def _(sb):
+    sb.write("mine.csv", "code;city;x;y\nA;Alpha;1,5;2\nB;Beta;2,5;1\nC;Gamma;3;0,5\n")
+    return ok([("init", "mine", "--from", "mine.csv")])
+
+
+# --- 15. locales: semicolons and decimal commas -----------------------------------------------------------------
+
+
+def _localised(sb: Sandbox, keys: str = "", decimal: str = ",", delimiter: str = ";") -> str:
+    """The oecd-governance dataset with its values written with ``delimiter`` and ``decimal`` (and ``keys``)."""
+    import csv
+    import io
+
+    data = sb.dataset("oecd-governance")
+    with open(sb.path(f"{data}/values.csv"), encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    number = re.compile(r"-?[0-9]+\.[0-9]+")
+    for row in rows:
+        writer.writerow([c.replace(".", decimal) if number.fullmatch(c) else c for c in row])
+    sb.path(f"{data}/values.csv").write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    sb.edit(f"{data}/dataset.toml", "schema = 1\n", f"schema = 1\n{keys}")
+    return data
+
+
+def _locale(keys: str, expect: str = "refuse", where: str = "values", decimal: str = ",", delimiter: str = ";"):
+    def build(sb: Sandbox) -> list[Run]:
+        data = _localised(sb, keys, decimal, delimiter)
+        commands = every(data, name="oecd-governance")
+        if expect == "ok":
+            return ok(commands)
+        path = f"{data}/values.csv" if where == "values" else f"{data}/dataset.toml"
+        return refuse(commands, path, 3) + [findings(data, path)]
+
+    return build
+
+
+case("locale", "semicolon-without-key")(_locale(""))
+case("locale", "decimal-comma-without-key")(_locale('delimiter = ";"\n'))
+case("locale", "decimal-point-under-comma-key")(_locale('delimiter = ";"\ndecimal = ","\n', decimal="."))
+case("locale", "comma-file-under-semicolon-key")(_locale('delimiter = ";"\n', decimal=".", delimiter=","))
+case("locale", "delimiter-key-unknown")(_locale('delimiter = ":"\n', where="toml"))
+case("locale", "decimal-comma-with-comma-delimiter")(_locale('decimal = ","\n', where="toml"))
+case("locale", "semicolon-and-comma-with-keys")(_locale('delimiter = ";"\ndecimal = ","\n', "ok"))
+case("locale", "tab-with-key")(_locale('delimiter = "\\t"\n', "ok", decimal=".", delimiter="\t"))
+
+
 CLASSES = tuple(dict.fromkeys(c.klass for c in CASES))
 
 
@@ -1396,7 +1612,7 @@ def _names(message: str, root: Path, where: tuple[str, ...], located: bool) -> b
         for shown in {str(root / relative), relative, os.path.normpath(str(root / relative))}:
             if message.startswith(shown + ":"):
                 tail = message[len(shown) :]
-                if not located or re.match(r":\d+:\d+: ", tail):
+                if not located or re.match(r":\d+:\d+: |: ('[^']+'|\w+)![A-Z]+\d+: ", tail):  # a line or a cell
                     return True
     return False
 

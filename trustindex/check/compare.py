@@ -68,7 +68,7 @@ def compare(meta: Metadata, table: Table, base_meta: Metadata, base_table: Table
     added = [i for i in now if i not in before]
     removed = [i for i in before if i not in now]
     for iid in added:
-        col.add("indicator-added", f"indicator {iid!r} added", toml, *meta.doc.where(("indicators", iid)), node=iid)
+        col.add("indicator-added", f"indicator {iid!r} added", *meta.doc.locate(("indicators", iid)), node=iid)
     for iid in removed:
         col.add("indicator-removed", f"indicator {iid!r} is in the base but not here", toml, node=iid)
     _metadata(meta, base_meta, [i for i in now if i in before], col)
@@ -187,13 +187,12 @@ def _metadata(meta: Metadata, base_meta: Metadata, common: list[str], col: Colle
     """An indicator's direction, goalposts, target, parent or formula changed."""
     if base_meta is meta:
         return
-    toml = meta.doc.path
     now = {i.id: i for i in meta.framework.indicators}
     before = {i.id: i for i in base_meta.framework.indicators}
     for iid in common:
         for field in FIELDS:
             old, new = getattr(before[iid], field), getattr(now[iid], field)
             if old != new:
-                line, column = meta.doc.where(("indicators", iid), field)
-                col.add("metadata-changed", f"{iid}: {field} {_show(field, old)} → {_show(field, new)}", toml, line,
-                        column, node=iid, field=field, old=_show(field, old), new=_show(field, new))  # fmt: skip
+                where = meta.doc.locate(("indicators", iid), field)
+                col.add("metadata-changed", f"{iid}: {field} {_show(field, old)} → {_show(field, new)}", *where,
+                        node=iid, field=field, old=_show(field, old), new=_show(field, new))  # fmt: skip

@@ -16,16 +16,15 @@ def _indicator_place(dataset, table, meta, indicator: str, entity: str | None):
         row = table.find(entity, dataset.year)
         if row is not None:
             return table.where(row, indicator) if indicator in table.position else (table.path, row.line)
-    return (meta.doc.path, *meta.doc.where(("indicators", indicator)))
+    return meta.doc.locate(("indicators", indicator))
 
 
 def _node_place(meta, node: str):
-    toml = meta.doc.path
     framework = meta.framework
     kind = "indicators" if framework.level(node) == "indicator" else "pillars"
     if node == framework.index.id:
-        return (toml, *meta.doc.where(("index",)))
-    return (toml, *meta.doc.where((kind, node)))
+        return meta.doc.locate(("index",))
+    return meta.doc.locate((kind, node))
 
 
 def _extreme(values: np.ndarray, entities) -> tuple[str | None, float]:

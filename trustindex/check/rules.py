@@ -74,6 +74,7 @@ RULES: dict[str, tuple[str, str]] = {
     "coverage": ("warning", "indicators and entities have data for at least min_coverage (the latest year)"),
     "provenance": ("error", "every indicator names its source and year; formula inputs their source; a licence"),
     "sources-file": ("warning", "a SOURCES.md beside dataset.toml"),
+    "review": ("warning", "no row of an indicator table marked for review (its review cell filled)"),
     "panel-gap": ("warning", "the years of a panel are contiguous"),
     "lag-gap": ("error", "lag() has the previous year it reads"),
     "vanished-entity": ("error", "no entity leaves a panel from one year to the next unless allowed"),

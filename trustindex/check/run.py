@@ -63,7 +63,7 @@ def check_dataset(folder: Path, rules, source, cache, workdir: Path):
     name = _name(folder, meta)
     col = Collector(rules.for_dataset(name))
     rules = col.rules
-    table = read_table(meta.values_path, col)
+    table = read_table(meta.values_path, col, meta.layout)
     if table is None:
         return DatasetReport(name, folder, tuple(col.findings), tuple(col.ran), unreadable=True)
     validated = validate(meta, table, col, every=True)
@@ -71,10 +71,13 @@ def check_dataset(folder: Path, rules, source, cache, workdir: Path):
     notes_name = meta.doc.data.get("notes")
     if validated and isinstance(notes_name, str):
         notes(meta.doc.path.parent / notes_name, {r.entity for r in table.keyed()},
-              set(meta.framework.indicator_ids), col)  # fmt: skip
+              set(meta.framework.indicator_ids), col, meta.layout.delimiter)  # fmt: skip
     if validated:
+        if getattr(meta.doc, "indicator_table", None) is not None:
+            col.run("review")
         for notice in meta.notices:
-            col.add("beyond-goalposts", notice.message, *notice.location, node=notice.node)
+            rule = "review" if notice.kind == "review" else "beyond-goalposts"
+            col.add(rule, notice.message, *notice.location, node=notice.node)
     said: list[str] = []
     info: dict = {"years": years}
 

@@ -68,6 +68,8 @@ def fitting(dataset, folder: Path, col: Collector, cache: Profiles) -> tuple[lis
     if dataset.default_weights and not cache.named:
         try:
             own = resolve_weights(dataset.default_weights, near=dataset.path)
+            if Path(own).parent != Path(dataset.path):  # not beside the dataset: the repository's profile first
+                own = paths.get(own.stem, own)
             paths[own.stem] = own
             named.add(own.stem)
         except ConfigError as exc:

@@ -25,7 +25,7 @@ def coverage(dataset, meta, table, col) -> None:
             if indicator.id in table.position:
                 where = table.header_where(indicator.id)
             else:
-                where = (meta.doc.path, *meta.doc.where(("indicators", indicator.id)))
+                where = meta.doc.locate(("indicators", indicator.id))
             col.add("coverage", f"{indicator.id}: {observed[:, j].sum()} of {rows} entities have a value"
                     f"{_in(dataset.year)} ({100 * share:.1f}%), below {100 * rule:.1f}%", *where,
                     node=indicator.id, coverage=float(share), min_coverage=rule)  # fmt: skip

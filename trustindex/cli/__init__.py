@@ -100,6 +100,7 @@ def _register() -> None:
     from .check import check
     from .datasets import datasets
     from .explain import compare, explain, importance
+    from .init import init
     from .report import report
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
@@ -109,6 +110,7 @@ def _register() -> None:
                     datasets):  # fmt: skip
         cli.add_command(command)
     cli.add_command(tui)
+    cli.add_command(init)
 
 
 _register()

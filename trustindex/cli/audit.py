@@ -28,7 +28,7 @@ Examples:
               help="Outlier rule: excess kurtosis above X  [default: the profile's, else 3.5]")  # fmt: skip
 @click.option("--only", type=click.Choice(SECTIONS), default=None,
               help="Show one section (CSV holds one table: the findings unless --only names another).")  # fmt: skip
-def audit(data, year, weights, fmt, output, max_skew, max_kurtosis, only):
+def audit(data, meta, year, weights, fmt, output, max_skew, max_kurtosis, only):
     """Audit the index statistically, as the JRC audits composite indicators.
 
     Per indicator (raw values): coverage, min, max, mean, median, standard deviation, skewness and
@@ -48,7 +48,7 @@ def audit(data, year, weights, fmt, output, max_skew, max_kurtosis, only):
     from ..pipeline import score
     from ..reports.audit import audit_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     preflight(output)
     changes = {k: v for k, v in (("max_skew", max_skew), ("max_kurtosis", max_kurtosis)) if v is not None}
     if changes:

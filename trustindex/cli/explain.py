@@ -30,7 +30,7 @@ Examples:
     help="Shapley baseline: the average entity (default for non-arithmetic) or another entity.",
 )  # fmt: skip
 @quiet_option
-def explain(entity, data, year, weights, fmt, output, target_rank, target_score, baseline, quiet):
+def explain(entity, data, meta, year, weights, fmt, output, target_rank, target_score, baseline, quiet):
     """Explain an entity's score: every value, weight and exact contribution.
 
     Shows, for the index, each pillar and each indicator: the published value with its unit, source and
@@ -45,7 +45,7 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
 
     if target_rank is not None and target_score is not None:
         raise click.UsageError("give --rank or --score, not both")
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     preflight(output)
     result = score(dataset, profile)
     explanation = run(result, entity, baseline)
@@ -68,7 +68,7 @@ Examples:
 @click.argument("second", type=ENTITY)
 @data_options
 @output_options(FORMATS)
-def compare(first, second, data, year, weights, fmt, output):
+def compare(first, second, data, meta, year, weights, fmt, output):
     """Compare two entities, with the score gap split exactly into contributions.
 
     Side by side per pillar and indicator; the last column splits the index gap between them into the
@@ -78,7 +78,7 @@ def compare(first, second, data, year, weights, fmt, output):
     from ..pipeline import score
     from ..reports.explain import compare_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     preflight(output)
     result = score(dataset, profile)
     emit(compare_report(result, run(result, first, second), fmt), output)  # fmt: skip
@@ -93,7 +93,7 @@ Examples:
 )
 @data_options
 @output_options(FORMATS)
-def importance(data, year, weights, fmt, output):
+def importance(data, meta, year, weights, fmt, output):
     """Effective importance of each pillar and indicator against its nominal weight.
 
     Estimates each component's first-order effect on the index across the entities (squared correlation
@@ -104,7 +104,7 @@ def importance(data, year, weights, fmt, output):
     from ..pipeline import score
     from ..reports.explain import importance_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     preflight(output)
     result = score(dataset, profile)
     emit(importance_report(result, run(result), fmt), output)

@@ -88,6 +88,7 @@ def _entity_ids(ctx) -> list[str]:
     return list(load_dataset(resolve_dataset(ctx.params.get("data"))).entities)
 
 
+FOLDER = Completed("dir")
 DATASET = Completed("dir", _dataset_names)
 PROFILE = Completed("file", _profile_names)
 ENTITY = Completed("plain", _entity_ids)
@@ -98,7 +99,17 @@ COUNT = Number(1, 2**53, integer=True)
 
 
 def data_options(function):
-    """``--data``, ``--year`` and ``--weights``: a shipped name or a path, and the year of a panel."""
+    """``--data``, ``--meta``, ``--year`` and ``--weights``: a shipped name or a path (or a values file and its
+    indicator table), and the year of a panel."""
+    function = click.option(
+        "-m",
+        "--meta",
+        metavar="FILE",
+        type=FILE,
+        default=None,
+        help="Indicator table (CSV, or .xlsx; book.xlsx#SHEET names a sheet) of the values file given as --data: "
+        "one row per indicator and aggregate, COINr's iMeta included.",
+    )(function)
     function = click.option(
         "-y",
         "--year",
@@ -121,7 +132,8 @@ def data_options(function):
         metavar="NAME|PATH",
         type=DATASET,
         default=None,
-        help="Dataset: a folder, else a name in ./datasets, else a shipped one  [default: coexistence-regimes]",
+        help="Dataset: a folder (with --meta, a values file), else a name in ./datasets, else a shipped one  "
+        "[default: coexistence-regimes]",
     )(function)
 
 
@@ -195,13 +207,16 @@ def terminal_width() -> int | None:
 
 def announce(dataset) -> None:
     """The notices that point at a cell or key (values and targets beyond their goalposts), on stderr."""
+    from ..errors import located
+
     for notice in dataset.notices:
         if not notice.location:
             continue
         path, line, column = (*notice.location, None, None)[:3]
-        where = str(path) + (f":{line}" if line else "") + (f":{column}" if line and column else "")
+        where = located(path, line or None, column if line else None)
         who = f" ({', '.join(notice.entities[:5])}{' and more' if len(notice.entities) > 5 else ''})"
-        click.echo(f"trustindex: notice: {where}: {notice.node}: {notice.message}{who if notice.entities else ''}",
+        node = f"{notice.node}: " if notice.node else ""
+        click.echo(f"trustindex: notice: {where}: {node}{notice.message}{who if notice.entities else ''}",
                    err=True)  # fmt: skip
 
 
@@ -213,11 +228,14 @@ def preflight(output: str | None) -> None:
         check_target(output)
 
 
-def load(data: str | None, weights: str | None, year: int | None = None):
-    """The dataset and the weights profile named on the command line, by the one rule
-    (:func:`trustindex.io.registry.load_inputs`), with the dataset's located notices on stderr."""
+def load(data: str | None, weights: str | None, year: int | None = None, meta: str | None = None):
+    """The dataset (with ``meta``: the values file ``data`` and its indicator table) and the weights profile
+    named on the command line, by the one rule (:func:`trustindex.io.registry.load_inputs`), with the
+    dataset's located notices on stderr."""
     from ..io.registry import load_inputs
 
-    dataset, profile = load_inputs(data, weights, year)
+    if meta is not None and not data:
+        raise click.UsageError("--meta needs --data naming the values file")
+    dataset, profile = load_inputs(data, weights, year, meta)
     announce(dataset)
     return dataset, profile

@@ -40,7 +40,7 @@ Examples:
 )
 @seed_option
 @quiet_option
-def report(data, year, weights, output, spec, runs, samples, figures, seed, quiet):
+def report(data, meta, year, weights, output, spec, runs, samples, figures, seed, quiet):
     """Write one self-contained HTML page with every analysis, to share.
 
     The ranking with each entity's pillar scores as bars; the uncertainty analysis's median ranks and
@@ -54,7 +54,7 @@ def report(data, year, weights, output, spec, runs, samples, figures, seed, quie
     from ..reports.html import check_figures, write_report
 
     power_of_two(samples)
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = _spec(spec, engine, runs).spec
     _fit(chosen.runs, engine, chosen, None, "--runs" if runs is not None else "runs")

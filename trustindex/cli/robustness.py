@@ -90,7 +90,7 @@ Examples:
 @click.option("--plot", is_flag=True, help="Draw the rank intervals in the terminal (table format).")
 @seed_option
 @quiet_option
-def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, plot, seed, quiet):
+def uncertainty(data, meta, year, weights, fmt, output, spec, runs, sampler, top_k, plot, seed, quiet):
     """How robust is every rank? Monte Carlo over the uncertain choices.
 
     Varies what the specification says is uncertain — weights, normalisation, aggregation, treatment,
@@ -102,7 +102,7 @@ def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, pl
     from ..reports.robustness import uncertainty_report
     from ..uncertainty import uncertainty as run
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     source = _spec(spec, engine, runs, sampler, top_k)
     chosen = source.spec
@@ -128,7 +128,7 @@ Examples:
 @samples_option
 @seed_option
 @quiet_option
-def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
+def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, quiet):
     """Which uncertain input drives each rank? Sobol' first-order and total indices.
 
     For every entity's rank and score and for the mean absolute rank shift: the first-order and
@@ -140,7 +140,7 @@ def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
     from ..sensitivity import sensitivity as run
 
     power_of_two(samples)
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = _spec(spec, engine).spec
     fit_samples(samples, engine, chosen)
@@ -176,7 +176,7 @@ Examples:
               help="Also run SMAA-2 rank acceptability with this many runs.")  # fmt: skip
 @seed_option
 @quiet_option
-def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed, quiet):
+def stability(data, meta, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed, quiet):
     """How far can each weight move before the ranking changes?
 
     For each weight moved like a slider (its siblings keeping their proportions): the share at which
@@ -191,7 +191,7 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
     from ..reports.robustness import stability_report
     from ..stability import acceptability, rank_bounds, weight_stability
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = None
     if entity is not None:

@@ -29,7 +29,7 @@ Examples:
     show_default=True,
     help="Deepest level shown: the index only, also pillars, or also every indicator (normalised).",
 )
-def score(data, year, weights, fmt, output, top, level):
+def score(data, meta, year, weights, fmt, output, top, level):
     """Score and rank every entity.
 
     Prints each entity's rank and index score, and the score of every pillar (or indicator) below
@@ -38,7 +38,7 @@ def score(data, year, weights, fmt, output, top, level):
     from ..pipeline import score as run
     from ..reports.score import score_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     preflight(output)
     result = run(dataset, profile)
     text = score_report(result, fmt, level=level, top=top)

@@ -1,14 +1,19 @@
-"""Read and validate a dataset folder: ``dataset.toml``, the values CSV and optional cell notes.
+"""Read and validate a dataset: ``dataset.toml`` (or an indicator table), the values and optional cell notes.
 
-The values are checked by the rules of :mod:`trustindex.io.validate`, stopping at the first problem.
+A dataset is a folder with a ``dataset.toml`` (the full form, whose tree may be ``[indicators.*]`` tables or an
+indicator table it names), or a folder with ``values.csv`` and ``indicators.csv`` (either may be ``.xlsx``), or
+a values file and an indicator table given together (``--data FILE --meta FILE``). The values are checked by
+the rules of :mod:`trustindex.io.validate`, stopping at the first problem.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +22,12 @@ from ..errors import ConfigError, DataError, did_you_mean
 from ..formula import FormulaError, parse
 from ..model import Column, Dataset, Framework, Indicator, Node, Notice, frozen_map, readonly
 from .files import kind, read_bytes, record
-from .numbers import LARGEST, shown
-from .table import read_table
+from .indicators import TableDoc, entity_columns, read_indicator_table
+from .numbers import DECIMALS, LARGEST, shown
+from .table import DELIMITERS, WORKBOOKS, Layout, delimiter_name, read_rows, read_table
 from .toml import TomlDoc
 from .validate import ID_KINDS, Strict, derived, notes, validate
+from .xlsx import split_sheet
 
 TOP = (
     "schema",
@@ -34,6 +41,8 @@ TOP = (
     "notice",
     "values",
     "notes",
+    "delimiter",
+    "decimal",
     "default_weights",
     "years",
     "entity",
@@ -101,7 +110,7 @@ def _framework(doc: TomlDoc) -> tuple[Framework, list[Notice]]:
                      "a value the indicator cannot take")  # fmt: skip
         if target is not None and goalposts is not None and not goalposts[0] <= target <= goalposts[1]:
             notices.append(Notice("goalposts", f"target {target:g} is outside the goalposts [{goalposts[0]:g}, "
-                                  f"{goalposts[1]:g}]", iid, (), (doc.path, *doc.where(table, "target"))))  # fmt: skip
+                                  f"{goalposts[1]:g}]", iid, (), doc.locate(table, "target")))  # fmt: skip
         indicators.append(
             Indicator(
                 id=iid,
@@ -196,7 +205,8 @@ def _formulas(doc: TomlDoc, framework: Framework, columns: tuple[Column, ...], p
 
     def fail(iid: str, message: str, offset: int, hint: str | None = None):
         line, column = doc.positions.in_string(("indicators", iid, "formula"), texts[iid], offset)
-        raise DataError(f"formula of {iid!r}: {message}", path=doc.path, line=line, column=column, hint=hint)
+        path = doc.locate(("indicators", iid), "formula")[0]
+        raise DataError(f"formula of {iid!r}: {message}", path=path, line=line, column=column, hint=hint)
 
     texts = {i.id: i.formula for i in framework.indicators}
     numeric = {c.name for c in columns if c.kind == "number"}
@@ -247,9 +257,14 @@ def _span(years: tuple[int, ...]) -> str:
     return ", ".join(str(y) for y in years)
 
 
+TABLE_FILES = {"values": ("values.csv", "values.xlsx"), "indicators": ("indicators.csv", "indicators.xlsx")}
+"""The files that make a folder without a dataset.toml a dataset: its values and its indicator table."""
+
+
 @dataclass(frozen=True)
 class Metadata:
-    """What ``dataset.toml`` declares, validated: the framework, the columns, the entity keys and the formulas."""
+    """What ``dataset.toml`` (or an indicator table) declares, validated: the framework, the columns, the entity
+    keys and the formulas."""
 
     doc: TomlDoc
     framework: Framework
@@ -261,37 +276,158 @@ class Metadata:
     formulas: dict
     values_path: Path
     notices: tuple[Notice, ...] = ()
-    """What the metadata itself calls for telling: targets outside the goalposts."""
+    """What the metadata itself calls for telling: targets outside the goalposts, rows marked for review."""
+    layout: Layout = Layout()
+    """How the values (and the notes) are written: delimiter, decimal mark, sheet."""
+    name: str = ""
+    weights: Mapping[str, float] = field(default_factory=dict)
+    """The weights suggested by an indicator table's weight column, by node id."""
+    files: tuple[Path, ...] = ()
+    """The metadata's own files: dataset.toml and the indicator table, as each exists."""
 
 
-def read_metadata(path: Path) -> Metadata:
-    """Read and validate the ``dataset.toml`` of the dataset at ``path`` (its folder or the file itself).
+def is_dataset_folder(path: Path) -> bool:
+    """Whether ``path`` is a dataset's folder: it holds a ``dataset.toml``, or values and an indicator table
+    (``values.csv`` or ``values.xlsx``, and ``indicators.csv`` or ``indicators.xlsx``)."""
+    path = Path(path)
+    if kind(path / "dataset.toml") == "file":
+        return True
+    return all(any(kind(path / n) == "file" for n in names) for names in TABLE_FILES.values())
+
+
+def _table_file(folder: Path, role: str) -> Path:
+    """The values or indicator file of a folder without dataset.toml (one of :data:`TABLE_FILES`)."""
+    found = [folder / n for n in TABLE_FILES[role] if kind(folder / n) == "file"]
+    if len(found) > 1:
+        raise DataError(f"two {role} files, {found[0].name} and {found[1].name}", path=folder,
+                        hint="keep one, or say which in a dataset.toml")  # fmt: skip
+    return found[0]
+
+
+def _layout(doc: TomlDoc) -> Layout:
+    """The ``delimiter`` and ``decimal`` keys of dataset.toml (a comma and a point by default)."""
+    delimiter = doc.get((), "delimiter", "str", ",")
+    if delimiter not in DELIMITERS:
+        doc.fail(f"delimiter must be one of {', '.join(repr(delimiter_name(d)) for d in DELIMITERS)}, not "
+                 f"{delimiter!r}", (), "delimiter", "write a tab as '\\t'")  # fmt: skip
+    decimal = doc.get((), "decimal", "str", ".")
+    if decimal not in DECIMALS:
+        doc.fail(f"decimal must be '.' or ',', not {decimal!r}", (), "decimal")
+    if decimal == "," and delimiter == ",":
+        doc.fail("a decimal comma needs another delimiter than the comma", (), "decimal", "set delimiter = ';'")
+    return Layout(delimiter, decimal)
+
+
+def _named_file(doc: TomlDoc, key: str, default: str) -> tuple[Path, str | None]:
+    """The file (and sheet) a key of dataset.toml names, relative to dataset.toml."""
+    text = doc.get((), key, "str", default)
+    if text.strip() in ("", "."):
+        doc.fail(f"{key} names no file", (), key, "the file's name, relative to dataset.toml")
+    file, sheet = split_sheet(text)
+    if sheet is not None and not sheet:
+        doc.fail(f"{key} names no sheet after '#'", (), key, f"for example {file}#Sheet1")
+    return doc.path.parent / file, sheet
+
+
+def _table_doc(doc: TomlDoc | None, path: Path, sheet: str | None, layout: Layout) -> TableDoc:
+    """The metadata of an indicator table (with the dataset.toml that names it)."""
+    table = read_indicator_table(path, replace(layout, sheet=sheet, role="indicators"))
+    if doc is not None:
+        for section in ("index", "pillars"):
+            if section in doc.data:
+                doc.fail(f"[{section}] is given, but the tree is the indicator table's ({path.name})", (section,),
+                         hint=f"remove [{section}]: the table's rows are the index and its aggregates")  # fmt: skip
+        for name in doc.table(("columns",)):
+            if name in table.data["columns"]:
+                where = table.places[("columns", name)]
+                raise DataError(f"column {name!r} is declared twice: here and under [columns] in dataset.toml",
+                                path=where[0], line=where[1], column=where[2], hint="keep one")  # fmt: skip
+    return TableDoc(table, doc)
+
+
+def _review(doc) -> tuple[Notice, ...]:
+    """A notice naming the rows of an indicator table marked for review (their review cell is not empty)."""
+    table = getattr(doc, "indicator_table", None)
+    if table is None or not table.review:
+        return ()
+    nodes = [node for node, _ in table.review]
+    shown_ = ", ".join(nodes[:5]) + (f" and {len(nodes) - 5} more" if len(nodes) > 5 else "")
+    message = (f"{len(nodes)} row(s) of {table.path.name} marked for review ({shown_}): check each, then clear "
+               "its review cell")  # fmt: skip
+    return (Notice("review", message, None, (), table.review[0][1]),)
+
+
+def read_metadata(path: Path, meta: Path | str | None = None) -> Metadata:
+    """Read and validate the metadata of the dataset at ``path``: its folder or its ``dataset.toml``; or, with
+    ``meta`` (an indicator table, ``book.xlsx#Sheet`` naming a sheet), the values file at ``path``.
 
     Problems raise DataError at the first one, with its location; the values are not read.
     """
-    path = Path(path)
+    values_path, values_sheet = split_sheet(str(path)) if meta is not None else (str(path), None)
+    path = Path(values_path)
     what = kind(path)
     if what == "missing":
-        raise DataError("no such dataset folder", path=path, hint="check the path, or give a shipped dataset's name")
+        raise DataError("no such dataset folder" if meta is None else "no such file", path=path,
+                        hint="check the path, or give a shipped dataset's name")  # fmt: skip
     if what not in ("file", "folder"):
         raise DataError(what, path=path)
+    if meta is not None:
+        if what != "file":
+            raise DataError("with --meta, --data names the values file, not a folder", path=path,
+                            hint="give values.csv (or .xlsx), or leave out --meta")  # fmt: skip
+        table_path, sheet = split_sheet(str(meta))
+        if kind(Path(table_path)) != "file":
+            raise DataError("no such file" if kind(Path(table_path)) == "missing" else kind(Path(table_path)),
+                            path=table_path, hint="--meta names the indicator table (CSV or .xlsx)")  # fmt: skip
+        doc = _table_doc(None, Path(table_path), sheet, Layout())
+        return _metadata(doc, None, Path(values_path), Layout(sheet=values_sheet), Path(values_path).stem)
     toml_path = path / "dataset.toml" if what == "folder" else path
     if what == "folder" and kind(toml_path) == "missing" and not toml_path.is_symlink():
-        raise DataError("no dataset.toml in this folder", path=path, hint="a dataset is a folder with a dataset.toml")
+        if is_dataset_folder(path):
+            record(path, folder=True)
+            doc = _table_doc(None, _table_file(path, "indicators"), None, Layout())
+            return _metadata(doc, None, _table_file(path, "values"), Layout(), Path(os.path.abspath(path)).name)
+        raise DataError(
+            "no dataset.toml in this folder",
+            path=path,
+            hint="a dataset is a folder with a dataset.toml, or with values.csv and indicators.csv",
+        )
     if what == "file" and path.suffix != ".toml":
-        raise DataError("not a dataset: give its folder or its dataset.toml", path=path)
+        hint = "give its folder or its dataset.toml"
+        if path.suffix.lower() in (".csv", ".tsv", *WORKBOOKS):
+            hint = "values need their indicator table: add --meta indicators.csv, or run trustindex init"
+        raise DataError("not a dataset", path=path, hint=hint)
     doc = TomlDoc(toml_path, DataError)
     record(toml_path.parent, folder=True)
     doc.table((), TOP)
     schema = doc.get((), "schema", "int")
     if schema != 1:
         doc.fail(f"unsupported schema {shown(schema)}", (), "schema", "this version of trustindex reads schema = 1")
+    layout = _layout(doc)
+    values_path, values_sheet = _named_file(doc, "values", "values.csv")
+    name = doc.get((), "name", "str", toml_path.parent.name)
+    beside = [n for n in TABLE_FILES["indicators"] if kind(toml_path.parent / n) == "file"]
+    if isinstance(doc.data.get("indicators"), str) or (beside and not {"index", "indicators"} & set(doc.data)):
+        table_path, sheet = _named_file(doc, "indicators", beside[0] if beside else "indicators.csv")
+        doc = _table_doc(doc, table_path, sheet, layout)
+    return _metadata(doc, toml_path, values_path, replace(layout, sheet=values_sheet), name)
+
+
+def _metadata(doc: TomlDoc, toml_path: Path | None, values_path: Path, layout: Layout, name: str) -> Metadata:
+    """The metadata of ``doc`` (dataset.toml, an indicator table, or both), validated."""
+    doc.table((), TOP)
     doc.table(("entity",), ENTITY)
     framework, notices = _framework(doc)
     meta = _columns(doc, framework)
-    id_column = doc.get(("entity",), "id_column", "str", "id")
-    name_column = doc.get(("entity",), "name_column", "str", "name")
-    year_column = doc.get(("entity",), "year_column", "str", None)
+    table = getattr(doc, "indicator_table", None)
+    if toml_path is None:
+        rows = read_rows(values_path, layout)[0]
+        header = [h.strip(" \t") for h in rows[0].fields] if rows else []
+        id_column, name_column, year_column = entity_columns(table, header)
+    else:
+        id_column = doc.get(("entity",), "id_column", "str", "id")
+        name_column = doc.get(("entity",), "name_column", "str", "name")
+        year_column = doc.get(("entity",), "year_column", "str", None)
     id_kind = doc.get(("entity",), "id_kind", "str", None)
     if id_kind is not None and id_kind not in ID_KINDS:
         doc.fail(f"unknown id_kind {id_kind!r}", ("entity",), "id_kind", did_you_mean(id_kind, ID_KINDS))
@@ -307,19 +443,19 @@ def read_metadata(path: Path) -> Metadata:
     elif declared is not None and list(declared) != sorted(set(declared)):
         doc.fail(f"years must be in increasing order, each year once, not {declared}", (), "years")
     formulas = _formulas(doc, framework, meta, year_column is not None)
-    for key in ("values", "notes"):
-        if doc.get((), key, "str", "values.csv").strip() in ("", "."):
-            doc.fail(f"{key} names no file", (), key, "the file's name, relative to dataset.toml")
-    values_path = toml_path.parent / doc.get((), "values", "str", "values.csv")
-    for name in ("title", "description", "licence", "attribution", "notice", "notes", "default_weights"):
-        doc.get((), name, "str", "")
+    if toml_path is not None:
+        _named_file(doc, "notes", "notes.csv")
+    for key in ("title", "description", "licence", "attribution", "notice", "notes", "default_weights"):
+        doc.get((), key, "str", "")
     doc.get((), "illustrative", "bool", False)
+    files = tuple(p for p in (toml_path, table and table.path) if p is not None)
     return Metadata(doc, framework, meta, id_column, name_column, year_column, id_kind, formulas, values_path,
-                    tuple(notices))  # fmt: skip
+                    (*notices, *_review(doc)), layout, name, dict(table.weights) if table else {},
+                    files)  # fmt: skip
 
 
 def _select_year(meta: Metadata, years: tuple[int, ...], year: int | None) -> int | None:
-    name = meta.doc.get((), "name", "str", meta.doc.path.parent.name)
+    name = meta.name
     if not years:
         if year is not None:
             raise ConfigError(f"dataset {name!r} has no years", hint="leave out --year")
@@ -355,21 +491,17 @@ def _derived_problems(formula, iid: str, problems, entities, year) -> list[Notic
     return out
 
 
-def is_dataset_folder(path: Path) -> bool:
-    """Whether ``path`` is a dataset's folder."""
-    return kind(Path(path) / "dataset.toml") == "file"
-
-
-def load_dataset(path: Path, year: int | None = None) -> Dataset:
-    """Read the dataset at ``path`` (its folder or its ``dataset.toml``) for ``year`` (default: the latest).
+def load_dataset(path: Path, year: int | None = None, meta: Path | str | None = None) -> Dataset:
+    """Read the dataset at ``path`` (its folder or its ``dataset.toml``; with ``meta``, an indicator table, the
+    values file) for ``year`` (default: the latest).
 
     Problems with the files raise DataError; a year the dataset does not have raises ConfigError.
     """
-    meta = read_metadata(path)
+    meta = read_metadata(path, meta)
     doc, framework, formulas = meta.doc, meta.framework, meta.formulas
     folder = doc.path.parent
     strict = Strict()
-    table = read_table(meta.values_path, strict)
+    table = read_table(meta.values_path, strict, meta.layout)
     validated = validate(meta, table, strict)
     year = _select_year(meta, validated.years, year)
     columns = {c.name: c for c in meta.columns}
@@ -428,14 +560,15 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
             layers.append(np.where(index[:, None] >= 0, other_values[np.maximum(index, 0)], np.nan))
         history = readonly(np.stack(layers))
 
-    files = [doc.path, meta.values_path]
+    files = [*meta.files, meta.values_path]
     notes_ = {}
     notes_name = doc.get((), "notes", "str", None)
     if notes_name is not None:
         files.append(folder / notes_name)
-        notes_ = notes(files[-1], {r.entity for r in table.keyed()}, set(framework.indicator_ids), strict)
+        notes_ = notes(files[-1], {r.entity for r in table.keyed()}, set(framework.indicator_ids), strict,
+                       meta.layout.delimiter)  # fmt: skip
     dataset = Dataset(
-        name=doc.get((), "name", "str", folder.name),
+        name=meta.name,
         framework=framework,
         entities=tuple(entities),
         names=tuple(names),
@@ -458,6 +591,7 @@ def load_dataset(path: Path, year: int | None = None) -> Dataset:
         history=history,
         default_weights=doc.get((), "default_weights", "str", ""),
         positions=doc.positions,
+        weights=frozen_map(meta.weights),
     )
     derived(dataset, meta, table, strict)
     return replace(dataset, notices=(*notices, *meta.notices, *_notice_cells(strict.beyond, year)))

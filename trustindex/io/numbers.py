@@ -55,14 +55,26 @@ def shown(value) -> str:
     return str(value)
 
 
-def parse_number(text: str, largest: float = LARGEST) -> float:
-    """The number ``text`` spells (ASCII, see the module docstring), at most ``largest`` in magnitude.
+DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+,")
+"""A number written with a decimal comma (``1,5``), as locales that use one write it."""
+DECIMALS = (".", ",")
+
+
+def parse_number(text: str, largest: float = LARGEST, decimal: str = ".") -> float:
+    """The number ``text`` spells (ASCII, see the module docstring), at most ``largest`` in magnitude, written
+    with the decimal mark ``decimal`` (``.`` or ``,``; no thousands separators either way).
 
     Raises NotANumber, saying why: not the number syntax, or too large.
     """
-    if not NUMBER.fullmatch(text):
+    spelled = text
+    if decimal == ",":
+        if "." in text and (NUMBER.fullmatch(text) or re.fullmatch(r"[+-]?[0-9.]+,?[0-9]*", text)):
+            raise NotANumber(f"{text!r} has a point, but the decimal mark is ',' (no thousands separators)")
+        if DECIMAL_COMMA.fullmatch(text):
+            spelled = text.replace(",", ".")
+    if not NUMBER.fullmatch(spelled):
         raise NotANumber(f"{text!r} is not a number")
-    value = float(text)
+    value = float(spelled)
     if not math.isfinite(value) or abs(value) > largest:
         raise NotANumber(f"{text!r} is beyond ±{largest:g}, the largest magnitude accepted")
     return value

@@ -8,6 +8,10 @@ that no longer run. A symbolic link is written through (the link stays, the file
 
 :func:`write_output` is what commands call: stdout for ``-``, else :func:`write_file` refusing every file the
 command read (:mod:`trustindex.io.files`) and every shipped dataset or profile.
+
+:func:`write_folder` writes a new folder the same way: its files are written (each by :func:`write_file`) into a
+temporary folder beside it, which is checked and then renamed to the target, so the folder appears whole or not
+at all, and never over anything that exists.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -141,19 +146,63 @@ def append_file(target: str | Path, text: str, protect=(), what: str = "the file
     write_file(path, old + text.encode("utf-8"), protect=protect, inputs=True, what=what)
 
 
-def clean_temporaries(folder: Path, target: str | None = None) -> None:
-    """Remove the temporary files of writers in ``folder`` that were killed (their process is gone), and those
-    an earlier version left beside ``target``."""
+def write_folder(target: str | Path, files: dict[str, str | bytes], verify: Callable[[Path], None] | None = None,
+                 what: str = "DIR") -> Path:  # fmt: skip
+    """Create the folder ``target`` holding ``files`` (name → content), atomically: nothing is written when
+    ``target`` exists (ConfigError, exit 2), when its parent does not, or when ``verify(temporary folder)``
+    raises; a process killed on the way leaves a temporary folder the next write removes. The folder's path."""
+    given = Path(target)
+    if given.is_symlink() or kind(given) != "missing":
+        raise ConfigError("refusing to overwrite: it exists", path=given, hint=f"choose a new {what}")
+    parent = Path(resolved(given)).parent
+    if kind(parent) != "folder":
+        hint = f"create {parent} first" if kind(parent) == "missing" else None
+        raise ConfigError("the folder it goes in does not exist", path=given, hint=hint)
+    clean_temporaries(parent)
+    while True:
+        temporary = parent / f".{given.name}.trustindex-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        try:
+            os.mkdir(temporary)
+            break
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ConfigError(f"cannot write here: {exc.strerror}", path=given) from None
     try:
-        names = [entry.name for entry in os.scandir(folder) if entry.name.endswith(".tmp")]
+        for name, content in files.items():
+            write_file(temporary / name, content, what=what)
+        if verify is not None:
+            verify(temporary)
+        if given.is_symlink() or kind(given) != "missing":  # appeared meanwhile: still never over it
+            raise ConfigError("refusing to overwrite: it exists", path=given, hint=f"choose a new {what}")
+        os.rename(temporary, Path(resolved(given)))
+        _sync_folder(parent)
+    except OSError as exc:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise ConfigError(f"cannot write: {exc.strerror or fault(exc)}", path=given) from None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return given
+
+
+def clean_temporaries(folder: Path, target: str | None = None) -> None:
+    """Remove the temporary files (and folders) of writers in ``folder`` that were killed (their process is
+    gone), and those an earlier version left beside ``target``."""
+    try:
+        entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in os.scandir(folder) if e.name.endswith(".tmp")]
     except OSError:
         return
     now = time.time()
-    for name in names:
+    for name, is_folder in entries:
         path = folder / name
         with contextlib.suppress(OSError):
             if _stale(path, now, target):
-                path.unlink()
+                if is_folder:
+                    if _TEMPORARY.fullmatch(name):
+                        shutil.rmtree(path)
+                else:
+                    path.unlink()
 
 
 def _stale(path: Path, now: float, target: str | None) -> bool:

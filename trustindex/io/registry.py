@@ -135,15 +135,16 @@ def resolve_weights(name_or_path: str | None, near: Path | None = None) -> Path:
     )
 
 
-def load_inputs(data: str | None, weights: str | None, year: int | None = None):
-    """The dataset (for ``year``) and the weights profile a command works on, by the one rule: the profile named,
-    else the dataset's ``default_weights`` (an error at its line when there is no such profile), else the
-    shipped default when it fits the dataset's framework, else equal weights and the defaults, with a notice."""
+def load_inputs(data: str | None, weights: str | None, year: int | None = None, meta: str | None = None):
+    """The dataset (for ``year``; with ``meta``, the values file ``data`` and its indicator table) and the
+    weights profile a command works on, by the one rule: the profile named, else the dataset's
+    ``default_weights`` (an error at its line when there is no such profile), else the shipped default when it
+    fits the dataset's framework, else equal weights and the defaults, with a notice."""
     from ..model import Weights
     from .dataset import load_dataset
     from .weights import load_weights
 
-    dataset = load_dataset(resolve_dataset(data), year)
+    dataset = load_dataset(resolve_dataset(data) if meta is None else Path(data), year, meta)
     if weights is not None:
         return dataset, load_weights(resolve_weights(weights))
     if dataset.default_weights:

@@ -1,9 +1,10 @@
 """Read an uncertainty specification (``schema = 1``): what varies in an uncertainty or sensitivity analysis.
 
 A file lists exactly what is uncertain; a table that is absent stays at its nominal choice. Without a
-file, :data:`DEFAULT` applies: weights ±25 % at the pillar and sub-pillar levels, arithmetic against
-geometric aggregation of the index, 1,000 runs. :class:`SpecFile` keeps where each setting is, so that
-:func:`trustindex.fit.fit_spec` can point at the one that does not fit a dataset.
+file, :data:`DEFAULT` applies: weights ±25 % at the pillar and sub-pillar levels (the indicators of a tree
+without pillars), arithmetic against geometric aggregation of the index, 1,000 runs. :class:`SpecFile` keeps
+where each setting is, so that :func:`trustindex.fit.fit_spec` can point at the one that does not fit a
+dataset.
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ def _aggregation(doc: TomlDoc, item, at) -> Aggregation:
 
 
 def _levels(doc: TomlDoc, table, allowed, default) -> tuple[str, ...]:
-    levels = tuple(doc.get(table, "levels", "strings", list(default)))
+    if "levels" not in doc.table(table):
+        return default
+    levels = tuple(doc.get(table, "levels", "strings"))
     if not levels:
         doc.fail("levels names no level", table, "levels", "expected some of: " + ", ".join(allowed))
     for i, level in enumerate(levels):
@@ -143,7 +146,7 @@ def read_spec(path: Path) -> SpecFile:
         if not 0 < spread < 1:
             doc.fail(f"spread must lie in (0, 1), not {shown(spread)}", table, "spread")
         concentration = doc.get(table, "concentration", "number", 100.0, *CONCENTRATION)
-        levels = _levels(doc, table, WEIGHT_LEVELS, ("pillar", "sub-pillar"))
+        levels = _levels(doc, table, WEIGHT_LEVELS, ())
         weights = WeightSpec(distribution, spread, concentration, levels)
 
     normalisations, aggregations, levels, treatments, imputations, leave_out = (), (), ("index",), (), (), ()

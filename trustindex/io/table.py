@@ -1,7 +1,10 @@
-"""CSV files as tables whose every cell knows its line and column.
+"""CSV files and sheets of workbooks as tables whose every cell knows its line and column.
 
 Records end at ``\\n``, ``\\r\\n`` or ``\\r`` only (not at U+2028 or the other separators ``str.splitlines``
-knows), and a quoted field may span lines; a quote that is never closed is reported where it opens.
+knows), and a quoted field may span lines; a quote that is never closed is reported where it opens. A CSV's
+delimiter and decimal mark are the dataset's (:class:`Layout`); a file that is plainly written with others is
+recognised (:func:`sniff`) and refused with the key to set. A sheet of an ``.xlsx`` workbook
+(:mod:`trustindex.io.xlsx`) is a table whose cells are located as ``book.xlsx: Sheet1!C5``.
 """
 
 from __future__ import annotations
@@ -11,12 +14,34 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, Sheet
 from .toml import read_text
 
 _RECORD_END = re.compile(r"\r\n|\n|\r")
 SPACE = " \t"
 """What is trimmed around a cell: ASCII spaces and tabs only."""
+DELIMITERS = (",", ";", "\t", "|")
+"""The delimiters a CSV may use (``delimiter`` in dataset.toml)."""
+WORKBOOKS = (".xlsx", ".xlsm")
+"""Suffixes of the workbooks read as tables (a sheet each)."""
+NOT_READ = {".xls": "an Excel 97-2003 workbook", ".ods": "an OpenDocument spreadsheet", ".numbers": "a Numbers file"}
+
+
+def delimiter_name(delimiter: str) -> str:
+    """How a delimiter is written in dataset.toml and on the command line."""
+    return "\\t" if delimiter == "\t" else delimiter
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table file is written: a CSV's delimiter and decimal mark, or which sheet of a workbook it is."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    sheet: str | None = None
+    """The sheet of a workbook (None: chosen by :func:`trustindex.io.xlsx.choose_sheet`)."""
+    role: str = "values"
+    """``values`` or ``indicators``: which sheet a workbook's names suggest when none is named."""
 
 
 @dataclass
@@ -43,7 +68,7 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-def _quote_fault(record: str) -> tuple[int, str] | None:
+def _quote_fault(record: str, delimiter: str = ",") -> tuple[int, str] | None:
     """Where quoting goes wrong in ``record``: the opening of a quote never closed, or text after a closing one."""
     i, n = 0, len(record)
     while i <= n:
@@ -59,9 +84,9 @@ def _quote_fault(record: str) -> tuple[int, str] | None:
                     i += 1
                     break
                 i += 1
-            if i < n and record[i] not in ",\r\n":
+            if i < n and record[i] not in delimiter + "\r\n":
                 return i, "text after a closing quote"
-        while i < n and record[i] != ",":
+        while i < n and record[i] != delimiter:
             if record[i] in "\r\n":
                 return None
             i += 1
@@ -69,12 +94,12 @@ def _quote_fault(record: str) -> tuple[int, str] | None:
     return None
 
 
-def read_csv(path: Path) -> list[Row]:
+def read_csv(path: Path, delimiter: str = ",", text: str | None = None) -> list[Row]:
     """The records of a CSV file (header first), blank lines skipped. Malformed quoting raises DataError where
     it goes wrong."""
-    text = read_text(path, DataError)
+    text = read_text(path, DataError) if text is None else text
     lines = _lines(text)
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(lines, strict=True, delimiter=delimiter)
     rows = []
     start = 1
     try:
@@ -84,7 +109,7 @@ def read_csv(path: Path) -> list[Row]:
             start = reader.line_num + 1
     except csv.Error as exc:
         record = "".join(lines[start - 1 :])
-        fault = _quote_fault(record)
+        fault = _quote_fault(record, delimiter)
         if fault is None:
             raise DataError(f"malformed CSV: {exc}", path=path, line=start, hint="check the quoting") from None
         offset, what = fault
@@ -95,7 +120,7 @@ def read_csv(path: Path) -> list[Row]:
     return rows
 
 
-def field_column(raw: str, index: int) -> int:
+def field_column(raw: str, index: int, delimiter: str = ",") -> int:
     """1-based character offset in the record text ``raw`` where field ``index`` starts."""
     field_, quoted, opening = 0, False, True
     for position, char in enumerate(raw):
@@ -106,23 +131,23 @@ def field_column(raw: str, index: int) -> int:
             opening = not quoted  # a quote right after the closing one is an escaped quote: reopen
         elif char == '"' and opening:
             quoted = True
-        elif char == ",":
+        elif char == delimiter:
             field_, opening = field_ + 1, True
         else:
             opening = False  # a quote inside an unquoted field is literal, as csv.reader reads it
     return len(raw.rstrip("\r\n")) + 1
 
 
-def field_position(row: Row, index: int) -> tuple[int, int]:
+def field_position(row: Row, index: int, delimiter: str = ",") -> tuple[int, int]:
     """Line and 1-based column where field ``index`` of ``row`` starts (a quoted field may span lines)."""
-    offset = field_column(row.raw, index) - 1
+    offset = field_column(row.raw, index, delimiter) - 1
     before = row.raw[:offset]
     return row.line + before.count("\n"), offset - before.rfind("\n")
 
 
 @dataclass
 class Table:
-    """A CSV file of one header and rows, read without stopping at the first problem."""
+    """A CSV file (or a sheet of a workbook) of one header and rows, read without stopping at the first problem."""
 
     path: Path
     header_row: Row
@@ -132,22 +157,38 @@ class Table:
     extra: list[str] = field(default_factory=list)
     """Undeclared columns the rules allow: left out when scoring."""
     _index: dict | None = None
+    sheet: str | None = None
+    """The sheet of a workbook this table is (rows are then the sheet's rows, fields its columns from A)."""
+    delimiter: str = ","
+    decimal: str = "."
+    """The decimal mark of the numbers written as text."""
 
     @property
     def header_line(self) -> int:
         return self.header_row.line
 
+    @property
+    def file(self) -> Path | Sheet:
+        """What a location's path is: the file, or its sheet."""
+        return self.path if self.sheet is None else Sheet(self.path, self.sheet)
+
     def text(self, row: Row, name: str) -> str:
         return row.fields[self.position[name]].strip(SPACE)
 
-    def where(self, row: Row, name: str | None = None) -> tuple[Path, int, int | None]:
-        """(path, line, column) of ``row``'s cell of column ``name`` (its first field when None)."""
-        return (self.path, *field_position(row, self.position[name] if name else 0))
+    def at(self, row: Row, index: int) -> tuple[Path | Sheet, int, int | None]:
+        """(path, line, column) of field ``index`` of ``row``: in a sheet, its row and column."""
+        if self.sheet is not None:
+            return self.file, row.line, index + 1
+        return (self.path, *field_position(row, index, self.delimiter))
 
-    def header_where(self, name: str | None = None, index: int | None = None) -> tuple[Path, int, int | None]:
+    def where(self, row: Row, name: str | None = None) -> tuple[Path | Sheet, int, int | None]:
+        """(path, line, column) of ``row``'s cell of column ``name`` (its first field when None)."""
+        return self.at(row, self.position[name] if name else 0)
+
+    def header_where(self, name: str | None = None, index: int | None = None) -> tuple[Path | Sheet, int, int | None]:
         if name is None and index is None:
-            return self.path, self.header_line, None
-        return (self.path, *field_position(self.header_row, self.position[name] if index is None else index))
+            return self.file, self.header_line, None
+        return self.at(self.header_row, self.position[name] if index is None else index)
 
     def find(self, entity: str, year: int | None) -> Row | None:
         if self._index is None:
@@ -158,31 +199,109 @@ class Table:
         return [r for r in self.rows if r.keyed]
 
 
-def read_table(path: Path, sink) -> Table | None:
-    """The CSV at ``path`` as a table, or None after reporting (rule ``readable``) why it is not one; duplicate
-    header names are reported (``duplicate-column``) and keep their first position."""
+def _split(text: str, delimiter: str) -> list[list[str]]:
+    """The first records of ``text`` split at ``delimiter`` (quotes respected), for guessing; [] if unreadable."""
+    lines = _lines(text)[:50]
+    try:
+        return [r for r in csv.reader(lines, delimiter=delimiter) if r]
+    except csv.Error:
+        return []
+
+
+def sniff(text: str) -> tuple[str, str]:
+    """The delimiter and decimal mark a CSV text is most plainly written with: the delimiter that splits the
+    header and the first rows into the same number of fields, the most of them (a comma when none does), and a
+    decimal comma when numbers are written ``1,5`` and none ``1.5``."""
+    from .numbers import DECIMAL_COMMA, NUMBER
+
+    best, fields = ",", 1
+    for delimiter in DELIMITERS:
+        records = _split(text, delimiter)
+        counts = {len(r) for r in records}
+        if records and len(counts) == 1 and (n := counts.pop()) > fields:
+            best, fields = delimiter, n
+    cells = [c.strip(SPACE) for r in _split(text, best)[1:] for c in r]
+    commas = sum(bool(DECIMAL_COMMA.fullmatch(c)) for c in cells)
+    points = sum("." in c and bool(NUMBER.fullmatch(c)) for c in cells)
+    return best, "," if commas and not points else "."
+
+
+def foreign(path: Path, text: str, header: list[str], layout: Layout) -> DataError | None:
+    """The error for a file plainly written with another delimiter than ``layout``'s: its header splits into
+    more fields at another one."""
+    delimiter, decimal = sniff(text)
+    if delimiter == layout.delimiter or len(_split(text, delimiter)[0]) <= len(header):
+        return None
+    name = {";": "semicolon", "\t": "tab", "|": "bar", ",": "comma"}[delimiter]
+    keys = f"delimiter = '{delimiter_name(delimiter)}'"
+    if decimal != layout.decimal:
+        keys += f" and decimal = '{decimal}'"
+        name += f"-separated with decimal {'commas' if decimal == ',' else 'points'}"
+    else:
+        name += "-separated"
+    return DataError(f"the file looks {name}, not {'comma' if layout.delimiter == ',' else repr(layout.delimiter)}"
+                     f"-separated (its header splits at {delimiter_name(delimiter)!r})", path=path, line=1, column=1,
+                     hint=f"set {keys} in dataset.toml; trustindex init detects them")  # fmt: skip
+
+
+def read_rows(path: Path, layout: Layout | None = None) -> tuple[list[Row], str | None, str]:
+    """The records of the CSV or the sheet of the workbook at ``path`` (header first), the sheet's name (None
+    for a CSV) and the text of a CSV. A workbook's cells are read as text (numbers in their shortest exact
+    form); unreadable files raise DataError."""
+    layout = layout or Layout()
+    suffix = Path(path).suffix.lower()
+    if suffix in NOT_READ:
+        raise DataError(f"{NOT_READ[suffix]} is not read", path=path, hint="save it as .xlsx or as CSV (UTF-8)")
+    if suffix in WORKBOOKS:
+        from .xlsx import read_sheet
+
+        sheet, rows = read_sheet(Path(path), layout.sheet, layout.role)
+        return rows, sheet, ""
+    text = read_text(path, DataError)
+    return read_csv(path, layout.delimiter, text), None, text
+
+
+def read_table(path: Path, sink, layout: Layout | None = None) -> Table | None:
+    """The CSV (or sheet) at ``path`` as a table, or None after reporting (rule ``readable``) why it is not one;
+    duplicate header names are reported (``duplicate-column``) and keep their first position."""
+    layout = layout or Layout()
     sink.run("readable")
     try:
-        rows = read_csv(path)
+        rows, sheet, text = read_rows(path, layout)
+        if sheet is None and rows:
+            other = foreign(path, text, rows[0].fields, layout)
+            if other is not None:
+                raise other
     except DataError as exc:
         sink.error(exc)
         return None
+    file = path if sheet is None else Sheet(path, sheet)
     if len(rows) < 2:
         what = "empty file: expected a header and one row per entity" if not rows else "no rows under the header"
-        sink.add("readable", what, path, 1, 1)
+        if sheet is not None:
+            what = what.replace("file", "sheet")
+        sink.add("readable", what, file, 1, 1)
         return None
     header_row = rows[0]
     header = [h.strip(SPACE) for h in header_row.fields]
+    table = Table(path, header_row, header, rows[1:], sheet=sheet, delimiter=layout.delimiter,
+                  decimal=layout.decimal)  # fmt: skip
     broken = False
     for row in rows[1:]:
         if len(row.fields) != len(header):
-            at = field_position(row, min(len(row.fields), len(header)))  # the first extra field, or the line's end
-            sink.add("readable", f"row has {len(row.fields)} fields, the header has {len(header)}", path, *at,
-                     hint="check for a missing or extra comma, or quoting")  # fmt: skip
+            if sheet is not None:  # rows are padded to the header: this one has a value beyond it
+                beyond = [j for j in range(len(header), len(row.fields)) if row.fields[j].strip(SPACE)]
+                first = beyond[0] if beyond else len(header)
+                sink.add("readable", "a value beyond the header's last column", *table.at(row, first),
+                         hint="give the column a header, or clear the cell")  # fmt: skip
+            else:
+                at = table.at(row, min(len(row.fields), len(header)))  # the first extra field, or the line's end
+                name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[layout.delimiter]
+                sink.add("readable", f"row has {len(row.fields)} fields, the header has {len(header)}", *at,
+                         hint=f"check for a missing or extra {name}, or quoting")  # fmt: skip
             broken = True
     if broken:
         return None
-    table = Table(path, header_row, header, rows[1:])
     sink.run("duplicate-column")
     for j, name in enumerate(header):
         if name in table.position:

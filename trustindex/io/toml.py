@@ -315,6 +315,11 @@ class TomlDoc:
     def where(self, table: tuple = (), key=None) -> tuple[int | None, int | None]:
         return self.positions.at(table, key)
 
+    def locate(self, table: tuple = (), key=None) -> tuple:
+        """(path, line, column) of ``table.key``: the file and :meth:`where`. A document assembled from several
+        files (:class:`trustindex.io.indicators.TableDoc`) names the file each key is in."""
+        return (self.path, *self.where(table, key))
+
     def fail(self, message: str, table: tuple = (), key=None, hint: str | None = None):
         line, column = self.where(table, key)
         raise self.error_class(message, path=self.path, line=line, column=column, hint=hint)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError, did_you_mean
-from .numbers import YEAR, NotANumber, parse_number
+from .numbers import DECIMAL_COMMA, YEAR, NotANumber, parse_number
 from .table import Table, field_position, read_csv
 
 MISSING = frozenset({"", "NA"})
@@ -122,8 +122,16 @@ def columns(meta, table: Table, sink) -> bool:
             if name in allowed:
                 table.extra.append(name)
             else:
-                hint = did_you_mean(name, expected) or "declare it under [columns] or as an indicator"
-                sink.add("undeclared-column", f"column {name!r} is not declared in dataset.toml", *where, hint=hint)
+                table_ = getattr(meta.doc, "indicator_table", None)
+                if table_ is None:
+                    hint = did_you_mean(name, expected) or "declare it under [columns] or as an indicator"
+                else:
+                    close = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
+                    hint = f"did you mean {close[0]!r}?" if close else (
+                        "give it a row in the indicator table (type column, if it is not an indicator)")  # fmt: skip
+                declared = (table_ or meta.doc).path.name
+                sink.add("undeclared-column", f"column {name!r} is not declared in {declared}", *where,
+                         hint=hint)  # fmt: skip
     return meta.id_column in table.position and (meta.year_column is None or meta.year_column in table.position)
 
 
@@ -309,9 +317,9 @@ def cells(meta, table: Table, sink) -> dict[str, np.ndarray]:
                          hint="fix the value or the column's years")  # fmt: skip
                 continue
             try:
-                value = parse_number(text)
+                value = parse_number(text, decimal=table.decimal)
             except NotANumber as exc:
-                hint = "write a number in ASCII digits, or leave the cell empty if missing"
+                hint = _number_hint(text, table)
                 sink.add("not-a-number", f"column {name!r}: {exc}", *table.where(row, name), entity=row.entity,
                          node=name, hint=hint)  # fmt: skip
                 continue
@@ -327,6 +335,18 @@ def cells(meta, table: Table, sink) -> dict[str, np.ndarray]:
                          f"goalposts [{low:g}, {high:g}]", *table.where(row, name), entity=row.entity, node=name,
                          value=value, low=low, high=high, year=row.year)  # fmt: skip
     return out
+
+
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"})
+
+
+def _number_hint(text: str, table: Table) -> str:
+    """How to mend a cell that is not a number: a decimal comma the dataset does not declare, an Excel error."""
+    if table.decimal == "." and DECIMAL_COMMA.fullmatch(text):
+        return "a decimal comma: set decimal = ',' in dataset.toml (trustindex init detects it)"
+    if text.upper() in EXCEL_ERRORS:
+        return "an error value of the spreadsheet: mend its formula, or leave the cell empty if missing"
+    return "write a number in ASCII digits, or leave the cell empty if missing"
 
 
 def outliers(meta, table: Table, values: dict[str, np.ndarray], sink) -> None:
@@ -438,11 +458,11 @@ def holes(meta, table: Table, values: dict[str, np.ndarray], sink) -> None:
 # --- notes and provenance ----------------------------------------------------------------------------------
 
 
-def notes(path: Path, entities, indicators, sink) -> dict[tuple[str, str], str]:
+def notes(path: Path, entities, indicators, sink, delimiter: str = ",") -> dict[tuple[str, str], str]:
     """The notes file: header entity,indicator,note; known entities and indicators; one note per cell."""
     sink.run("notes")
     try:
-        rows = read_csv(path)
+        rows = read_csv(path, delimiter)
     except DataError as exc:
         sink.error(exc, "notes")
         return {}
@@ -462,7 +482,7 @@ def notes(path: Path, entities, indicators, sink) -> dict[tuple[str, str], str]:
             if value not in choices:
                 known = False
                 sink.add("notes", f"unknown {'entity' if j == 0 else 'indicator'} {value!r}", path,
-                         *field_position(row, j), hint=did_you_mean(value, choices))  # fmt: skip
+                         *field_position(row, j, delimiter), hint=did_you_mean(value, choices))  # fmt: skip
         if not known:
             continue
         if (entity, indicator) in first:
@@ -487,13 +507,13 @@ def provenance(meta, sink) -> None:
         if meta.year_column is None and indicator.year is None:
             missing.append("year")
         if missing:
-            sink.add("provenance", f"indicator {indicator.id!r} names no {' and no '.join(missing)}", path,
-                     *doc.where(("indicators", indicator.id)), node=indicator.id)  # fmt: skip
+            sink.add("provenance", f"indicator {indicator.id!r} names no {' and no '.join(missing)}",
+                     *doc.locate(("indicators", indicator.id), missing[0]), node=indicator.id)  # fmt: skip
         formula = meta.formulas.get(indicator.id)
         for name in sorted(formula.names | formula.lagged) if formula else ():
             if name in columns_ and not columns_[name].source.strip():
-                sink.add("provenance", f"column {name!r}, an input of {indicator.id!r}, names no source", path,
-                         *doc.where(("columns", name)), node=name)  # fmt: skip
+                sink.add("provenance", f"column {name!r}, an input of {indicator.id!r}, names no source",
+                         *doc.locate(("columns", name)), node=name)  # fmt: skip
     from .files import kind
 
     if kind(path.parent / "SOURCES.md") != "file":

@@ -116,19 +116,23 @@ def _screening(doc: TomlDoc) -> tuple[float | None, str]:
     return value, basis
 
 
+def weight_problem(node_id: str, value: float) -> tuple[str, str] | None:
+    """What is wrong with ``value`` as the weight of ``node_id`` (message, hint), or None: the one rule for a
+    weight, in a profile and in a dataset's indicator table."""
+    if value < 0:
+        return f"weight of {node_id!r} is negative ({value:g})", "weights must be >= 0"
+    if value > SCALE:
+        return f"weight of {node_id!r} is {value:g}, more than {SCALE:g}", "weights are relative: scale them down"
+    return None
+
+
 def _weights(doc: TomlDoc, table: tuple[str, ...]) -> dict[str, float]:
     weights = {}
     for node_id in doc.table(table):
         value = doc.get(table, node_id, "number")
-        if value < 0:
-            doc.fail(f"weight of {node_id!r} is negative ({value:g})", table, node_id, "weights must be >= 0")
-        if value > SCALE:
-            doc.fail(
-                f"weight of {node_id!r} is {value:g}, more than {SCALE:g}",
-                table,
-                node_id,
-                "weights are relative: scale them down",
-            )
+        problem = weight_problem(node_id, value)
+        if problem is not None:
+            doc.fail(problem[0], table, node_id, problem[1])
         weights[node_id] = value
     return weights
 

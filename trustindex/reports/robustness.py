@@ -72,6 +72,8 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     unranked = [e.name for e in result.entities if e.unranked > 0]
     if unranked:
         footer.append("Without a score in some runs: " + ", ".join(unranked) + ".")
+    names = dict(zip(engine.entities, engine.dataset.names, strict=True))
+    footer += [f"Notice: {n.message} ({', '.join(names[e] for e in n.entities)})" for n in result.notices]
     text = render_table(fmt, columns, rows, footer)
     if plot and fmt == "table":
         text += "\n" + rank_plot(rows)

@@ -11,12 +11,13 @@ import os
 import sys
 
 
-def run(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int | None = None):
+def run(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int | None = None,
+        meta: str | None = None):  # fmt: skip
     """Load the dataset and profile (errors raise TrustIndexError before the screen changes), then run the app."""
     from .app import TrustIndexApp
     from .state import Session
 
-    session = Session.load(data, weights, year)
+    session = Session.load(data, weights, year, meta)
     app = TrustIndexApp(session, seed=seed)
     loop = asyncio.new_event_loop()
     app.run(loop=loop)  # our own loop: asyncio.run would wait for every worker thread before returning
