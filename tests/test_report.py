@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import make_dataset, make_framework, make_weights
 
 from trustindex.batches import Cancelled
 from trustindex.cli import cli
+from trustindex.errors import ConfigError
 from trustindex.io.registry import load_inputs
-from trustindex.model import Spec
+from trustindex.model import Normalisation, Spec
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "datasets" / "coexistence-regimes"
@@ -196,6 +198,7 @@ def test_stdout_and_the_japanese_names(tmp_path):
 
 
 def test_figures_as_svg_and_png(tmp_path):
+    pytest.importorskip("vl_convert", reason="vl-convert-python is not installed (pip install '.[report-test]')")
     out, folder = tmp_path / "r.html", tmp_path / "figures" / "new"
     result = run("report", "--data", "jp-prefectures", *QUICK, "-o", str(out), "--figures", str(folder))
     assert result.exit_code == 0, result.output
@@ -258,3 +261,30 @@ def test_the_core_function_reports_progress_and_stops(tmp_path):
         write_report(dataset, weights, tmp_path / "s.html", Spec(runs=64), 8, 3,
                      cancelled=lambda: calls.append(1) or len(calls) > 3)  # fmt: skip
     assert not (tmp_path / "s.html").exists()
+
+
+def test_the_core_function_refuses_what_does_not_fit_before_any_work(tmp_path):
+    """The TUI calls write_report with the weights on screen: what the CLI refuses, it refuses too."""
+    from dataclasses import replace
+
+    from trustindex.reports.html import write_report
+
+    dataset, weights = load_inputs(None, None, None)
+    with pytest.raises(ConfigError, match="samples must be a power of 2, not 100"):
+        write_report(dataset, weights, tmp_path / "r.html", Spec(runs=64), 100, 3)
+    zscores = replace(weights, normalisation=Normalisation("zscore"))  # negative scores: no geometric alternative
+    with pytest.raises(ConfigError, match="gives negative scores"):
+        write_report(dataset, zscores, tmp_path / "r.html", Spec(runs=64), 8, 3)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_zero_forced_under_the_geometric_alternative_is_a_notice_in_the_uncertainty_section():
+    """e2 is the worst on P's only indicator (min-max 0), so its geometric index is 0 (as in test_uncertainty)."""
+    from trustindex.reports.html import analyse, page
+
+    framework = make_framework({"P": None, "Q": None}, {"a": "P", "b": "Q", "c": "Q"})
+    dataset = make_dataset(framework, [[10, 1, 3], [20, 2, 2], [5, 3, 1]])
+    text = page(analyse(dataset, make_weights(), Spec(runs=16), 8, 1))
+    section = text[text.index('<section id="uncertainty">') : text.index('<section id="sensitivity">')]
+    assert "<li>Notice: geometric mean of &#x27;index&#x27; is 0 because &#x27;P&#x27; scores 0" in section
+    assert section.count("<li>Notice:") == 1 and section.count("(E2)") == 1  # the display name

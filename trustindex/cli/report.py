@@ -6,7 +6,7 @@ import click
 
 from .options import FILE, Completed, data_options, load, preflight
 from .progress import progress_bar, quiet_option, seed_option, seed_or_new
-from .robustness import _fit, _spec, fit_samples, power_of_two, runs_option, samples_option, spec_option
+from .robustness import _fit, _spec, fit_samples, runs_option, samples_option, spec_option
 
 
 @click.command(
@@ -51,6 +51,7 @@ def report(data, meta, year, weights, output, spec, runs, samples, figures, seed
     indicator. Every number comes from the same calls as the other commands'. The page needs no network.
     """
     from ..engine import Engine
+    from ..fit import power_of_two
     from ..reports.html import check_figures, write_report
 
     power_of_two(samples)

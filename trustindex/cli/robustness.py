@@ -37,19 +37,15 @@ def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
     fit_runs(runs, engine.dataset, fail)
 
 
-def power_of_two(samples: int) -> None:
-    """``--samples`` must be a power of 2 (refused before anything is loaded)."""
-    from ..errors import ConfigError
-
-    if samples < 2 or samples & (samples - 1):
-        raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
-
-
 def fit_samples(samples: int, engine, spec) -> None:
     """Refuse a Sobol' analysis of N(d + 2) runs that does not fit in memory."""
-    from ..uncertainty import Design
+    from ..errors import ConfigError
+    from ..fit import fit_samples as fit
 
-    _fit(samples * (Design(engine, spec).dimensions + 2), engine, spec, option="--samples")
+    def fail(message: str) -> None:
+        raise ConfigError(f"--samples: {message}", hint="ask for fewer samples")
+
+    fit(samples, engine, spec, fail)
 
 
 def samples_option(function):
@@ -136,6 +132,7 @@ def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, qui
     confidence intervals, from N(d + 2) runs.
     """
     from ..engine import Engine
+    from ..fit import power_of_two
     from ..reports.robustness import sensitivity_report
     from ..sensitivity import sensitivity as run
 

@@ -62,18 +62,30 @@ def analyse(
     progress: Progress | None = None,
     cancelled: Stop | None = None,
 ) -> Report:
-    """Run every analysis of the page. ``spec`` is checked (:func:`trustindex.fit.fit_spec`) by the caller."""
+    """Run every analysis of the page; a ConfigError first, before any work, when ``spec`` does not fit the
+    dataset and weights (:func:`trustindex.fit.fit_spec`; the CLI checks it first against its file, to say
+    where) or its runs, or the N(d + 2) Sobol' runs of ``samples`` (a power of 2), do not fit in memory."""
     from ..audit import audit
     from ..engine import Engine
+    from ..errors import ConfigError
     from ..explain import explain
+    from ..fit import fit_samples, fit_spec, power_of_two
+    from ..io.spec import SpecFile
     from ..pipeline import score
     from ..sensitivity import sensitivity
     from ..stability import weight_stability
     from ..targets import what_it_takes
     from ..uncertainty import uncertainty
 
-    result = score(dataset, weights)
+    power_of_two(samples, "samples")
     engine = Engine(dataset, weights)
+    fit_spec(SpecFile(spec), engine)
+
+    def fail(message: str) -> None:
+        raise ConfigError(f"the Sobol' analysis of N = {samples:,}: {message}", hint="ask for fewer samples")
+
+    fit_samples(samples, engine, spec, fail)
+    result = score(dataset, weights)
     done = 0.0
 
     def part(name: str) -> Progress | None:
@@ -404,6 +416,13 @@ def _uncertainty(report: Report, specs: dict) -> str:
             "comparable: " + e("; ".join(f"{s.label}: {s.runs:,} runs" for s in u.scales)) + ".</p>\n"
         )
     text += _figure("rank-intervals", specs, "Rank over the runs: 5–95 % interval (bar), median (dot), nominal (cross)")
+    if u.notices:
+        names = dict(zip(report.result.entities, report.result.dataset.names, strict=True))
+        text += (
+            "<ul class=notices>"
+            + "".join(f"<li>Notice: {e(n.message)} ({e(', '.join(names[x] for x in n.entities))})" for n in u.notices)
+            + "</ul>\n"
+        )
     return text + "</section>\n"
 
 
