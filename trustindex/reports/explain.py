@@ -39,8 +39,8 @@ def _target_lines(fmt: str, target, label) -> str:
         {
             "label": move.label,
             "level": move.level,
-            "change": f"{_number(move.current)} → {_number(move.needed)}",
-            "raw": f"{_raw(move.raw_current)} → {_raw(move.raw_needed)} {move.unit}".strip()
+            "change": f"{_number(move.current) or 'missing'} → {_number(move.needed)}",
+            "raw": f"{_raw(move.raw_current) or 'missing'} → {_raw(move.raw_needed)} {move.unit}".strip()
             if move.raw_needed is not None
             else "",
             "verified": "yes" if move.verified else "no",
@@ -112,8 +112,9 @@ def explain_report(result, explanation, target, fmt: str) -> str:
     ]  # fmt: skip
     text += render_table(fmt, columns, rows) + "\n" + _decomposition_line(explanation) + "\n\n"
     labels = framework.label
-    text += "Strengths (best ranks): " + ", ".join(labels(s) for s in explanation.strengths) + "\n"
-    text += "Weaknesses (worst ranks): " + ", ".join(labels(w) for w in explanation.weaknesses) + "\n\n"
+    best, worst = (", ".join(map(labels, names)) for names in (explanation.strengths, explanation.weaknesses))
+    text += f"Strengths (best ranks): {best or 'none in the better half'}\n"
+    text += f"Weaknesses (worst ranks): {worst or 'none in the worse half'}\n\n"
     if target is not None:
         text += _target_lines(fmt, target, labels) + "\n"
     notes = [p for p in explanation.parts if p.note]

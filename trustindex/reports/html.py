@@ -284,9 +284,9 @@ def figure_specs(report: Report) -> dict[str, dict]:
 e = html.escape
 
 
-def _n(value, digits: int = 1) -> str:
+def _n(value, digits: int = 1, missing: str = "–") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return missing
     return f"{value:,.{digits}f}"
 
 
@@ -591,15 +591,19 @@ def _target(report: Report, target) -> str:
     if target.reached:
         return text + "<p>Already there.</p>\n"
     rows = [
-        [e(m.label), e(m.level), f"{_n(m.current)} → {_n(m.needed)}" if m.reachable else e(m.reason)]
+        [e(m.label), e(m.level), f"{_n(m.current, missing='missing')} → {_n(m.needed)}" if m.reachable else e(m.reason)]
         for m in target.pillars
     ]
     if rows:
         text += _table(["Improve alone", "Level", "Score now → needed"], rows)
     if target.combined:
         items = "".join(
-            f"<li>{e(label(c.node))}: {_n(c.current)} → {_n(c.needed)}"
-            + (f" (value {c.raw_current:,.6g} → {c.raw_needed:,.6g})" if c.raw_needed is not None else "")
+            f"<li>{e(label(c.node))}: {_n(c.current, missing='missing')} → {_n(c.needed)}"
+            + (
+                f" (value {'missing' if c.raw_current is None else f'{c.raw_current:,.6g}'} → {c.raw_needed:,.6g})"
+                if c.raw_needed is not None
+                else ""
+            )
             for c in target.combined
         )
         check = "re-scored, it reaches the target" if target.combined_verified else target.combined_note
@@ -668,12 +672,10 @@ def _profiles(report: Report) -> str:
             )
             + "</details>\n"
         )
+        best, worst = (", ".join(map(framework.label, nodes)) for nodes in (x.strengths, x.weaknesses))
         text += (
-            "<p><b>Strengths</b> (best ranks): "
-            + e(", ".join(framework.label(s) for s in x.strengths))
-            + ". <b>Weaknesses</b> (worst ranks): "
-            + e(", ".join(framework.label(w) for w in x.weaknesses))
-            + ".</p>\n"
+            f"<p><b>Strengths</b> (best ranks): {e(best or 'none in the better half')}. <b>Weaknesses</b> (worst "
+            f"ranks): {e(worst or 'none in the worse half')}.</p>\n"
         )
         text += _target(report, target)
         own = [n for n in x.notices if n.entities]
