@@ -148,7 +148,9 @@ def test_stability_swap_by_hand(written):
 def test_illustrative_notice_and_seed_at_the_top(written):
     assert written.index('id="illustrative"') < written.index('<section id="ranking"')
     assert "Illustrative data, not a measurement." in written
-    assert "Seed <b id=seed>7</b>" in written and "--seed 7" in written
+    assert "Seed <b id=seed>7</b>" in written
+    repeat = "trustindex report --data coexistence-regimes --weights balanced --runs 200 --samples 64 --seed 7"
+    assert f"Repeat: <code>{repeat}</code>" in written  # the options that change a number are all there
 
 
 def test_every_section_every_profile_and_every_link(written):

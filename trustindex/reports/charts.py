@@ -15,7 +15,7 @@ from pathlib import Path
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 """Names the Vega-Lite version; nothing is fetched from it."""
-DARK, MID, LIGHT = "#1b1b1b", "#6b6b6b", "#c4c4c4"
+DARK, MID, SUB, LIGHT = "#1b1b1b", "#6b6b6b", "#9a9a9a", "#c4c4c4"
 FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK JP', 'Hiragino Sans', 'IPAGothic', sans-serif"
 CONFIG = {
     "font": FONT,
@@ -41,24 +41,36 @@ def _spec(description: str, data: list[dict], body: dict, responsive: bool = Tru
     return spec
 
 
-def ranking(rows: list[dict], nodes: list[tuple[str, str]], scale: tuple[float, float]) -> dict:
+def wrap(label: str, chars: int) -> str:
+    """``label`` in lines of at most ``chars`` characters (a word too long for one is hyphenated)."""
+    words = []
+    for word in label.split():
+        while len(word) > chars:
+            words.append(word[: chars - 1] + "-")
+            word = word[chars - 1 :]
+        words.append(word)
+    return "\n".join(textwrap.wrap(" ".join(words), chars, break_long_words=False, break_on_hyphens=False))
+
+
+def ranking(rows: list[dict], nodes: list[tuple[str, str, int]], scale: tuple[float, float]) -> dict:
     """Each entity's index and aggregate scores as bars, one panel per node, entities in rank order.
 
-    ``rows``: {entity, name, rank, scores: {node: score}}; ``nodes``: (id, label), the index first."""
-    width = max(70, min(160, (WIDE - 180) // len(nodes)))
-    wrapped = {
-        node: "\n".join(textwrap.wrap(label, max(8, width // 7), break_long_words=False)) for node, label in nodes
-    }
+    ``rows``: {entity, name, rank, scores: {node: score}}; ``nodes``: (id, label, depth), the index (depth 0)
+    first; the index's bars are darkest, the pillars' lighter, the sub-pillars' lighter still."""
+    longest = max(len(word) for _, label, _ in nodes for word in label.split())
+    width = min(160, max(70, (WIDE - 180) // len(nodes), 6 * min(longest, 20) + 6))  # a word on one line
+    wrapped = {node: wrap(label, max(8, width // 6)) for node, label, _ in nodes}
     data = [
         {
             "entity": f"{r['rank']:g}. {r['name']}" if r["rank"] is not None else r["name"],
             "order": i,
             "node": wrapped[node],
             "panel": p,
+            "depth": min(depth, 2),
             "score": number(r["scores"][node]),
         }
         for i, r in enumerate(rows)
-        for p, (node, label) in enumerate(nodes)
+        for p, (node, label, depth) in enumerate(nodes)
     ]
     body = {
         "facet": {
@@ -68,7 +80,7 @@ def ranking(rows: list[dict], nodes: list[tuple[str, str]], scale: tuple[float, 
                 "sort": {"field": "panel"},
                 "title": None,
                 "header": {
-                    "labelFontSize": 11,
+                    "labelFontSize": 10,
                     "labelLimit": width,
                     "labelAngle": 0,
                     "labelExpr": "split(datum.value, '\\n')",
@@ -89,7 +101,12 @@ def ranking(rows: list[dict], nodes: list[tuple[str, str]], scale: tuple[float, 
                     "scale": {"domain": list(scale)},
                     "axis": {"tickCount": 3},
                 },
-                "color": {"condition": {"test": "datum.panel === 0", "value": DARK}, "value": MID},
+                "color": {
+                    "field": "depth",
+                    "type": "ordinal",
+                    "legend": None,
+                    "scale": {"domain": [0, 1, 2], "range": [DARK, MID, SUB]},
+                },
                 "tooltip": [
                     {"field": "entity", "title": "Entity"},
                     {"field": "node", "title": "Node"},
@@ -142,7 +159,7 @@ def rank_intervals(rows: list[dict]) -> dict:
                     "field": "kind",
                     "type": "nominal",
                     "legend": None,
-                    "scale": {"domain": ["median rank", "nominal rank"], "range": [DARK, "transparent"]},
+                    "scale": {"domain": ["median rank", "nominal rank"], "range": [DARK, "#ffffff"]},  # seen on a dot
                 },
                 "stroke": {"value": DARK},
                 "tooltip": [
@@ -183,7 +200,7 @@ def sobol(inputs: list[str], first, total, first_ci, total_ci, output: str) -> d
         "title": None,
         "scale": {"domain": ["first-order S1", "total ST"], "range": [DARK, LIGHT]},
     }
-    x = {"field": "input", "type": "nominal", "title": None, "axis": {"labelAngle": 0}}
+    x = {"field": "input", "type": "nominal", "title": None, "axis": {"labelAngle": 0}, "sort": list(inputs)}
     body = {
         "title": f"Sobol' indices of the {output}",
         "height": 220,

@@ -29,6 +29,8 @@ SECTIONS = ("ranking", "uncertainty", "sensitivity", "stability", "audit", "prof
 FIGURES = ("ranking", "rank-intervals", "sobol", "stability", "correlations", "pillar-correlations")
 """Every figure the page may have (``sobol`` when the mean rank shift varies, ``pillar-correlations`` with three
 aggregates or more)."""
+SAMPLES = 1024
+"""Sobol' base samples N by default (the CLI's ``--samples``)."""
 SHARES = {"uncertainty": 0.15, "sensitivity": 0.45, "stability": 0.05, "profiles": 0.35}
 """Each long analysis's share of the progress reported."""
 
@@ -115,7 +117,7 @@ def write_report(
     weights,
     output: str | Path,
     spec: Spec | None = None,
-    samples: int = 1024,
+    samples: int = SAMPLES,
     seed: int = 0,
     figures: str | Path | None = None,
     progress: Progress | None = None,
@@ -228,7 +230,10 @@ def figure_specs(report: Report) -> dict[str, dict]:
     finite = [v for r in rows for v in r["scores"].values() if not math.isnan(v)]
     bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
     scale = (low, high) if bounded else (min(0.0, min(finite, default=0.0)), max(finite, default=1.0))
-    specs = {"ranking": charts.ranking(rows, [(n, framework.label(n)) for n in nodes], scale)}
+    depth = {framework.index.id: 0}
+    for n in nodes[1:]:  # tree order: a parent before its children
+        depth[n] = depth[framework.parent(n)] + 1
+    specs = {"ranking": charts.ranking(rows, [(n, framework.label(n), depth[n]) for n in nodes], scale)}
     by_entity = {e.entity: e for e in report.uncertainty.entities}
     specs["rank-intervals"] = charts.rank_intervals(
         [
@@ -268,7 +273,7 @@ def figure_specs(report: Report) -> dict[str, dict]:
         [framework.label(framework.parent(i)) for i in indicators],
         r.tolist(),
         n.tolist(),
-        "Indicators (normalised scores), boxed by pillar",
+        "Indicators (normalised scores), boxed by the aggregate they belong to",
     )
     if len(nodes) > 2:
         r, n = _correlations(result, nodes)
@@ -363,11 +368,26 @@ def _header(report: Report) -> str:
         f"uncertainty runs ({e(report.uncertainty.sampler)}) · Sobol' N = {report.sensitivity.samples:,} "
         f"({report.sensitivity.runs:,} runs) · trustindex {e(__version__)} · dataset SHA-256 "
         f"<code>{e(dataset.digest[:16])}</code>, weights <code>{e((weights.digest or 'none')[:16])}</code>. "
-        f"Repeat: <code>trustindex report --data {e(dataset.name)} --weights {e(weights.name)} --seed {report.seed}"
-        f"</code>.</p>\n"
+        f"Repeat: <code>{e(repeat(report))}</code>.</p>\n"
     )
     links = " ".join(f'<a href="#{s}">{s.capitalize()}</a>' for s in SECTIONS)
     return text + f"<nav>{links}</nav></header>\n"
+
+
+def repeat(report: Report) -> str:
+    """The command that writes this page again (``--spec FILE`` standing for a specification other than the
+    default)."""
+    from dataclasses import replace
+
+    dataset, spec = report.result.dataset, report.spec
+    words = ["trustindex report", f"--data {dataset.name}"]
+    words += [f"--year {dataset.year}"] if dataset.year is not None else []
+    words += [f"--weights {report.result.weights.name}"]
+    words += ["--spec FILE"] if replace(spec, runs=Spec.runs) != Spec() else []
+    words += [f"--runs {spec.runs}"] if spec.runs != Spec.runs else []
+    samples = report.sensitivity.samples
+    words += [f"--samples {samples}"] if samples != SAMPLES else []
+    return " ".join([*words, f"--seed {report.seed}"])
 
 
 def _ranking(report: Report, specs: dict) -> str:
@@ -438,7 +458,9 @@ def _sensitivity(report: Report, specs: dict) -> str:
     head = ["Output"] + [f"{e(n)} S1" for n in s.inputs] + [f"{e(n)} ST (95 %)" for n in s.inputs] + ["Note"]
     rows = []
     base = 2 * s.samples
-    for o in s.outputs:
+    names = report.result.dataset.names
+    place = {f"rank: {names[i]}": k for k, i in enumerate(_ranked(report))}  # the ranking's order
+    for o in sorted(s.outputs, key=lambda o: place.get(o.output, -1)):  # the mean rank shift first
         if o.output.startswith("score: "):
             continue
         if o.status == "varies":
@@ -450,7 +472,12 @@ def _sensitivity(report: Report, specs: dict) -> str:
             cells = ["–"] * (2 * len(s.inputs))
             note = "never changes" if o.status == "constant" else f"changes in {o.changes} of {base:,} runs"
         rows.append([e(o.output), *cells, e(note)])
-    text += _table(head, rows, set(range(1, 1 + 2 * len(s.inputs))), "Indices of each entity's rank")
+    text += _table(
+        head,
+        rows,
+        set(range(1, 1 + 2 * len(s.inputs))),
+        "Indices of the mean rank shift and of each entity's rank, in rank order",
+    )
     if s.skipped:
         text += f"<p>Not computed (no value in some runs): {e(', '.join(s.skipped))}.</p>\n"
     return text + "</section>\n"
@@ -735,8 +762,8 @@ caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 th{background:#f2f2f2}.n{text-align:right;white-space:nowrap}tr.flag td{background:#ececec;font-weight:600}
 .bar{display:inline-block;width:60px;height:.7em;margin-left:6px;vertical-align:middle;
-background:linear-gradient(90deg,#333 var(--w),#ddd var(--w))}.d1{padding-left:1.2em}.d2{padding-left:2.4em}
-.d3{padding-left:3.6em}.d4{padding-left:4.8em}
+background:linear-gradient(90deg,#333 var(--w),#ddd var(--w))}.d1,.d2,.d3,.d4{display:block}
+.d1{padding-left:1.2em}.d2{padding-left:2.4em}.d3{padding-left:3.6em}.d4{padding-left:4.8em}
 figure{margin:12px 0;overflow-x:auto}figcaption{font-size:.85rem;color:#333}
 .chart{min-height:40px}.chart svg{max-width:none}.profile{border-top:1px solid #bbb;margin-top:18px}
 .hint{font-size:.85rem;color:#333}dt{font-weight:600}dd{margin:0 0 6px 0}
