@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from conftest import make_dataset, make_framework, make_weights
 
-from trustindex.audit import Audit, audit, correlate, cronbach_alpha, eigenvalues, pearson_matrix
+from trustindex.audit import Audit, audit, correlate, correlations, cronbach_alpha, eigenvalues, pearson_matrix
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
 from trustindex.model import Thresholds
@@ -276,6 +276,20 @@ def test_spearman_with_ties_uses_average_ranks():
     b = np.array([3.0, 1.0, 2.0, 2.0, 5.0, 6.0, 4.0])
     _, _, _, rho, _ = correlate(a, b)
     assert rho == pytest.approx(pearson_by_hand(average_ranks(list(a)), average_ranks(list(b))), rel=1e-12)
+
+
+def test_every_pair_at_once_by_hand_with_and_without_missing_rows():
+    """Columns 0 and 1 miss no row (their ranks over all rows), column 2 misses one (ranks over the pair's rows)."""
+    x = np.array([[1.0, 4.0, 2.0], [2.0, 3.0, NAN], [3.0, 3.0, 1.0], [4.0, 1.0, 5.0], [5.0, 2.0, 4.0], [6.0, 6.0, 6.0]])
+    pairs = [(0, 1), (0, 2), (1, 2), (2, 0)]
+    for k, (n, r, rp, rho, rhop) in enumerate(zip(*correlations(x, pairs), strict=True)):
+        i, j = pairs[k]
+        keep = [row for row in range(len(x)) if not (math.isnan(x[row, i]) or math.isnan(x[row, j]))]
+        a, b = [float(x[row, i]) for row in keep], [float(x[row, j]) for row in keep]
+        expected = pearson_by_hand(average_ranks(a), average_ranks(b))
+        assert n == len(keep) and r == pytest.approx(pearson_by_hand(a, b), rel=1e-12)
+        assert rp == pytest.approx(t_two_sided_p(pearson_by_hand(a, b), n), abs=1e-9)
+        assert rho == pytest.approx(expected, rel=1e-12) and rhop == pytest.approx(t_two_sided_p(expected, n), abs=1e-9)
 
 
 def test_p_value_with_two_degrees_of_freedom_in_closed_form():
