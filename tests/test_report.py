@@ -290,3 +290,17 @@ def test_a_zero_forced_under_the_geometric_alternative_is_a_notice_in_the_uncert
     section = text[text.index('<section id="uncertainty">') : text.index('<section id="sensitivity">')]
     assert "<li>Notice: geometric mean of &#x27;index&#x27; is 0 because &#x27;P&#x27; scores 0" in section
     assert section.count("<li>Notice:") == 1 and section.count("(E2)") == 1  # the display name
+
+
+def test_the_weights_as_scored_are_on_the_page():
+    """Weights set in the TUI are documented by the page itself: management 2 beside three pillars of 1 is 2/5."""
+    from dataclasses import replace
+
+    from trustindex.model import frozen_map
+    from trustindex.reports.html import analyse, page
+
+    dataset, weights = load_inputs(None, None, None)
+    edited = replace(weights, weights=frozen_map({**weights.weights, "management": 2.0}))
+    text = page(analyse(dataset, edited, Spec(runs=16), 8, 1))
+    assert "<tr><td>Management<td>pillar<td class=n>2<td class=n>0.400<tr>" in text
+    assert "<tr><td>Support<td>pillar<td class=n>1<td class=n>0.200<tr>" in text

@@ -743,9 +743,33 @@ def _provenance(report: Report) -> str:
         )
     head = ["ID", "Indicator", "Pillar", "Better", "Unit", "Source", "Year", "Formula", "Description"]
     text += _table(head, rows, caption="Every indicator: where it comes from")
+    text += _weights(result)
     if result.screened:
         text += f"<p>Left out of the ranking for too little data: {e(', '.join(result.screened_names))}.</p>\n"
     return text + "</section>\n"
+
+
+def _weights(result) -> str:
+    """The weight of every node as scored (the profile's, for this dataset) and its share of its group."""
+    framework = result.framework
+    weights = result.weights.for_dataset(result.dataset.name, result.dataset.weights)
+    rows = []
+    for node in _tree(framework)[1:]:
+        group = framework.children(framework.parent(node))
+        total = sum(weights.weight(n) for n in group)
+        depth = len(framework.path(node)) - 1  # 1 for a pillar
+        rows.append(
+            [
+                f'<span class="d{min(depth - 1, 4)}">{e(framework.label(node))}</span>'
+                if depth > 1
+                else e(framework.label(node)),
+                e(framework.level(node)),
+                f"{weights.weight(node):g}",
+                _n(weights.weight(node) / total if total > 0 else math.nan, 3),
+            ]
+        )
+    table = _table(["Node", "Level", "Weight", "Share of its group"], rows, {2, 3})
+    return f"<details><summary>The weight of every node ({e(weights.name)})</summary>{table}</details>\n"
 
 
 STYLE = """
