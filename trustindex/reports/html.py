@@ -146,10 +146,10 @@ def check_figures(figures: str | Path) -> Path:
     from ..errors import ConfigError
     from ..io.output import check_target
 
-    charts.exporter()
     folder = Path(figures)
     if folder.exists() and not folder.is_dir():
         raise ConfigError("is a file, not a folder", path=folder, hint="give --figures a folder")
+    charts.exporter()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
