@@ -16,7 +16,11 @@ from pathlib import Path
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 """Names the Vega-Lite version; nothing is fetched from it."""
 DARK, MID, SUB, LIGHT = "#1b1b1b", "#6b6b6b", "#9a9a9a", "#c4c4c4"
-FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK JP', 'Hiragino Sans', 'IPAGothic', sans-serif"
+FONT = (
+    "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK JP', 'Hiragino Sans', 'IPAPGothic', "
+    "'IPAGothic', sans-serif"
+)
+"""Latin and CJK labels in the reader's fonts (IPAPGothic, proportional, before IPAGothic, monospaced)."""
 CONFIG = {
     "font": FONT,
     "view": {"stroke": None},

@@ -774,8 +774,8 @@ def _weights(result) -> str:
 
 STYLE = """
 :root{color-scheme:light}
-body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK JP','Hiragino Sans','IPAGothic',
-sans-serif;margin:0 auto;max-width:1100px;padding:0 12px 40px;line-height:1.45;color:#111;background:#fff}
+body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK JP','Hiragino Sans','IPAPGothic',
+'IPAGothic',sans-serif;margin:0 auto;max-width:1100px;padding:0 12px 40px;line-height:1.45;color:#111;background:#fff}
 h1{font-size:1.6rem;margin:18px 0 8px}h2{font-size:1.3rem;margin-top:34px;border-bottom:2px solid #111}
 h3{font-size:1.1rem}h4{font-size:1rem;margin-bottom:4px}
 .notice{border:3px solid #111;padding:8px 12px;background:#f2f2f2}.illustrative{font-size:1.05rem}
