@@ -301,6 +301,8 @@ def test_the_weights_as_scored_are_on_the_page():
 
     dataset, weights = load_inputs(None, None, None)
     edited = replace(weights, weights=frozen_map({**weights.weights, "management": 2.0}))
-    text = page(analyse(dataset, edited, Spec(runs=16), 8, 1))
+    text = page(analyse(dataset, replace(edited, digest="", path=None), Spec(runs=16), 8, 1))
     assert "<tr><td>Management<td>pillar<td class=n>2<td class=n>0.400<tr>" in text
+    assert "--weights FILE --runs 16 --samples 8 --seed 1</code>" in text  # read from no file: not 'balanced'
+    assert "weights <code>none</code>" in text
     assert "<tr><td>Support<td>pillar<td class=n>1<td class=n>0.200<tr>" in text

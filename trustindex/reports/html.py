@@ -376,13 +376,16 @@ def _header(report: Report) -> str:
 
 def repeat(report: Report) -> str:
     """The command that writes this page again (``--spec FILE`` standing for a specification other than the
-    default)."""
+    default, ``--weights FILE`` for weights read from no file, such as the TUI's)."""
     from dataclasses import replace
 
-    dataset, spec = report.result.dataset, report.spec
+    dataset, spec, weights = report.result.dataset, report.spec, report.result.weights
     words = ["trustindex report", f"--data {dataset.name}"]
     words += [f"--year {dataset.year}"] if dataset.year is not None else []
-    words += [f"--weights {report.result.weights.name}"]
+    if weights.digest:
+        words += [f"--weights {weights.name}"]
+    elif not any(n.kind == "defaults" for n in weights.notices):  # the defaults need no option
+        words += ["--weights FILE"]
     words += ["--spec FILE"] if replace(spec, runs=Spec.runs) != Spec() else []
     words += [f"--runs {spec.runs}"] if spec.runs != Spec.runs else []
     samples = report.sensitivity.samples
