@@ -261,10 +261,10 @@ def test_asem_denominated_values_and_scores_are_coinrs(coinr):
     assert document["weights"]["methods"]["denomination"] == {"method": "divide"}
     for entity in document["entities"]:
         for node, value in entity["scores"].items():
-            want = naive[node][row[entity["id"]]]
-            assert (value is None) == (want is None), (entity["id"], node)
+            want = naive[node][row[entity["entity"]]]
+            assert (value is None) == (want is None), (entity["entity"], node)
             if want is not None:
-                assert value == pytest.approx(want, abs=1e-9), (entity["id"], node)
+                assert value == pytest.approx(want, abs=1e-9), (entity["entity"], node)
 
 
 def test_make_framework_indicators_have_no_denominator():

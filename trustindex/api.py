@@ -870,16 +870,18 @@ def sensitivity(data=None, *, weights=None, year: int | None = None, meta=None, 
     >>> s.inputs
     ('weights', 'aggregation')
     """
-    from .fit import fit_or_fail, fitted_spec
-    from .sensitivity import check_samples
+    from .fit import fit_samples, fitted_spec, power_of_two
     from .sensitivity import sensitivity as run
-    from .uncertainty import Design
 
     samples = _check("samples", samples, low=2, high=2**53, integer=True)
-    check_samples(samples, "samples")
+    power_of_two(samples, "samples")
     engine = _engine(data, weights, year, meta)
     chosen = fitted_spec(_spec_source(spec), engine).spec
-    fit_or_fail(samples * (Design(engine, chosen).dimensions + 2), engine, "samples")
+
+    def fail(message: str) -> None:
+        raise ConfigError(f"samples: {message}", hint="ask for fewer samples")
+
+    fit_samples(samples, engine, chosen, fail)
     found = run(engine, chosen, samples, _seed(seed), progress=progress, cancelled=cancelled)
     return Sensitivity(found, engine)
 

@@ -46,6 +46,20 @@ def fit_or_fail(runs: int, engine, option: str, source: SpecFile | None = None) 
     fit_runs(runs, engine.dataset, fail)
 
 
+def power_of_two(samples: int, name: str = "--samples") -> None:
+    """Sobol' base samples must be a power of 2: a ConfigError naming ``name`` otherwise."""
+    if samples < 2 or samples & (samples - 1):
+        raise ConfigError(f"{name} must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
+
+
+def fit_samples(samples: int, engine, spec, fail) -> None:
+    """Call ``fail(message)`` when a Sobol' analysis of ``samples`` base samples (N(d + 2) runs) cannot be
+    summarised here."""
+    from .uncertainty import Design
+
+    fit_runs(samples * (Design(engine, spec).dimensions + 2), engine.dataset, fail)
+
+
 def fit_spec(source: SpecFile, engine) -> None:
     """Raise ConfigError, at the setting at fault, when the specification does not fit the engine's dataset and
     profile: what the design itself refuses (a node or level the dataset lacks, an alternative alone, ...), a

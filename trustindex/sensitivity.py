@@ -23,7 +23,6 @@ import numpy as np
 
 from .batches import Progress, Stop, batches
 from .engine import Engine
-from .errors import ConfigError
 from .model import Record, Spec, readonly
 from .qmc import Sobol
 from .ranking import order_rows
@@ -191,13 +190,6 @@ def _flags(inputs, first, total, first_low, first_high, total_low, total_high) -
         if min(first_high[j], total_high[j]) < 0 or max(first_low[j], total_low[j]) > 1:
             flags.append(f"{name}: outside [0, 1]")
     return tuple(flags)
-
-
-def check_samples(samples: int, option: str) -> None:
-    """Refuse base samples that are not a power of 2 (Sobol' points balance only in powers of 2), naming
-    ``option`` (the CLI's flag or the API's parameter)."""
-    if samples < 2 or samples & (samples - 1):
-        raise ConfigError(f"{option} must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
 
 
 def sensitivity(

@@ -103,12 +103,14 @@ def _register() -> None:
     from .explain import compare, explain, importance
     from .fitweights import fit_weights
     from .init import init
+    from .report import report
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
     from .trends import trends
     from .tui import tui
 
-    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
+    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, report, check,
+                    datasets):  # fmt: skip
         cli.add_command(command)
     cli.add_command(tui)
     cli.add_command(init)

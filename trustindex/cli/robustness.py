@@ -19,6 +19,38 @@ def _spec(path, engine, runs=None, sampler=None, top_k=None):
     return fitted_spec(read_spec(path) if path else SpecFile(DEFAULT), engine, runs, sampler, top_k)
 
 
+def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
+    """Refuse runs that do not fit in memory: at the spec's ``runs`` when ``option`` is ``runs`` (they come from
+    its file), else naming the option (see :func:`trustindex.fit.fit_or_fail`)."""
+    from ..fit import fit_or_fail
+
+    from_file = option == "runs"
+    fit_or_fail(runs, engine, "--runs" if from_file else option, source if from_file else None)
+
+
+def fit_samples(samples: int, engine, spec) -> None:
+    """Refuse a Sobol' analysis of N(d + 2) runs that does not fit in memory."""
+    from ..errors import ConfigError
+    from ..fit import fit_samples as fit
+
+    def fail(message: str) -> None:
+        raise ConfigError(f"--samples: {message}", hint="ask for fewer samples")
+
+    fit(samples, engine, spec, fail)
+
+
+def samples_option(function):
+    return click.option(
+        "--samples", type=Number(2, 2**53, integer=True), default=SAMPLES, show_default=True,
+        help="Base samples N, a power of 2 (N(d+2) runs).",
+    )(function)  # fmt: skip
+
+
+def runs_option(function):
+    return click.option("--runs", type=Number(2, 2**53, integer=True), default=None,
+                        help="Number of runs  [default: the spec's, 1000]")(function)  # fmt: skip
+
+
 def spec_option(function):
     return click.option(
         "--spec", default=None, metavar="FILE", type=FILE,
@@ -37,8 +69,7 @@ Examples:
 @data_options
 @output_options(FORMATS)
 @spec_option
-@click.option("--runs", type=Number(2, 2**53, integer=True), default=None,
-              help="Number of runs  [default: the spec's, 1000]")  # fmt: skip
+@runs_option
 @click.option(
     "--sampler", type=click.Choice(["sobol", "random"]), default=None, help="Scrambled Sobol' QMC or Monte Carlo."
 )
@@ -82,10 +113,7 @@ Examples:
 @data_options
 @output_options(FORMATS)
 @spec_option
-@click.option(
-    "--samples", type=Number(2, 2**53, integer=True), default=SAMPLES, show_default=True,
-    help="Base samples N, a power of 2 (N(d+2) runs).",
-)  # fmt: skip
+@samples_option
 @seed_option
 @quiet_option
 def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, quiet):
@@ -96,18 +124,15 @@ def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, qui
     confidence intervals, from N(d + 2) runs.
     """
     from ..engine import Engine
-    from ..fit import fit_or_fail
+    from ..fit import power_of_two
     from ..reports.robustness import sensitivity_report
-    from ..sensitivity import check_samples
     from ..sensitivity import sensitivity as run
-    from ..uncertainty import Design
 
-    check_samples(samples, "--samples")
-
+    power_of_two(samples)
     dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = _spec(spec, engine).spec
-    fit_or_fail(samples * (Design(engine, chosen).dimensions + 2), engine, "--samples")
+    fit_samples(samples, engine, chosen)
     preflight(output)
     seed = seed_or_new(seed)
     with progress_bar("Sobol' runs", quiet) as progress:
