@@ -432,3 +432,26 @@ def test_the_notebook_example_runs_with_no_file_on_disk(tmp_path):
     assert done.returncode == 0, done.stderr
     assert list(tmp_path.iterdir()) == []
     assert "uncertainty: 500 runs" in done.stdout
+
+
+def test_name_and_year_columns_are_named_as_init_names_them_and_a_year_is_a_number():
+    values = {"code": ["a", "b", "a", "b"], "school": ["Ash", "Birch", "Ash", "Birch"],
+              "when": [2023, 2023, 2024, 2024], "x": [1.0, 2.0, 4.0, 3.0], "y": [1.0, 2.0, 2.0, 1.0]}  # fmt: skip
+    dataset = ti.Dataset.from_frame(values, entity="code", name_column="school", year_column="when")
+    assert dataset.names == ("Ash", "Birch") and dataset.framework.indicator_ids == ("x", "y")
+    # the latest year by default: in 2024 a is ahead on both (4 > 3, 2 > 1), in 2023 behind on both
+    assert ti.score(dataset).to_frame()["entity"].tolist() == ["a", "b"]
+    assert ti.score(ti.Dataset.from_frame(values, entity="code", year=2023, year_column="when")).to_frame()[
+        "entity"].tolist() == ["b", "a"]  # fmt: skip
+    with pytest.raises(ti.ConfigError, match="year_column='when'"):
+        ti.Dataset.from_frame(values, entity="code", year="when")
+    with pytest.raises(ti.ConfigError, match="name_column: values has no column 'schol'"):
+        ti.Dataset.from_frame(values, entity="code", name_column="schol", year_column="when")
+
+
+def test_uncertainty_of_a_frame_without_metadata_varies_the_level_that_combines():
+    # without metadata the indicators sit under one pillar: the index combines one component, so the default
+    # aggregation alternatives apply where two or more are combined (the pillar), not an error
+    values = {"id": list("abcde"), "x": [1.0, 2.0, 3.0, 4.0, 5.0], "y": [5.0, 3.0, 4.0, 1.0, 2.0]}
+    result = ti.uncertainty(ti.Dataset.from_frame(values), seed=1, runs=64)
+    assert "aggregation" in result.factors

@@ -274,7 +274,8 @@ class Dataset(Record):
 
     @classmethod
     def from_frame(cls, values, meta=None, *, entity: str = "id", name: str | None = None, year: int | None = None,
-                   title: str = "", columns=None) -> Dataset:  # fmt: skip
+                   title: str = "", columns=None, name_column: str | None = None,
+                   year_column: str | None = None) -> Dataset:  # fmt: skip
         """A dataset from a table in Python, checked by the rules a dataset's files are.
 
         Parameters
@@ -297,6 +298,9 @@ class Dataset(Record):
             A title for outputs.
         columns : sequence of str, optional
             The column names of a numpy array (default ``x1``, ``x2``, ...).
+        name_column, year_column : str, optional
+            The columns of display names and of years (default: ``name`` and ``year`` when present), as
+            ``trustindex init`` takes ``--name-column`` and ``--year-column``.
 
         Returns
         -------
@@ -315,7 +319,17 @@ class Dataset(Record):
         """
         from .io.frames import dataset_from_frame
 
-        return dataset_from_frame(values, meta, entity=entity, name=name, year=year, title=title, columns=columns)
+        return dataset_from_frame(
+            values,
+            meta,
+            entity=entity,
+            name=name,
+            year=year,
+            title=title,
+            columns=columns,
+            name_column=name_column,
+            year_column=year_column,
+        )
 
     def to_frame(self):
         """The values as a pandas DataFrame: ``entity``, ``name`` and one column per indicator (raw values).

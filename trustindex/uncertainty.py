@@ -18,7 +18,7 @@ from .batches import Progress, Stop, batches
 from .budget import too_large
 from .engine import Engine, Variant
 from .errors import ConfigError, did_you_mean
-from .model import Notice, Record, Spec, readonly
+from .model import LEVELS, Notice, Record, Spec, readonly
 from .normalise import BOUNDED
 from .qmc import MAX_DIMENSIONS, MAX_POINTS, Sobol
 from .ranking import order_rows
@@ -166,6 +166,11 @@ class Design:
             j for j, step in enumerate(engine.steps)
             if framework.level(step.node) in spec.aggregation_levels and len(step.children) >= 2
         ]  # fmt: skip
+        if spec.aggregation and not self.steps_varied and spec.aggregation_levels == Spec().aggregation_levels:
+            # the default level (the index) combines one component: the first level below that combines two
+            combining = [j for j, step in enumerate(engine.steps) if len(step.children) >= 2]
+            first = min((framework.level(engine.steps[j].node) for j in combining), key=LEVELS.index, default=None)
+            self.steps_varied = [j for j in combining if framework.level(engine.steps[j].node) == first]
         if spec.aggregation and not self.steps_varied:
             raise SpecError(
                 f"the aggregation alternatives change nothing: dataset {engine.dataset.name!r} combines two "

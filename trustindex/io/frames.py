@@ -101,14 +101,21 @@ def _tree(header: list[str], columns: list[np.ndarray], fixed: set[str]) -> list
 
 
 def dataset_from_frame(values, meta=None, *, entity: str = "id", name: str | None = None, year: int | None = None,
-                       title: str = "", columns=None) -> Dataset:  # fmt: skip
+                       title: str = "", columns=None, name_column: str | None = None,
+                       year_column: str | None = None) -> Dataset:  # fmt: skip
     """The dataset of ``values`` (one row per entity, or per entity and year) described by ``meta`` (one row per
     indicator and aggregate), checked as the files of a dataset are; see :meth:`trustindex.Dataset.from_frame`."""
     from .dataset import _metadata, assemble
     from .indicators import TableDoc, indicator_table
     from .validate import Strict
 
+    if isinstance(year, str):
+        raise ConfigError(f"year is the year of a panel to score (an integer), not {year!r}",
+                          hint=f"name the column of years with year_column={year!r}")  # fmt: skip
     header, cells, labels = columns_of(values, "values", columns)
+    for parameter, column in (("name_column", name_column), ("year_column", year_column)):
+        if column is not None and column not in header:
+            raise ConfigError(f"{parameter}: values has no column {column!r}", hint=f"its columns: {', '.join(header)}")
     if entity not in header:
         if labels is None and not len(cells):
             raise DataError("values has no rows", path=Frame("values"), hint="one row per entity")
@@ -117,7 +124,7 @@ def dataset_from_frame(values, meta=None, *, entity: str = "id", name: str | Non
     if not cells or not len(cells[0]):
         raise DataError("values has no rows", path=Frame("values"), hint="one row per entity")
     if meta is None:
-        fixed = {entity, "name", "year"}
+        fixed = {entity, name_column or "name", year_column or "year"}
         table_rows, meta_frame = _tree(header, cells, fixed), Frame("meta")
         keep = [j for j, h in enumerate(header) if h in fixed or h in {r.fields[0] for r in table_rows[3:]}]
         header, cells = [header[j] for j in keep], [cells[j] for j in keep]
@@ -134,6 +141,9 @@ def dataset_from_frame(values, meta=None, *, entity: str = "id", name: str | Non
         metadata = replace(metadata, id_column=entity, name_column=metadata.name_column
                            if metadata.name_column in header and metadata.name_column != metadata.id_column
                            else entity)  # fmt: skip
+    if name_column is not None or year_column is not None:
+        metadata = replace(metadata, name_column=name_column or metadata.name_column,
+                           year_column=year_column or metadata.year_column)  # fmt: skip
     digest = hashlib.sha256()
     for part in (table_rows, rows):
         for row in part:
