@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..render import Column, json_text, render_table
-from .common import plain
+from .common import TableView, plain
 
 
 def _provenance(engine, command: str, seed=None) -> dict:
@@ -28,13 +28,21 @@ def _interval(low: float, high: float, digits: int = 0) -> str:
     return f"{low:.{digits}f}–{high:.{digits}f}" if low != high else f"{low:.{digits}f}"
 
 
-def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
-    if fmt == "json":
-        doc = _provenance(engine, "uncertainty", result.seed)
-        doc.update(plain(result))
-        doc["counts"] = result.counts.tolist()
-        return json_text(doc)
-    comparable = len(result.scales) == 1
+def share_interval(low: float, high: float, percent: bool = False) -> str:
+    """A weight share's interval: ``0.180–0.310``, or ``18–31%`` with ``percent``."""
+    if percent:
+        if math.isnan(low) or math.isnan(high):
+            return "n/a"
+        return f"{low * 100:.0f}–{high * 100:.0f}%"
+    return _interval(low, high, 3)
+
+
+def rank_interval(low: float, high: float) -> str:
+    """An entity's 5–95 % rank interval as the uncertainty report prints it (``2–5``, or ``3`` when one rank)."""
+    return _interval(low, high)
+
+
+def _uncertainty_rows(result) -> list[dict]:
     rows = [
         {
             "name": e.name, "id": e.entity, "nominal": e.nominal_rank, "median": e.median_rank,
@@ -44,18 +52,19 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
         }
         for e in sorted(result.entities, key=lambda e: (math.isnan(e.nominal_rank), e.nominal_rank, e.entity))
     ]  # fmt: skip
-    order = [result.entities.index(next(e for e in result.entities if e.entity == r["id"])) for r in rows]
-    if not comparable:  # one score summary per scale instead of a mean across scales
+    if len(result.scales) != 1:  # one score summary per scale instead of a mean across scales
+        order = [result.entities.index(next(e for e in result.entities if e.entity == r["id"])) for r in rows]
         for s, scale in enumerate(result.scales):
             for row, i in zip(rows, order, strict=True):
                 row[f"mean{s}"] = float(scale.mean[i])
                 row[f"scores{s}"] = _interval(float(scale.low[i]), float(scale.high[i]), 1)
-    if fmt == "csv":
-        keys = ["id", "name", "nominal", "median", "low", "high", "score"]
-        keys += ["mean", "score_low", "score_high"] if comparable else []
-        keys += ["top", "unranked"]
-        columns = [Column(k, k, "text" if k in ("name", "id") else "share") for k in keys]
-        return render_table("csv", columns, rows)
+    return rows
+
+
+def uncertainty_view(result) -> TableView:
+    """Every entity's ranks and scores over the runs (nominal rank order) and the summary sentences."""
+    comparable = len(result.scales) == 1
+    rows = _uncertainty_rows(result)
     columns = [
         Column("name", "Entity"), Column("nominal", "Rank", "rank"), Column("median", "Median", "rank"),
         Column("interval", "5–95 %"), Column("score", "Score", "score"),
@@ -85,9 +94,26 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     unranked = [e.name for e in result.entities if e.unranked > 0]
     if unranked:
         footer.append("Without a score in some runs: " + ", ".join(unranked) + ".")
-    text = render_table(fmt, columns, rows, footer)
+    return TableView(tuple(columns), tuple(rows), tuple(footer))
+
+
+def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
+    if fmt == "json":
+        doc = _provenance(engine, "uncertainty", result.seed)
+        doc.update(plain(result))
+        doc["counts"] = result.counts.tolist()
+        return json_text(doc)
+    if fmt == "csv":
+        comparable = len(result.scales) == 1
+        keys = ["id", "name", "nominal", "median", "low", "high", "score"]
+        keys += ["mean", "score_low", "score_high"] if comparable else []
+        keys += ["top", "unranked"]
+        columns = [Column(k, k, "text" if k in ("name", "id") else "share") for k in keys]
+        return render_table("csv", columns, _uncertainty_rows(result))
+    view = uncertainty_view(result)
+    text = view.text(fmt)
     if plot and fmt == "table":
-        text += "\n" + rank_plot(rows)
+        text += "\n" + rank_plot(list(view.rows))
     return text
 
 
@@ -110,11 +136,7 @@ def rank_plot(rows: list[dict], width: int = 100, height: int | None = None) -> 
     return plt.uncolorize(plt.build()) + "\n"  # markers tell the series apart: no ANSI codes in any output
 
 
-def sensitivity_report(engine, result, fmt: str) -> str:
-    if fmt == "json":
-        doc = _provenance(engine, "sensitivity", result.seed)
-        doc.update(plain(result))
-        return json_text(doc)
+def _sensitivity_rows(result, fmt: str) -> list[dict]:
     base = 2 * result.samples
     rows = []
     for item in result.outputs:
@@ -132,10 +154,13 @@ def sensitivity_report(engine, result, fmt: str) -> str:
         else:
             row["note"] = "; ".join(item.flags)
         rows.append(row)
-    if fmt == "csv":
-        keys = ["output", "status"] + [f"{n}:{k}" for n in result.inputs for k in ("first", "total")]
-        return render_table("csv", [Column(k, k, "text" if k in ("output", "status") else "share") for k in keys],
-                            rows)  # fmt: skip
+    return rows
+
+
+def sensitivity_view(result, more: str = "--samples") -> TableView:
+    """Every output's Sobol' indices per input, and the summary sentences; ``more`` names the control that
+    sets the number of samples (the CLI's option, the TUI's field)."""
+    base = 2 * result.samples
     columns = [Column("output", "Output")]
     for name in result.inputs:
         columns += [Column(f"{name}:first", f"{name} S1", "share"), Column(f"{name}:total", f"{name} ST", "share"),
@@ -153,11 +178,23 @@ def sensitivity_report(engine, result, fmt: str) -> str:
     if any(item.flags for item in result.outputs):
         footer.append(
             "Flagged: a first-order index above the total, or an index outside [0, 1], beyond both intervals — "
-            "estimation noise; more samples (--samples) narrow it."
+            f"estimation noise; more samples ({more}) narrow it."
         )
     if result.skipped:
         footer.append("Not computed (no value in some runs): " + ", ".join(result.skipped) + ".")
-    return render_table(fmt, columns, rows, footer)
+    return TableView(tuple(columns), tuple(_sensitivity_rows(result, "table")), tuple(footer))
+
+
+def sensitivity_report(engine, result, fmt: str) -> str:
+    if fmt == "json":
+        doc = _provenance(engine, "sensitivity", result.seed)
+        doc.update(plain(result))
+        return json_text(doc)
+    if fmt == "csv":
+        keys = ["output", "status"] + [f"{n}:{k}" for n in result.inputs for k in ("first", "total")]
+        return render_table("csv", [Column(k, k, "text" if k in ("output", "status") else "share") for k in keys],
+                            _sensitivity_rows(result, "csv"))  # fmt: skip
+    return sensitivity_view(result).text(fmt)
 
 
 def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
@@ -170,11 +207,11 @@ def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
     rows = []
     for s in intervals:
         row = {
-            "node": label(s.node), "share": s.nominal_share, "ranking": _interval(*s.ranking, 3),
-            "top": _interval(*s.top, 3), "swaps": len(s.swaps), "exact": "exact" if s.exact else "±1e-9",
+            "node": label(s.node), "share": s.nominal_share, "ranking": share_interval(*s.ranking),
+            "top": share_interval(*s.top), "swaps": len(s.swaps), "exact": "exact" if s.exact else "±1e-9",
         }  # fmt: skip
         if entity:
-            row["entity"] = _interval(*s.entity, 3)
+            row["entity"] = share_interval(*s.entity)
         rows.append(row)
     columns = [
         Column("node", "Weight"), Column("share", "Share", "share"), Column("ranking", "Ranking holds"),
