@@ -147,6 +147,7 @@ def explanation_view(result, explanation) -> ExplanationView:
         rows.append(
             {
                 "node": part.node,
+                "level": part.level,
                 "depth": part.depth,
                 "label": part.label,
                 "raw": ("missing" if part.missing else _raw(part.raw))

@@ -42,6 +42,37 @@ def rank_interval(low: float, high: float) -> str:
     return _interval(low, high)
 
 
+TRACK = {"band": "━", "median": "●", "nominal": "│", "empty": "·"}
+"""The marks of a rank track: the 5–95 % interval, the median rank, the nominal rank, the other ranks."""
+
+
+def rank_cells(rank: float, count: int, width: int) -> tuple[int, int]:
+    """The first and last of ``width`` cells that stand for ``rank`` on a track of ranks 1 to ``count``."""
+    count = max(count, 1)
+    first = int(math.floor((rank - 1) / count * width))
+    last = int(math.ceil(rank / count * width)) - 1
+    return min(max(first, 0), width - 1), min(max(last, first, 0), width - 1)
+
+
+def rank_track(low: float, high: float, median: float, nominal: float, count: int, width: int) -> str:
+    """``width`` cells over ranks 1 (left) to ``count``: the 5–95 % interval ``low``–``high`` as a band, the median
+    and the nominal rank marked on it (see :data:`TRACK`); blank when there is no interval. Every mark is one
+    terminal cell wide, so a track lines up under any label."""
+    if width <= 0:
+        return ""
+    if math.isnan(low) or math.isnan(high):
+        return " " * width
+    cells = [TRACK["empty"]] * width
+    start, end = rank_cells(low, count, width)[0], rank_cells(high, count, width)[1]
+    for x in range(start, end + 1):
+        cells[x] = TRACK["band"]
+    for rank, mark in ((nominal, TRACK["nominal"]), (median, TRACK["median"])):
+        if not math.isnan(rank):
+            first, last = rank_cells(rank, count, width)
+            cells[(first + last) // 2] = mark
+    return "".join(cells)
+
+
 def _uncertainty_rows(result) -> list[dict]:
     rows = [
         {

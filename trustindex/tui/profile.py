@@ -6,14 +6,19 @@ A weight the file does not mention goes under ``[weights]`` for a pillar and und
 ``[datasets.NAME.weights]`` for an indicator (the shipped profiles' convention: indicators belong to
 one dataset). The text is checked by loading it as a profile before it replaces anything, and it
 replaces the target atomically (a temporary file in the same folder, then ``os.replace``).
+
+:func:`describe_edit` (separate from the writing, passed to :func:`save` as ``annotate``) says in the file
+what was changed from which profile and when: a dated comment at the top and, for a copy of another
+profile, a new ``description`` (the old one described the other profile's weights).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -75,11 +80,13 @@ def save(
     dataset: Dataset,
     weights: Mapping[str, float],
     protect: tuple[Path, ...] = (),
+    annotate: Callable[[str], str] | None = None,
 ) -> Weights:
     """Write ``weights`` into the profile ``source`` (its text, comments and layout) at ``target``, atomically.
 
     The new text is loaded and checked against ``dataset`` before it replaces ``target``; files in
-    ``protect`` (the dataset's own files) are never written. Returns the profile as saved.
+    ``protect`` (the dataset's own files) are never written; ``annotate`` (see :func:`describe_edit`), when
+    given, takes the new text and returns it with its notes. Returns the profile as saved.
     """
     from ..io.weights import load_weights
     from ..prepare import check_fit
@@ -96,6 +103,8 @@ def save(
     text = Path(source).read_text(encoding="utf-8-sig") if source is not None else "schema = 1\n\n[weights]\n"
     rename = target.stem if source is None or target.resolve() != Path(source).resolve() else None
     text = render(text, dataset, weights, rename)
+    if annotate is not None:
+        text = annotate(text)
 
     temporary = _temporary(folder, target.name)
     try:
@@ -111,6 +120,52 @@ def save(
     finally:
         temporary.unlink(missing_ok=True)
     return load_weights(target)
+
+
+def weight_text(value: float) -> str:
+    """A weight as people write it: up to six significant digits, no trailing zeros (1, 1.5, 0.2683)."""
+    return f"{value:.6g}"
+
+
+def change_summary(changes: Sequence[tuple[str, float, float]], limit: int = 6) -> str:
+    """``management 1 → 1.5, support 1 → 2`` (the first ``limit`` changes, then how many more)."""
+    shown = [f"{node} {weight_text(old)} → {weight_text(new)}" for node, old, new in changes[:limit]]
+    more = len(changes) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def describe_edit(
+    text: str,
+    origin: str,
+    changes: Sequence[tuple[str, float, float]],
+    copy: bool,
+    today: datetime.date | None = None,
+) -> str:
+    """``text`` (a profile just written) with a note of what was changed from the profile ``origin``.
+
+    ``changes`` are (node, weight before, weight now). A dated comment goes at the top of the file. For a
+    ``copy`` (saved to another file than ``origin``'s), ``description`` is replaced by one that says it is
+    an edit of ``origin``, and the comments ``origin`` came with are marked as its own: they describe its
+    weights, not these. Saving in place keeps the user's description and adds one dated line per save.
+    """
+    import tomlkit
+
+    when = (today or datetime.date.today()).isoformat()
+    what = change_summary(changes) if changes else "no weight changed"
+    if not copy:
+        return f"# {when}: weights edited in trustindex tui: {what}.\n" + text
+    doc = tomlkit.parse(text)
+    if "description" in doc or "name" in doc:
+        doc["description"] = f"Edited from {origin} on {when}: {what}."
+    text = tomlkit.dumps(doc)
+    name = doc.get("name", "this profile")
+    head = [
+        f"# {name}: edited from {origin} in trustindex tui on {when}.",
+        f"# Changed from {origin}: {what}.",
+    ]
+    if text.lstrip().startswith("#"):
+        head.append(f"# The notes below came with {origin} and describe its weights, not these.")
+    return "\n".join(head) + "\n#\n" + text
 
 
 def _temporary(folder: Path, name: str) -> Path:

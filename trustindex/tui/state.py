@@ -32,9 +32,10 @@ class StateError(ValueError):
     """A transition the state refuses, with a message meant for the user."""
 
 
-def clean(value: float) -> float:
-    """``value`` to 12 significant digits, so stepping 1.0 by 0.1 three times gives 1.3, not 1.3000000000000003."""
-    return float(f"{value:.12g}")
+def clean(value: float, digits: int = 12) -> float:
+    """``value`` to 12 (or ``digits``) significant digits, so stepping 1.0 by 0.1 three times gives 1.3, not
+    1.3000000000000003."""
+    return float(f"{value:.{digits}g}")
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,12 @@ class WeightState:
             return replace(self, values=self.loaded, locked=frozenset())
         return self.set(node, self.loaded_weight(node))
 
-    def normalise(self, parent: str | None = None) -> WeightState:
-        """Rescale the children of ``parent`` (every group when None) to sum to 1: no share, no score changes."""
+    def normalise(self, parent: str | None = None, digits: int = 12) -> WeightState:
+        """Rescale the children of ``parent`` (every group when None) to sum to 1: no share, no score changes.
+
+        With fewer ``digits`` (significant), each weight is rounded: equal weights stay equal, the group sums to
+        1 within the rounding, and shares move by at most half a unit of the last digit kept.
+        """
         values = self.mapping()
         parents = set(self.parents) if parent is None else {parent}
         for p in parents:
@@ -159,7 +164,7 @@ class WeightState:
             total = sum(values[n] for n in group)
             if total > 0:
                 for n in group:
-                    values[n] = clean(values[n] / total)
+                    values[n] = clean(values[n] / total, digits)
         return replace(self, values=tuple(values[n] for n in self.nodes))
 
     def apply(self, weights: Mapping[str, float]) -> WeightState:
