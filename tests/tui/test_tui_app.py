@@ -118,11 +118,11 @@ async def test_drill_down_lock_and_normalise(make_app):
         assert app.state.weight("activity_affiliation_rules") == 3
         assert_table_is(app, score(app.session.dataset, app.state.profile(app.session.profile, app.session.dataset)))
         before, ranks = app.ranking.scores.copy(), app.ranking.rank.copy()
-        await pilot.press("n")  # normalise the group: round numbers, no rank moves, no score by more than 0.0005
+        await pilot.press("n")  # normalise the group: round numbers, no rank moves, no score by more than 0.005
         group = app.framework.children("management")
         assert sum(app.state.weight(n) for n in group) == pytest.approx(1, abs=5e-3)
         assert all(len(f"{app.state.weight(n):g}".lstrip("0.")) <= 6 for n in group)
-        np.testing.assert_allclose(app.ranking.scores, before, rtol=0, atol=5e-4, equal_nan=True)
+        np.testing.assert_allclose(app.ranking.scores, before, rtol=0, atol=5e-3, equal_nan=True)
         np.testing.assert_array_equal(app.ranking.rank, ranks)
         await pilot.press("z")  # reset this weight
         assert app.state.weight("activity_affiliation_rules") == 1
@@ -234,7 +234,9 @@ async def test_saving_writes_a_profile_that_scores_the_table(make_app, profile_c
     app = make_app(weights=str(source))
     target = tmp_path / "edited.toml"
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("equals_sign", "4", "enter", "down", "shift+right")  # management 4, connectivity 2
+        await pilot.press(
+            "equals_sign", "4", "enter", "down", "shift+right"
+        )  # management 4, connectivity 3 (steps of 0.2)
         await pilot.press("down", "down", "enter")  # explainability's indicators
         await pilot.press("equals_sign", "0", "enter")  # transparency of criteria: 0
         await pilot.press("ctrl+s")

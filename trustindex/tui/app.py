@@ -58,7 +58,7 @@ Weights are relative within their group. The bar's number is the weight, the per
 group. A **locked** weight keeps its share when a sibling changes (its number is rescaled).
 The interval (e.g. 18–31%) beside each share is the range of this weight's share over which the
 highlighted entity keeps its rank (the other weights of the group keeping their proportions).
-**n** normalises to round numbers (as few significant digits as keep every rank and every score to ±0.0005);
+**n** normalises to round numbers (as few significant digits as keep every rank and every score to ±0.005);
 the bars then take a scale, and ←/→ a step, that fit the new weights.
 
 ### Ranking
@@ -82,8 +82,9 @@ of the indicator or pillar it concerns.
 
 NORMALISE_DIGITS = (3, 4, 5, 6)
 """Significant digits tried, fewest first, when normalising (see :meth:`TrustIndexApp.normalised`)."""
-NORMALISE_TOLERANCE = 5e-4
-"""The largest change of any score that rounding a normalised weight may cause (invisible at 3 decimals)."""
+NORMALISE_TOLERANCE = 5e-3
+"""The largest change of any score that rounding a normalised weight may cause: a twentieth of the one decimal
+scores are shown with."""
 
 
 class TrustIndexApp(App[None]):
@@ -282,7 +283,7 @@ class TrustIndexApp(App[None]):
 
     def normalised(self, parent: str | None = None) -> WeightState:
         """The state with ``parent``'s group (every group when None) rescaled to sum to 1, each weight to the
-        fewest significant digits (3 to 6) that keep every rank and keep every score within 0.0005 of the exact
+        fewest significant digits (3 to 6) that keep every rank and keep every score within 0.005 of the exact
         rescaling (which changes no score). What is on screen is then exactly what a save writes."""
         import numpy as np
 
@@ -304,7 +305,7 @@ class TrustIndexApp(App[None]):
     def action_normalise_all(self) -> None:
         if self.apply(lambda _: self.normalised()):
             self.explore.rescale()
-        self.notify("Every group rescaled to sum to 1 (ranks kept, no score moved by more than 0.0005).", timeout=3)
+        self.notify("Every group rescaled to sum to 1 (ranks kept, no score moved by more than 0.005).", timeout=3)
 
     def action_focus_ranking(self) -> None:
         self.explore.focus_ranking()

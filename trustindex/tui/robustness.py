@@ -144,7 +144,8 @@ class RobustnessPane(Vertical):
         self.spec_path = Path(text).expanduser() if text else None
         self.query_one("#runs", Input).value = str(spec.runs)
         self.app.set_spec(spec)  # the Explore bands follow it (with at most their own number of runs)
-        self._status(f"spec: {self._spec_words()} · {spec.runs:,} runs · seed {self.app.seed}")
+        self._status(f"spec: {self._spec_words()} · {spec.runs:,} runs · seed {self.app.seed} · u runs it")
+        self.query_one("#run-uncertainty", Button).focus()
         return True
 
     def _read_int(self, ident: str, default: int) -> int:

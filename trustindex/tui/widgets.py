@@ -43,8 +43,11 @@ def pct(share: float) -> str:
 
 
 def step_for(scale: float) -> float:
-    """A round step for a bar whose full scale is ``scale``: 0.1 up to 10, 0.01 below 1, 1 from 100."""
-    return 10.0 ** (math.floor(math.log10(max(scale, 1e-9))) - 1) if scale >= 1 else 0.01
+    """A round step for a bar whose full scale is ``scale``: the largest 1, 2 or 5 × 10ᵏ at most a twentieth of
+    it (0.1 for a scale of 2, 0.02 for 0.5, 0.5 for 10), so twenty steps cross the bar."""
+    target = max(scale, 1e-9) / 20
+    power = 10.0 ** math.floor(math.log10(target))
+    return next(f * power for f in (5, 2, 1) if f * power <= target * (1 + 1e-9))
 
 
 def hbar(fraction: float, width: int) -> str:
@@ -342,6 +345,8 @@ class Bands:
 
 BAND_TRACK = (8, 16)
 """Narrowest and widest rank track drawn in the ranking (cells)."""
+NAME_READABLE = 16
+"""Cells the entity column gets before the second pillar column does."""
 
 
 class RankTable(ScrollView, can_focus=True):
@@ -570,8 +575,9 @@ class RankTable(ScrollView, can_focus=True):
         """The columns drawn at ``width`` cells, each at the width it is drawn.
 
         Room is given in this order: rank, Δ, 5–95 %, entity (at its narrowest) and index; the first
-        pillar; the rank track; the other pillars (at their narrowest: headers end in …), from the first
-        scrolled to; then the entity grows to its full name, the track to its widest, the headers to theirs.
+        pillar; the rank track; the entity up to a readable width; the other pillars (at their narrowest:
+        headers end in …), from the first scrolled to; then the entity grows to its full name, the track to
+        its widest, the headers to theirs.
         """
         key = (width, self.first_scrolled, self.columns, self.band_enabled)
         if getattr(self, "_columns_cache", (None,))[0] == key:
@@ -588,21 +594,6 @@ class RankTable(ScrollView, can_focus=True):
         widths = {c.key: narrow(c) for c in fixed}
         shown: list[Column] = []
         track = 0
-
-        def add_track() -> None:
-            nonlocal track, used
-            if self.band_enabled and not track and used + BAND_TRACK[0] + 1 <= width:
-                track = BAND_TRACK[0]
-                used += track + 1
-
-        for column in pillars:
-            if used + narrow(column) + 1 > width:
-                break
-            shown.append(column)
-            widths[column.key] = narrow(column)
-            used += narrow(column) + 1
-            add_track()  # after the first pillar
-        add_track()
         room = width - used
 
         def grow(column_key: str, wanted: int) -> None:
@@ -611,7 +602,22 @@ class RankTable(ScrollView, can_focus=True):
             widths[column_key] += extra
             room -= extra
 
-        grow("name", next(c for c in fixed if c.key == "name").width)
+        name = next(c for c in fixed if c.key == "name")
+        for k, column in enumerate(pillars):
+            if narrow(column) + 1 > room:
+                break
+            shown.append(column)
+            widths[column.key] = narrow(column)
+            room -= narrow(column) + 1
+            if k == 0:  # after the first pillar: the track, then a readable name
+                if self.band_enabled and room >= BAND_TRACK[0] + 1:
+                    track = BAND_TRACK[0]
+                    room -= track + 1
+                grow("name", min(name.width, NAME_READABLE))
+        if not shown and self.band_enabled and room >= BAND_TRACK[0] + 1:
+            track = BAND_TRACK[0]
+            room -= track + 1
+        grow("name", name.width)
         if track:
             extra = max(0, min(room, BAND_TRACK[1] - track))
             track += extra
