@@ -31,10 +31,24 @@ def profile_copy(tmp_path: Path):
 
 @pytest.fixture
 def make_app():
-    """A function building the app on a session (seed fixed, so robustness runs repeat)."""
+    """A function building the app on a session (seed fixed, so robustness runs repeat). Its ``run_test``
+    returns once the first screen is laid out: a key pressed before that could be lost."""
+    from contextlib import asynccontextmanager
+
     from trustindex.tui.app import TrustIndexApp
 
-    def make(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int = 1):
-        return TrustIndexApp(Session.load(data, weights, year), seed=seed)
+    class Ready(TrustIndexApp):
+        @asynccontextmanager
+        async def run_test(self, *args, **kwargs):
+            async with super().run_test(*args, **kwargs) as pilot:
+                while not self.ready:
+                    await pilot.pause(0.01)
+                yield pilot
+
+    def make(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int = 1,
+             live: bool = False):  # fmt: skip
+        """``live=False`` (unless a test is about them): no rank bands or stability intervals in the background,
+        which would make the pilot wait up to a second after every key for the process to go idle."""
+        return Ready(Session.load(data, weights, year), seed=seed, live=live)
 
     return make

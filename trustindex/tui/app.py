@@ -114,10 +114,14 @@ class TrustIndexApp(App[None]):
     state: var[WeightState | None] = var(None, init=False)
     selected: var[str | None] = var(None, init=False)
 
-    def __init__(self, session: Session, seed: int | None = None) -> None:
+    def __init__(self, session: Session, seed: int | None = None, live: bool = True) -> None:
+        """``live``: compute the rank bands and stability intervals in the background as the weights change
+        (tests of other things turn it off: Textual's test pilot waits for the process to go idle after each
+        key, and these jobs keep it busy)."""
         from ..io.spec import DEFAULT
 
         super().__init__()
+        self.live = live
         self.seed = secrets.randbits(32) if seed is None else seed
         self.spec = DEFAULT
         """What the robustness views treat as uncertain (the Robustness tab's spec, with its runs)."""
@@ -200,6 +204,10 @@ class TrustIndexApp(App[None]):
             tabs.can_focus = False
         await self._show_session()
         self._freeze_heap()
+        self.ready = True
+
+    ready = False
+    """True once the first screen is laid out (tests wait for it before pressing keys)."""
 
     @staticmethod
     def _freeze_heap() -> None:

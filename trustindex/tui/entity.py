@@ -22,7 +22,7 @@ from .widgets import hbar
 
 BAR = 12
 """Cells of a contribution bar."""
-DISPLAY = ("label", "score", "rank", "bar", "contribution", "weight", "effective", "raw", "unit", "source")
+DISPLAY = ("label", "score", "rank", "contribution", "bar", "effective", "weight", "raw", "unit", "source")
 """The order of the contributions table's columns on screen (the CLI's columns, with the bar)."""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -32,6 +33,11 @@ from .widgets import Bands, RankTable, WeightBar, WeightView, step_for
 
 BAND_RUNS = 1000
 """Runs of a rank band at most (the spec's own number when it asks for fewer): fresh within a fraction of a second."""
+BAND_QUICK = 0.15
+"""Seconds: a band computed faster than this starts at once after a key ..."""
+BAND_WAIT = 0.3
+"""... a slower one (a thousand entities, say) starts once the keys have paused this long, so that holding a
+key down does not keep a core busy with bands nobody sees."""
 STABILITY_MEMORY = 2**29
 """Bytes one stability job may need (512 MiB). ``weight_stability`` scores one run per swap at once, and an
 n-entity ranking can hold n(n − 1)/2 swaps, so the intervals are left out above this estimate."""
@@ -114,6 +120,8 @@ class ExplorePane(Horizontal):
         self._rebuilding = asyncio.Lock()
         self._bands_key = None
         self._band_failed_for = None
+        self._band_seconds = 0.0
+        """How long the last band took to compute."""
 
     def compose(self) -> ComposeResult:
         yield WeightsPanel()
@@ -146,6 +154,7 @@ class ExplorePane(Horizontal):
         nodes = ((index, app.labels[index], 0),
                  *((n, app.labels[n], app.scorer.column[n]) for n in framework.children(index)))  # fmt: skip
         table.set_layout(app.scorer.dataset.names, nodes)
+        table.band_enabled = app.live
         table.selected = app.selected
         table.cursor = 0
         table.update(app.ranking)
@@ -156,8 +165,12 @@ class ExplorePane(Horizontal):
         await self._rebuild_bars()
         self._caption()
         self.start_jobs()
-        if self.bars:
+        if self.bars and self._shown():
             self.bars[0].focus()
+
+    def _shown(self) -> bool:
+        """This tab is the one shown (focusing a widget of a hidden tab would switch to it)."""
+        return self.app.tabs.active == "explore"
 
     def rescale(self, parent: str | None = None) -> None:
         """Fit the bars' full scale (and so the ←/→ step) to the weights now: after loading, normalising,
@@ -191,7 +204,7 @@ class ExplorePane(Horizontal):
 
     def _stability_text(self, node: str) -> str:
         app = self.app
-        if app.selected is None or not self._stability_possible():
+        if not app.live or app.selected is None or not self._stability_possible():
             return ""
         return self._stability.get((app.state, app.selected, node), "…")
 
@@ -199,26 +212,44 @@ class ExplorePane(Horizontal):
         return self.drill or self.app.framework.index.id
 
     async def _rebuild_bars(self) -> None:
+        """Show the bars of the group drilled into. The bars on screen are reused (given the new nodes),
+        so the focus never leaves them while the group changes: a key typed meanwhile lands on a bar,
+        not on the ranking, and only the surplus is removed or the missing mounted."""
         async with self._rebuilding:  # two quick drills must not interleave their removals and mounts
             rows = self.query_one("#weight-rows", VerticalScroll)
-            had_focus = self.app.focused is None or isinstance(self.app.focused, WeightBar)
-            self.bars = []
-            await rows.remove_children()
             nodes = self.app.state.children(self._group_parent())
-            bars = [WeightBar(self.view(n), self.app.bar_request, id=f"w-{i}") for i, n in enumerate(nodes)]
-            await rows.mount_all(bars)
+            existing = [w for w in rows.children if isinstance(w, WeightBar)]
+            bars: list[WeightBar] = []
+            for i, node in enumerate(nodes):
+                if i < len(existing):
+                    existing[i].editing = None
+                    existing[i].view = self.view(node)
+                    bars.append(existing[i])
+                else:
+                    bars.append(WeightBar(self.view(node), self.app.bar_request, id=f"w-{i}"))
             self.bars = bars
+            surplus = existing[len(nodes) :]
+            focused = self.app.focused
+            if focused in surplus and bars:
+                bars[0].focus(scroll_visible=False)
+            if surplus:
+                await rows.remove_children(surplus)
+            if len(bars) > len(existing):
+                await rows.mount_all(bars[len(existing) :])
             path = self.app.framework.path(self._group_parent())[1:]
             crumb = " ▸ ".join(["Weights", *(self.app.labels[n] for n in path)])
             self._static("crumb").update(Text(crumb, no_wrap=True, overflow="ellipsis"))
             self._weights_status()
             wanted = [b for b in bars if b.node == self._want]
-            if wanted:
+            if not self._shown():
+                pass  # activated() focuses the bar asked for when the tab is shown
+            elif wanted:
                 self._want = None
                 wanted[0].focus()
                 wanted[0].scroll_visible(animate=False)
-            elif bars and had_focus:
+            elif bars and (focused is None or isinstance(focused, WeightBar)):
                 bars[0].focus()
+                bars[0].scroll_visible(animate=False)
 
     def refresh_bars(self) -> None:
         for bar in self.bars:
@@ -316,6 +347,8 @@ class ExplorePane(Horizontal):
 
     def start_band(self) -> None:
         app = self.app
+        if not app.live:
+            return
         state = app.state
         spec = replace(app.spec, runs=min(app.spec.runs, BAND_RUNS))
         key = (state, spec, app.seed)
@@ -325,11 +358,19 @@ class ExplorePane(Horizontal):
         seed = app.seed
         entities = app.scorer.entities
         count = int(np.sum(~np.isnan(app.ranking.rank)))
+        wait = BAND_WAIT if self._band_seconds > BAND_QUICK else 0.0
 
         def work(progress, cancelled):
+            from ..batches import Cancelled
             from ..engine import Engine
             from ..uncertainty import uncertainty
 
+            until = time.monotonic() + wait  # a slow band waits for a burst of keys to end (a newer key cancels it)
+            while time.monotonic() < until:
+                if cancelled():
+                    raise Cancelled("the weights changed")
+                time.sleep(0.01)
+            began = time.perf_counter()
             result = uncertainty(Engine(dataset, profile), spec, seed, cancelled=cancelled)
             found = {e.entity: e for e in result.entities}
             nan = float("nan")
@@ -337,7 +378,8 @@ class ExplorePane(Horizontal):
             def column(attribute: str) -> np.ndarray:
                 return np.array([getattr(found[e], attribute) if e in found else nan for e in entities])
 
-            return Bands(state, column("low_rank"), column("high_rank"), column("median_rank"), count, spec.runs)
+            bands = Bands(state, column("low_rank"), column("high_rank"), column("median_rank"), count, spec.runs)
+            return bands, time.perf_counter() - began
 
         app.jobs.start(Job("band", key, work, self, label="rank band"))
 
@@ -393,7 +435,7 @@ class ExplorePane(Horizontal):
 
     def start_stability(self) -> None:
         app = self.app
-        if app.selected is None or not self._stability_possible() or not self.bars:
+        if not app.live or app.selected is None or not self._stability_possible() or not self.bars:
             return
         state, entity = app.state, app.selected
         nodes = [bar.node for bar in self.bars]
@@ -426,6 +468,7 @@ class ExplorePane(Horizontal):
     def job_done(self, job: Job, result) -> None:
         app = self.app
         if job.group == "band":
+            result, self._band_seconds = result
             self.bands, self.band_error, self._bands_key = result, "", job.key
             self.table.set_bands(result)
             self._caption()

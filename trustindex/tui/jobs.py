@@ -89,8 +89,8 @@ class Jobs:
         return running or group in self._pending
 
     def idle(self) -> bool:
-        """Nothing runs and nothing waits (for tests and snapshots)."""
-        return not self.threads and not self._pending
+        """Nothing runs, nothing waits, and every outcome has been handed over (for tests and snapshots)."""
+        return not self.threads and not self._pending and not self._workers
 
     # --- starting and stopping ----------------------------------------------------------------------
 

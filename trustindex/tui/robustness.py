@@ -17,13 +17,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, ProgressBar, Static
-from textual_plotext import PlotextPlot
 
 from ..errors import TrustIndexError
 from .chart import ChartRow, RankChart
 from .jobs import Job
+from .widgets import hbar
 
 KINDS = {"uncertainty": "uncertainty", "sensitivity": "Sobol' sensitivity"}
 
@@ -37,6 +38,42 @@ class Results:
     """(engine, Uncertainty)."""
     sensitivity: object | None = None
     """(engine, Sensitivity)."""
+
+
+class SobolBars(Widget):
+    """Each input's Sobol' indices for the mean rank shift, as bars measured in cells (hidden until a run)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.result = None
+
+    def show(self, result) -> None:
+        self.result = result
+        self.set_class(result is not None, "shown")
+        self.refresh()
+
+    def render(self) -> Text:
+        """Each input's first-order (S1) and total (ST) index for the mean rank shift, as bars on 0–1."""
+        result, width = self.result, self.content_size.width
+        out = Text()
+        if result is None:
+            return out
+        out.append("Sobol' · mean rank shift\n", style="bold")
+        chosen = next((o for o in result.outputs if o.output == "mean rank shift"), None)
+        if chosen is None or chosen.status != "varies":
+            out.append("The mean rank shift does not vary: nothing to apportion.")
+            return out
+        label = max(len(name) for name in result.inputs) + 1
+        bar = max(4, width - label - 8)
+        accent = self.app.current_theme.accent or "cyan"
+        for j, name in enumerate(result.inputs):
+            for k, (what, value) in enumerate((("S1", chosen.first[j]), ("ST", chosen.total[j]))):
+                clipped = min(max(float(value), 0.0), 1.0)
+                out.append(f"{name if k == 0 else '':<{label}}{what} ")
+                out.append(hbar(clipped, bar), style=accent if what == "ST" else "")
+                out.append(f" {value:.2f}\n")
+        out.append("S1 first-order, ST total effect, 0–1", style="dim")
+        return out
 
 
 class RobustnessPane(Vertical):
@@ -62,8 +99,9 @@ class RobustnessPane(Vertical):
     #robustness-status { width: 1fr; color: $text-muted; }
     #plots { height: 1fr; }
     #rank-chart { width: 3fr; }
-    #sobol-plot { width: 2fr; min-width: 24; }
-    #robustness-summary { height: auto; max-height: 8; }
+    #sobol-plot { width: 2fr; min-width: 24; display: none; padding: 0 1; border-left: vkey $foreground 15%; }
+    #sobol-plot.shown { display: block; }
+    #summary-box { height: auto; max-height: 8; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -89,8 +127,9 @@ class RobustnessPane(Vertical):
             yield Static("", id="robustness-status")
         with Horizontal(id="plots"):
             yield RankChart(id="rank-chart")
-            yield PlotextPlot(id="sobol-plot")
-        yield Static("", id="robustness-summary")
+            yield SobolBars(id="sobol-plot")
+        with VerticalScroll(id="summary-box"):
+            yield Static("", id="robustness-summary")
 
     # --- a new session ------------------------------------------------------------------------------
 
@@ -98,10 +137,7 @@ class RobustnessPane(Vertical):
         self.app.jobs.cancel("analysis")
         self.results = Results()
         self.query_one(RankChart).clear("u: each entity's median rank and 5–95 % interval over the runs")
-        plot = self.query_one("#sobol-plot", PlotextPlot)
-        plot.plt.clear_figure()
-        plot.plt.title("o: Sobol' indices")
-        plot.refresh()
+        self.query_one(SobolBars).show(None)
         self.query_one("#robustness-summary", Static).update(
             f"Uncertainty (u): {self._spec_words()}; each entity's median rank and 5–95 % interval. "
             "Sobol' (o): which uncertain input drives the ranking."
@@ -115,6 +151,7 @@ class RobustnessPane(Vertical):
         return f"the spec in {self.spec_path.name}"
 
     def activated(self) -> None:
+        self._fit_summary()
         if self.results.state is not None and self.results.state != self.app.state:
             self._status(f"these results are for earlier weights: run again (u / o) · seed {self.app.seed}")
         if isinstance(self.app.focused, (Input, Button, RankChart)):
@@ -234,12 +271,6 @@ class RobustnessPane(Vertical):
     def _status(self, text: str) -> None:
         self.query_one("#robustness-status", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
 
-    def _colours(self) -> tuple[tuple[int, int, int], ...]:
-        from textual.color import Color
-
-        theme = self.app.current_theme
-        return tuple(Color.parse(c or "white").rgb for c in (theme.primary, theme.accent, theme.foreground))
-
     def draw(self) -> None:
         if self.results.uncertainty is not None:
             _, result = self.results.uncertainty
@@ -250,20 +281,10 @@ class RobustnessPane(Vertical):
             ranked = sum(1 for e in result.entities if not math.isnan(e.nominal_rank))
             chart = self.query_one(RankChart)
             chart.selected = self.app.selected
-            chart.show(rows, ranked, f"Rank over {result.runs:,} runs: ━ 5–95 %  ● median  │ nominal")
+            chart.show(rows, ranked, f"Ranks in {result.runs:,} runs: ━ 5–95 %  ● median  │ now")
         if self.results.sensitivity is not None:
             _, result = self.results.sensitivity
-            plot = self.query_one("#sobol-plot", PlotextPlot)
-            plt = plot.plt
-            plt.clear_figure()
-            chosen = next((o for o in result.outputs if o.output == "mean rank shift"), None)
-            if chosen is not None and chosen.status == "varies":
-                first, total, _ = self._colours()
-                plt.multiple_bar(list(result.inputs), [list(chosen.first), list(chosen.total)],
-                                 labels=["S1", "ST"], color=[first, total])  # fmt: skip
-                plt.ylim(0, 1)
-            plt.title("Sobol' · mean rank shift")
-            plot.refresh()
+            self.query_one(SobolBars).show(result)
         self._summary()
 
     def _summary(self) -> None:
@@ -281,7 +302,6 @@ class RobustnessPane(Vertical):
         if self.results.sensitivity is not None:
             _, result = self.results.sensitivity
             view = sensitivity_view(result, more="N")
-            lines.append(view.footer[0])
             name = self.app.entity_name(entity) if entity else None
             row = next((r for r in view.rows if r["output"] == f"rank: {name}"), None)
             shift = next((r for r in view.rows if r["output"] == "mean rank shift"), None)
@@ -293,3 +313,14 @@ class RobustnessPane(Vertical):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _: self.draw())
+        self._fit_summary()
+
+    def on_resize(self) -> None:
+        self._fit_summary()
+
+    def _fit_summary(self) -> None:
+        """On a short terminal the charts keep most of the height, and the summary scrolls."""
+        height = 4 if self.app.size.height < 30 else 8
+        box = self.query_one("#summary-box")
+        if box.styles.max_height is None or box.styles.max_height.value != height:
+            box.styles.max_height = height
