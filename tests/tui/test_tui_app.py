@@ -208,7 +208,13 @@ async def test_entity_detail_renders_the_explanation(make_app):
             assert str(parts.get_cell(part.node, "effective")) == f"{part.effective_weight:.3f}"
         assert explanation.summary in text_of(app.query_one("#entity-summary", Static))
         target = text_of(app.query_one("#entity-target", Static))
-        assert "What it would take to reach rank 2" in target
+        from trustindex.reports.explain import target_view
+        from trustindex.targets import what_it_takes
+
+        expected = target_view(what_it_takes(score(dataset, app.session.profile), "japan", rank=2), app.framework.label)
+        assert target.startswith(expected.heading)  # the CLI's words, and no longer "computing…"
+        assert "computing" not in target
+        assert expected.moves.text("table") in target  # the same table as `trustindex explain japan`
         await pilot.press("right_square_bracket")  # the next entity in the table
         assert app.selected == "united-states"
         await pilot.press("e")

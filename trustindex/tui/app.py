@@ -204,10 +204,14 @@ class TrustIndexApp(App[None]):
             tabs.can_focus = False
         await self._show_session()
         self._freeze_heap()
-        self.ready = True
+        self.call_after_refresh(self._ready_now)
 
     ready = False
-    """True once the first screen is laid out (tests wait for it before pressing keys)."""
+    """True once the first screen is painted and the first focus settled (tests wait for it before pressing
+    keys: focusing a widget of a tab shows that tab, so a key switching tabs before then could be undone)."""
+
+    def _ready_now(self) -> None:
+        self.ready = True
 
     @staticmethod
     def _freeze_heap() -> None:

@@ -124,25 +124,25 @@ class EntityPane(VerticalScroll, can_focus=True):
         table = self.query_one("#parts", DataTable)
         table.clear(columns=True)
         by_key = {c.key: (k, c) for k, c in enumerate(view.parts.columns)}
-        for key in DISPLAY:
-            if key == "bar":
+        for name in DISPLAY:
+            if name == "bar":
                 table.add_column("", key="bar")
-            elif key in by_key:
-                column = by_key[key][1]
-                table.add_column(Text(column.header, justify="left" if column.kind == "text" else "right"), key=key)
+            elif name in by_key:
+                column = by_key[name][1]
+                table.add_column(Text(column.header, justify="left" if column.kind == "text" else "right"), key=name)
         scale = bar_scale(view.parts.rows)
         for row in view.parts.rows:
             texts = view.parts.cells(row)
             cells = []
-            for key in DISPLAY:
-                if key == "bar":
+            for name in DISPLAY:
+                if name == "bar":
                     bar = "" if row["depth"] == 0 else contribution_bar(row["contribution"], scale)
                     cells.append(Text(bar, style="bold" if row["level"] != "indicator" else ""))
                     continue
-                if key not in by_key:
+                if name not in by_key:
                     continue
-                k, column = by_key[key]
-                if key == "label":
+                k, column = by_key[name]
+                if name == "label":
                     label = "\u00a0\u00a0" * row["depth"] + texts[k]
                     cells.append(Text(label, style="" if row["level"] == "indicator" else "bold"))
                 else:

@@ -240,6 +240,7 @@ class ExplorePane(Horizontal):
             crumb = " ▸ ".join(["Weights", *(self.app.labels[n] for n in path)])
             self._static("crumb").update(Text(crumb, no_wrap=True, overflow="ellipsis"))
             self._weights_status()
+            self.app.refresh_bindings()  # "esc Back up" comes and goes with the drill, the focus may not move
             wanted = [b for b in bars if b.node == self._want]
             if not self._shown():
                 pass  # activated() focuses the bar asked for when the tab is shown
