@@ -6,9 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from trustindex.io.registry import resolve_weights
 from trustindex.tui.state import Session
+
+# After every key the pilot waits until the process looks idle, sampling the CPU clock every 20 ms (twice per
+# key at least). Sampling every 5 ms detects the same idleness (less than 1 ms of CPU per sample) sooner: it
+# takes a third off this suite, whose tests press thousands of keys. Textual reads the value at each call.
+textual._wait.SLEEP_GRANULARITY = 0.005
 
 
 @pytest.fixture

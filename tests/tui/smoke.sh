@@ -17,7 +17,7 @@ screen() { tmux capture-pane -p -t "$session" 2>/dev/null || true; }
 keys() {  # one key at a time, as a person types (focus moves between keys)
     for key in "$@"; do
         tmux send-keys -t "$session" "$key"
-        sleep 0.2
+        sleep 0.1
     done
 }
 fail() { echo "smoke: $1" >&2; echo "----- screen -----" >&2; screen >&2; exit 1; }

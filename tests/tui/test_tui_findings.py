@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pilot_helpers import settle
+from pilot_helpers import settle, wait_until
 from rich.cells import cell_len
 from textual.widgets import DataTable, Input, ProgressBar, Static, Tabs
 
@@ -48,69 +48,74 @@ def on_screen(app, widget) -> bool:
 # --- the Open dialog ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_the_open_dialog_is_reached_by_tab_and_fits(make_app, size):
+async def test_the_open_dialog_is_reached_by_tab_and_fits(make_app):
     app = make_app()
-    async with app.run_test(size=size) as pilot:
-        await pilot.press("ctrl+o")
-        dialog = app.screen
-        assert isinstance(dialog, OpenDialog)
-        seen = [app.focused.id]
-        for _ in range(4):
-            await pilot.press("tab")
-            seen.append(app.focused.id)
-        assert seen == ["data", "weights", "year", "open", "cancel"]
-        await pilot.press("shift+tab", "shift+tab", "shift+tab")
-        assert app.focused.id == "weights"
-        await pilot.press(*"integration-first")  # typed into Weights, not Dataset
-        assert dialog.query_one("#weights", Input).value == "integration-first"
-        dialog.query_one("#data", Input).value = "nowhere"
-        await pilot.press("enter")
-        await pilot.pause()
-        error = dialog.query_one("#error")
-        assert "no dataset named 'nowhere'" in str(error.content)
-        for ident in ("#error", "#open", "#cancel", "#year"):  # nothing below the fold
-            assert on_screen(app, dialog.query_one(ident)), ident
-        box = dialog.query_one(".dialog").region
-        assert abs((box.x + box.right) / 2 - size[0] / 2) <= 1  # centred
-        await pilot.resize_terminal(100, 30)
-        await pilot.pause()
-        box = dialog.query_one(".dialog").region
-        assert abs((box.x + box.right) / 2 - 50) <= 1 and abs((box.y + box.bottom) / 2 - 15) <= 1
+    async with app.run_test(size=SIZES[0]) as pilot:
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.press("ctrl+o")
+            dialog = app.screen
+            assert isinstance(dialog, OpenDialog)
+            seen = [app.focused.id]
+            for _ in range(4):
+                await pilot.press("tab")
+                seen.append(app.focused.id)
+            assert seen == ["data", "weights", "year", "open", "cancel"]
+            await pilot.press("shift+tab", "shift+tab", "shift+tab")
+            assert app.focused.id == "weights"
+            await pilot.press(*"welfare")  # typed into Weights, not Dataset
+            assert dialog.query_one("#weights", Input).value == "welfare"
+            dialog.query_one("#data", Input).value = "nowhere"
+            await pilot.press("enter")
+            error = dialog.query_one("#error")
+            await wait_until(pilot, lambda error=error: error.region.height > 0, timeout=3)
+            assert "no dataset named 'nowhere'" in str(error.content)
+            for ident in ("#error", "#open", "#cancel", "#year"):  # nothing below the fold
+                assert on_screen(app, dialog.query_one(ident)), (size, ident)
+            box = dialog.query_one(".dialog").region
+            assert abs((box.x + box.right) / 2 - size[0] / 2) <= 1  # centred
+            await pilot.resize_terminal(100, 30)
+
+            def centred(dialog=dialog) -> bool:
+                box = dialog.query_one(".dialog").region
+                return abs((box.x + box.right) / 2 - 50) <= 1 and abs((box.y + box.bottom) / 2 - 15) <= 1
+
+            await wait_until(pilot, centred, timeout=3)  # and again after the terminal is resized
+            await pilot.press("escape")
+            assert not isinstance(app.screen, OpenDialog)
 
 
 # --- the rank-interval chart --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_the_rank_chart_measures_japanese_labels_in_cells_and_scrolls(make_app, size):
+async def test_the_rank_chart_measures_japanese_labels_in_cells_and_scrolls(make_app):
     app = make_app("jp-prefectures")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=SIZES[0]) as pilot:
         await pilot.press("r", "u")
         await settle(pilot)
-        chart = app.query_one(RankChart)
-        width = chart.scrollable_content_region.width
-        lines = chart.lines()
         _, result = app.robustness.results.uncertainty
-        assert len(lines) == 2 + len(result.entities) == 49  # every prefecture, not the first 15
-        assert all(cell_len(line) == width for line in lines)
-        starts = {cell_len(line[: line.index(" │ ")]) for line in lines[2:]}
-        assert len(starts) == 1  # every track starts in the same terminal column
         rows = sorted(result.entities, key=lambda e: e.nominal_rank)
-        for line, e in zip(lines[2:], rows, strict=True):
-            assert line.startswith(e.name)  # whole names: 鹿児島県 is 8 cells
-            track = line[line.index(" │ ") + 3 :]
-            band = [i for i, c in enumerate(track) if c in "━●│"]
-            assert band, e.name
-        chart.focus()
-        await pilot.press("end")
-        await pilot.pause()
-        shown = painted(chart)
-        assert shown[-1].startswith(rows[-1].name)  # scrolled to the last prefecture
-        assert shown[0].startswith("Ranks in")  # the title and the axis stay
-        await pilot.press("home")
-        await pilot.pause()
-        assert painted(chart)[2].startswith(rows[0].name)
+        chart = app.query_one(RankChart)
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            width = chart.scrollable_content_region.width
+            lines = chart.lines()
+            assert len(lines) == 2 + len(result.entities) == 49  # every prefecture, not the first 15
+            assert all(cell_len(line) == width for line in lines)
+            starts = {cell_len(line[: line.index(" │ ")]) for line in lines[2:]}
+            assert len(starts) == 1  # every track starts in the same terminal column
+            for line, e in zip(lines[2:], rows, strict=True):
+                assert line.startswith(e.name)  # whole names: 鹿児島県 is 8 cells
+                track = line[line.index(" │ ") + 3 :]
+                assert any(c in "━●│" for c in track), e.name
+            chart.focus()
+            await pilot.press("end")
+            shown = painted(chart)
+            assert shown[-1].startswith(rows[-1].name)  # scrolled to the last prefecture
+            assert shown[0].startswith("Ranks in")  # the title and the axis stay
+            await pilot.press("home")
+            assert painted(chart)[2].startswith(rows[0].name)
 
 
 async def test_the_rank_chart_draws_the_cores_intervals(make_app):
@@ -187,30 +192,30 @@ async def test_saving_in_place_adds_a_dated_line_and_normalised_weights_are_shor
 # --- the audit ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_every_finding_can_be_read_in_full(make_app, size):
+async def test_every_finding_can_be_read_in_full(make_app):
     app = make_app("asem")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=SIZES[0]) as pilot:
         await pilot.press("a")
         await settle(pilot)
         findings = app.audit.audit.findings
         table = app.query_one("#findings", DataTable)
         detail = app.query_one("#finding-detail", Static)
-        for row in sorted(range(len(findings)), key=lambda i: -len(findings[i].message))[:3]:
-            table.move_cursor(row=row)
-            await pilot.pause()
-            assert on_screen(app, detail)
-            text = " ".join(" ".join(painted(detail)).split())
-            assert " ".join(findings[row].message.split()) in text
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            for row in sorted(range(len(findings)), key=lambda i: -len(findings[i].message))[:3]:
+                table.move_cursor(row=row)
+                await pilot.pause()
+                assert on_screen(app, detail)
+                text = " ".join(" ".join(painted(detail)).split())
+                assert " ".join(findings[row].message.split()) in text
 
 
 # --- the entity detail ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_contribution_bars_share_one_scale(make_app, size):
+async def test_contribution_bars_share_one_scale(make_app):
     app = make_app("asem")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=SIZES[1]) as pilot:
         await pilot.press("d")
         await settle(pilot)
         parts = app.query_one("#parts", DataTable)
@@ -227,22 +232,28 @@ async def test_contribution_bars_share_one_scale(make_app, size):
                 assert eighths[part.parent] >= eighths[part.node]
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_entity_detail_scrolls_by_keyboard_and_tab_never_reaches_the_tab_strip(make_app, size):
+async def test_entity_detail_scrolls_by_keyboard_and_tab_never_reaches_the_tab_strip(make_app):
     app = make_app("asem")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=SIZES[0]) as pilot:
         await pilot.press("d")
         await settle(pilot)
         page = app.query_one(EntityPane)
         assert app.focused is page
-        await pilot.press("pagedown")
-        assert page.scroll_y > 0
-        await pilot.press("end")
-        assert page.scroll_y == page.max_scroll_y > 0
-        await pilot.press("up")
-        assert page.scroll_y == page.max_scroll_y - 1
-        await pilot.press("home")
-        assert page.scroll_y == 0
+
+        async def press(key: str) -> None:
+            await pilot.press(key)
+            await pilot.wait_for_scheduled_animations()  # the page scrolls smoothly
+
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await press("pagedown")
+            assert page.scroll_y > 0
+            await press("end")
+            assert page.scroll_y == page.max_scroll_y > 0
+            await press("up")
+            assert page.scroll_y == page.max_scroll_y - 1
+            await press("home")
+            assert page.scroll_y == 0
         assert not any(tabs.can_focus for tabs in app.query(Tabs))  # the strip is for the mouse and e/d/r/a
         for _ in range(3):  # the focus ring of this tab holds the page alone, never the tab strip
             await pilot.press("tab")
@@ -293,18 +304,21 @@ async def test_scrolling_the_ranking_keeps_rank_entity_and_index(make_app):
 # --- steps after normalising ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_a_step_after_normalising_is_a_small_step(make_app, size):
+async def test_a_step_after_normalising_is_a_small_step(make_app):
     app = make_app()
-    async with app.run_test(size=size) as pilot:
-        await pilot.press("n")
-        before = app.state.weight("management")
-        assert before == 0.25
-        await pilot.press("right")
-        after = app.state.weight("management")
-        assert 0 < (after - before) / before <= 0.1  # was 0.25 → 0.35, a 40 % step
-        bar = app.query(WeightBar).first()
-        assert bar.view.scale == 0.5 and bar.view.step == 0.02
+    async with app.run_test(size=SIZES[0]) as pilot:
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.press("n")
+            before = app.state.weight("management")
+            assert before == 0.25
+            await pilot.press("right")
+            after = app.state.weight("management")
+            assert 0 < (after - before) / before <= 0.1  # was 0.25 → 0.35, a 40 % step
+            bar = app.query(WeightBar).first()
+            assert bar.view.scale == 0.5 and bar.view.step == 0.02
+            await pilot.press("R")  # back to the profile: its own scale and step again
+            assert app.query(WeightBar).first().view.step == 0.1
 
 
 # --- progress bars --------------------------------------------------------------------------------------
@@ -341,21 +355,28 @@ def core_band(app, spec=DEFAULT):
     return {e.entity: e for e in found.entities}
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_the_highlighted_entity_shows_its_rank_band_and_it_follows_the_weights(make_app, size):
+async def test_the_highlighted_entity_shows_its_rank_band_and_it_follows_the_weights(make_app):
     app = make_app("asem", live=True)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=SIZES[0]) as pilot:
         await settle(pilot)
         table = app.query_one(RankTable)
         entity = app.selected
-        band = core_band(app)[entity]
-        assert table.band_of(entity) == (band.low_rank, band.median_rank, band.high_rank)
-        low, high = band.low_rank, band.high_rank
-        assert table.cell(entity, "band") == (f"{low:.0f}–{high:.0f}" if low != high else f"{low:.0f}")
         others = [e for e in app.scorer.entities if e != entity]
+
+        def shown(e, band):
+            low, high = band.low_rank, band.high_rank
+            return table.cell(e, "band") == (f"{low:.0f}–{high:.0f}" if low != high else f"{low:.0f}")
+
+        band = core_band(app)[entity]
+        assert table.band_of(entity) == (band.low_rank, band.median_rank, band.high_rank) and shown(entity, band)
         assert all(table.cell(e, "band") == "" for e in others)  # the highlighted entity only
-        caption = str(app.query_one("#band-caption", Static).content)
-        assert caption.startswith(app.entity_name(entity) + ": 5–95 % rank")
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            caption = painted(app.query_one("#band-caption", Static))[0]
+            assert caption.strip().startswith(app.entity_name(entity) + ": 5–95 % rank")
+            header = painted(table)[0]
+            assert "5–95%" in header
         app.apply(WeightState.step, "Conn", 30, 0.1)  # Conn 1 → 4, as three shift+→ would
         assert not table.bands_fresh and table.band_of(entity) is not None  # the old band stays, dimmed
         await settle(pilot)
@@ -363,9 +384,7 @@ async def test_the_highlighted_entity_shows_its_rank_band_and_it_follows_the_wei
         moved = core_band(app)
         assert table.band_of(entity) == (moved[entity].low_rank, moved[entity].median_rank, moved[entity].high_rank)
         await pilot.press("b")  # every row
-        for e in others:
-            low, high = moved[e].low_rank, moved[e].high_rank
-            assert table.cell(e, "band") == (f"{low:.0f}–{high:.0f}" if low != high else f"{low:.0f}")
+        assert all(shown(e, moved[e]) for e in others)
 
 
 async def test_the_robustness_tab_loads_a_spec_file_and_the_bands_follow(make_app, tmp_path):

@@ -73,6 +73,8 @@ class Jobs:
         self._current: dict[str, Worker] = {}
         self.errors: list[str] = []
         """Unexpected failures (a bug, not a refused input), as shown to the user."""
+        self.closed = False
+        """Set when the app is leaving: no job starts after that (its thread would outlive the app)."""
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -96,6 +98,8 @@ class Jobs:
 
     def start(self, job: Job) -> None:
         """Run ``job`` now, or as soon as its group's current thread has stopped (which is asked to)."""
+        if self.closed:
+            return
         job = Job(job.group, job.key, job.work, job.owner, job.label, job.progress, time.perf_counter())
         worker = self._current.get(job.group)
         if worker is not None and not worker.is_cancelled:
@@ -126,6 +130,11 @@ class Jobs:
     def cancel_all(self) -> None:
         for group in {*self._pending, *self._current}:
             self.cancel(group)
+
+    def close(self) -> None:
+        """Stop everything and start nothing more (the app is leaving)."""
+        self.closed = True
+        self.cancel_all()
 
     def _launch(self, job: Job) -> None:
         with self._lock:
@@ -169,7 +178,7 @@ class Jobs:
         """A thread of ``group`` returned: start the job waiting for it, if any."""
         with self._lock:
             running = self._threads.get(group, 0)
-        if not running and group in self._pending:
+        if not running and group in self._pending and not self.closed:
             self._launch(self._pending.pop(group))
 
     def progress(self, worker: Worker, fraction: float) -> None:
