@@ -17,28 +17,28 @@ screen() { tmux capture-pane -p -t "$session" 2>/dev/null || true; }
 keys() {  # one key at a time, as a person types (focus moves between keys)
     for key in "$@"; do
         tmux send-keys -t "$session" "$key"
-        sleep 0.1
+        sleep 0.2
     done
 }
 fail() { echo "smoke: $1" >&2; echo "----- screen -----" >&2; screen >&2; exit 1; }
 wait_for() {  # TEXT [TENTHS]: wait until TEXT is on the screen
     for _ in $(seq 1 "${2:-200}"); do
         screen | grep -qF -- "$1" && return 0
-        sleep 0.1
+        sleep 0.2
     done
     fail "timed out waiting for: $1"
 }
 wait_for_re() {  # REGEX [TENTHS]: wait until a line of the screen matches REGEX
     for _ in $(seq 1 "${2:-200}"); do
         screen | grep -qE -- "$1" && return 0
-        sleep 0.1
+        sleep 0.2
     done
     fail "timed out waiting for: $1"
 }
 wait_exit() {  # the app quits: the tmux session ends with it
     for _ in $(seq 1 100); do
         tmux has-session -t "$session" 2>/dev/null || return 0
-        sleep 0.1
+        sleep 0.2
     done
     fail "the app did not quit"
 }

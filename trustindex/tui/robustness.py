@@ -195,8 +195,11 @@ class RobustnessPane(Vertical):
 
     def action_run(self, kind: str) -> None:
         app = self.app
-        runs = max(2, self._read_int("#runs", app.spec.runs))
+        runs = self._read_int("#runs", app.spec.runs)
         samples = self._read_int("#samples", 1024)
+        if runs < 2:
+            app.notify("Runs: give 2 or more.", severity="warning")
+            return
         if kind == "sensitivity" and (samples < 2 or samples & (samples - 1)):
             app.notify("N must be a power of 2 (for example 512, 1024, 4096).", severity="warning")
             return
