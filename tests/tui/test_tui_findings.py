@@ -411,3 +411,21 @@ async def test_the_robustness_tab_loads_a_spec_file_and_the_bands_follow(make_ap
         await settle(pilot)
         band = core_band(app, load_spec(SPEC))[app.selected]
         assert app.query_one(RankTable).band_of(app.selected) == (band.low_rank, band.median_rank, band.high_rank)
+
+
+async def test_a_burst_of_keys_never_wedges_the_background_jobs(make_app):
+    """Keys faster than a worker starts: each new job cancels one whose thread never ran (Textual then never
+    reports it again). The newest job must still run, for the stability intervals and for the band."""
+    app = make_app("jp-prefectures", live=True)
+    async with app.run_test(size=SIZES[1]) as pilot:
+        await settle(pilot)
+        table = app.query_one(RankTable)
+        table.focus()
+        for _ in range(3):  # in one go, as a terminal delivers keys typed ahead
+            table.action_move(1)
+        for _ in range(3):
+            app.apply(WeightState.step, "labour", 1, 0.1)
+        await settle(pilot)
+        assert app.jobs.idle() and app.jobs.threads == 0
+        assert all(bar.view.stability not in ("", "…") for bar in app.query(WeightBar))
+        assert table.bands_fresh and table.bands.state == app.state and table.cell(app.selected, "band")

@@ -4,8 +4,9 @@ A pane describes a :class:`Job` — what to compute (a function of ``progress`` 
 callbacks every long core function takes), for which key (the weight state and entity it is about),
 and which pane takes the outcome — and hands it to :meth:`Jobs.start`. If a job of the same group is
 still running, it is cancelled and the new one waits until that thread has returned (the core checks
-``cancelled`` at least every quarter second), so a group never runs two threads and a burst of keys
-costs one computation at a time. The app's single ``Worker.StateChanged`` handler passes each outcome
+``cancelled`` at least every quarter second), so a group never has two threads at work and a burst of
+keys costs one computation at a time (a cancelled thread that had not started yet only starts to stop).
+The app's single ``Worker.StateChanged`` handler passes each outcome
 to :meth:`Jobs.settle`, which hands it to the owner (``job_done``, ``job_stopped``, ``job_failed``) and
 counts unexpected errors.
 
@@ -103,7 +104,7 @@ class Jobs:
         job = Job(job.group, job.key, job.work, job.owner, job.label, job.progress, time.perf_counter())
         worker = self._current.get(job.group)
         if worker is not None and not worker.is_cancelled:
-            worker.cancel()
+            self._stop(worker)
         dropped = self._pending.pop(job.group, None)
         if dropped is not None:
             dropped.owner.job_stopped(dropped, "replaced by a newer request")
@@ -123,9 +124,15 @@ class Jobs:
             dropped.owner.job_stopped(dropped, "cancelled")
         worker = self._current.get(group)
         if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
-            worker.cancel()
+            self._stop(worker)
             found = True
         return found
+
+    def _stop(self, worker: Worker) -> None:
+        """Cancel ``worker`` and settle it now: a worker cancelled before its task ran never reports a state
+        again (and never starts its thread), so waiting for its CANCELLED would wait for ever."""
+        worker.cancel()
+        self.settle(worker, WorkerState.CANCELLED)
 
     def cancel_all(self) -> None:
         for group in {*self._pending, *self._current}:
@@ -137,8 +144,6 @@ class Jobs:
         self.cancel_all()
 
     def _launch(self, job: Job) -> None:
-        with self._lock:
-            self._threads[job.group] = self._threads.get(job.group, 0) + 1
         worker = self.app.run_worker(
             lambda: self._run(job), name=job.name, group=job.group, thread=True, exit_on_error=False
         )
@@ -159,6 +164,8 @@ class Jobs:
         def cancelled() -> bool:
             return worker.is_cancelled
 
+        with self._lock:  # counted from here: a worker cancelled before its thread started never gets here
+            self._threads[job.group] = self._threads.get(job.group, 0) + 1
         try:
             if worker.is_cancelled:
                 raise Cancelled("cancelled before it started")
