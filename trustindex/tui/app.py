@@ -29,6 +29,7 @@ from .audit import AuditPane
 from .commands import TrustIndexCommands
 from .entity import EntityPane
 from .explore import ExplorePane
+from .help import GENERAL_HELP
 from .jobs import Jobs
 from .messages import JobEnded, JobProgress, ShowEntity, ShowWeight
 from .robustness import RobustnessPane
@@ -40,45 +41,6 @@ TABS = (("explore", "Explore"), ("entity", "Entity"), ("robustness", "Robustness
 APP_ACTIONS = {"show_tab", "save", "open", "presets", "reset_all", "normalise_all", "escape"}
 """The app's own actions: not available while a dialog is open (Textual's own, such as focus_next, are)."""
 
-GENERAL_HELP = """\
-## trustindex tui
-
-Explore a composite index live: change a weight and the ranking is re-scored at once.
-
-### Everywhere
-- **e** Explore (weights and ranking) · **d** entity detail · **r** robustness · **a** audit
-- **ctrl+s** save the weights as TOML (comments kept; asks before replacing a file)
-- **ctrl+o** open another dataset, profile or year · **p** presets (the shipped profiles)
-- **R** reset every weight · **N** normalise every group to sum to 1
-- **ctrl+p** command palette (every action, every entity, every weight) · **?** this help · **q** quit
-- **tab** / **shift+tab** move between the weights and the ranking (or the fields of a tab); the mouse works too
-
-### Weights
-Weights are relative within their group. The bar's number is the weight, the percentage its share of the
-group. A **locked** weight keeps its share when a sibling changes (its number is rescaled).
-The interval (e.g. 18–31%) beside each share is the range of this weight's share over which the
-highlighted entity keeps its rank (the other weights of the group keeping their proportions).
-**n** normalises to round numbers (as few significant digits as keep every rank and every score to ±0.005);
-the bars then take a scale, and ←/→ a step, that fit the new weights.
-
-### Ranking
-The **5–95 %** column is the highlighted entity's rank interval under the Robustness tab's uncertainty
-spec, recomputed in the background as the weights change (dim while it catches up); **b** shows every row's.
-
-### Entity
-Contributions of every pillar and indicator to the index score (exact: they sum to the score with
-arithmetic aggregation), its strengths and weaknesses, what it would take to gain a place, and the
-source and year of every value. **[** / **]** previous / next entity; the page scrolls with the arrows.
-
-### Robustness
-**u** uncertainty analysis, **o** Sobol' sensitivity, **escape** cancels. The runs use the weights on
-screen, the spec (default, or a file loaded in the Spec field) and the seed shown (repeat them with
-`trustindex uncertainty --seed N --spec FILE` on a saved profile).
-
-### Audit
-The JRC statistical audit's findings, the highlighted one in full. **enter** on a finding opens the weight
-of the indicator or pillar it concerns.
-"""
 
 NORMALISE_DIGITS = (3, 4, 5, 6)
 """Significant digits tried, fewest first, when normalising (see :meth:`TrustIndexApp.normalised`)."""
@@ -543,37 +505,8 @@ class TrustIndexApp(App[None]):
             return action not in APP_ACTIONS and action != "run"
         return True
 
-    # --- for the command palette -------------------------------------------------------------------
-
     def palette(self) -> list[tuple[str, str, object]]:
-        """(name, help, callback) of every action, entity and weight."""
-        table = self.table
-        out = [
-            ("Save weights", "Write the weights as TOML (comments kept)", self.action_save),
-            ("Open dataset or profile", "Load another dataset, weights profile or year", self.action_open),
-            ("Presets", "Choose a shipped weights profile", self.action_presets),
-            ("Reset all weights", "Back to the loaded profile", self.action_reset_all),
-            ("Normalise all weights", "Every group sums to 1 (ranks kept)", self.action_normalise_all),
-            ("Run uncertainty analysis", "Monte Carlo over the spec's uncertain inputs",
-             partial(self.action_run, "uncertainty")),
-            ("Run Sobol' sensitivity", "Which uncertain input drives the ranking",
-             partial(self.action_run, "sensitivity")),
-            ("Cancel analysis", "Stop the running uncertainty or Sobol' analysis", self.robustness.action_cancel),
-            ("Rank bands on every row", "Show (or hide) every entity's 5–95 % rank interval",
-             self.explore.action_every_band),
-            ("Help", "Keys and what the screens show", self.action_help),
-            ("Quit", "Leave (asks about unsaved changes)", self.action_quit),
-        ]  # fmt: skip
-        for tab, label in TABS:
-            out.append((f"Show {label}", f"Switch to the {label} tab", partial(self.action_show_tab, tab)))
-        for column in table.columns:
-            sort = partial(table.sort_by, column.key)
-            out.append((f"Sort ranking by {column.label}", "Sort the ranking table", sort))
-        for p in self.presets():
-            out.append((f"Preset: {p.name}", p.description, partial(self.apply_preset, p.name)))
-        for entity, name in zip(self.scorer.dataset.entities, self.scorer.dataset.names, strict=True):
-            out.append((f"Explain {name}", f"Entity detail of {entity}", partial(self.select_entity, entity)))
-        for node in self.state.nodes:
-            level = self.framework.level(node)
-            out.append((f"Weight: {self.labels[node]}", f"{level} {node}", partial(self.focus_weight, node)))
-        return out
+        """(name, help, callback) of every action, entity and weight (see :mod:`.commands`)."""
+        from .commands import palette
+
+        return palette(self)
