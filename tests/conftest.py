@@ -99,3 +99,8 @@ def make_weights(
         ties=ties,
         framework=framework,
     )
+
+
+def only_notices(stderr: str) -> bool:
+    """Whether stderr holds nothing but trustindex's notes and notices (a CSV's notices go there)."""
+    return all(line.startswith(("trustindex: note: ", "trustindex: notice: ")) for line in stderr.splitlines())

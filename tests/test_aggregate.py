@@ -32,7 +32,8 @@ def w(*weights: float) -> np.ndarray:
 
 def agg(x, weights, method: str, p: float | None = None) -> np.ndarray:
     """One run of one parent: the batch kernel with a single run and a single segment."""
-    return A.combine(np.asarray(x)[None], np.asarray(weights)[None], np.array([0]), method, p)[0, :, 0]
+    x = np.asarray(x, dtype=float).T[:, None, :]  # children × one run × entities
+    return A.combine(x, np.asarray(weights)[None], np.array([0]), method, p)[0, 0]
 
 
 def arithmetic(x, weights):
@@ -96,7 +97,8 @@ def test_power_special_exponents():
 def test_means_are_ordered():
     # power-mean inequality on the worked example: harmonic < geometric < arithmetic < p=2
     x, ws = row(20, 80), w(1, 3)
-    assert agg(x, ws, "harmonic")[0] < agg(x, ws, "geometric")[0] < agg(x, ws, "arithmetic")[0] < agg(x, ws, "power", 2.0)[0]
+    harmonic, geometric, arithmetic = (agg(x, ws, m)[0] for m in ("harmonic", "geometric", "arithmetic"))
+    assert harmonic < geometric < arithmetic < agg(x, ws, "power", 2.0)[0]
 
 
 def test_several_entities_at_once():
@@ -269,9 +271,9 @@ def test_copeland_chunks_agree(monkeypatch):
     rng = np.random.default_rng(7)
     x = rng.integers(0, 4, (9, 4)).astype(float)
     runs = rng.random((5, 4))
-    together = A.combine(x[None], runs, np.array([0]), "copeland")[:, :, 0]
+    together = A.combine(x.T[:, None, :], runs, np.array([0]), "copeland")[0]
     monkeypatch.setattr(A, "PAIRS_PER_CHUNK", 1)
-    chunked = A.combine(x[None], runs, np.array([0]), "copeland")[:, :, 0]
+    chunked = A.combine(x.T[:, None, :], runs, np.array([0]), "copeland")[0]
     alone = np.stack([copeland(x, r) for r in runs])
     np.testing.assert_array_equal(together, chunked)
     np.testing.assert_array_equal(together, alone)

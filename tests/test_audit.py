@@ -499,3 +499,29 @@ def test_asem_main_findings(asem):
     kept = [(a, b) for a, b in pairs if not math.isnan(a)]
     r = pearson_by_hand([a for a, _ in kept], [b for _, b in kept])
     assert r < -0.4
+
+
+# --- small n ---------------------------------------------------------------------------------------
+
+
+def _two_opposed(n: int):
+    """Two indicators of one pillar that run against each other exactly (r = −1): a conflicting pair and a
+    negative alpha at any n."""
+    framework = make_framework({"p": None}, {"a": "p", "b": "p"})
+    x = np.arange(n, dtype=float)
+    return score(make_dataset(framework, np.column_stack([x, -x + 0.5 * (x % 2)])), make_weights())
+
+
+@pytest.mark.parametrize("n", [4, 9])
+def test_below_ten_entities_the_audit_leads_with_a_notice_and_flags_only_notices(n):
+    report = audit(_two_opposed(n))
+    first = report.findings[0]
+    assert (first.severity, first.rule) == ("notice", "small-n") and f"only {n} entities" in first.message
+    noisy = [f for f in report.findings if f.rule in ("alpha", "conflicting", "redundant", "weak", "dimensions")]
+    assert noisy and all(f.severity == "notice" for f in noisy)
+
+
+def test_at_ten_entities_the_same_findings_are_warnings():
+    report = audit(_two_opposed(10))
+    assert all(f.rule != "small-n" for f in report.findings)
+    assert {f.severity for f in report.findings if f.rule in ("alpha", "conflicting")} - {"notice"}

@@ -111,13 +111,13 @@ def test_an_out_of_range_value_is_an_error_at_its_cell(repo):
     [error] = findings(doc, severity="error")
     line = line_of(repo.values, "DEU,Germany,2022")
     column = column_of(repo.values.splitlines()[line - 1], 4)  # iso3, country, year, a1, a2
-    assert (error["rule"], error["line"], error["column"]) == ("out-of-bounds", line, column)
-    assert error["values"] == {"value": 120, "low": 0, "high": 100}
+    assert (error["rule"], error["line"], error["column"]) == ("beyond-goalposts", line, column)
+    assert error["values"] == {"value": 120, "low": 0, "high": 100, "year": 2022}
     # The base has 2022 too: the cell is a revision of a published value, old → new.
     [revision] = findings(doc, "revision")
     assert (revision["line"], revision["column"], revision["values"]["old"], revision["values"]["new"]) == (
         line, column, "55", "120")  # fmt: skip
-    assert doc["datasets"][0]["checks"]["failed"] == ["out-of-bounds"]
+    assert doc["datasets"][0]["checks"]["failed"] == ["beyond-goalposts"]
 
 
 def test_github_annotations_point_at_the_cell(repo):
@@ -129,9 +129,9 @@ def test_github_annotations_point_at_the_cell(repo):
     line = line_of(repo.values, "AUT,Austria,2022")
     column = column_of(repo.values.splitlines()[line - 1], 3)
     expected = (f"::error file=datasets/demo/values.csv,line={line},col={column},title=trustindex check%3A "
-                f"out-of-bounds (demo)::a1 of AUT in 2022 is -5%2C outside [0%2C 100]")  # fmt: skip
+                f"beyond-goalposts (demo)::a1 of AUT in 2022 is -5%2C outside its goalposts [0%2C 100]")  # fmt: skip
     # In a message only %, CR and LF are escaped: the comma stays.
-    expected = expected.replace("-5%2C outside [0%2C 100]", "-5, outside [0, 100]")
+    expected = expected.replace("-5%2C outside its goalposts [0%2C 100]", "-5, outside its goalposts [0, 100]")
     assert expected in result.stdout.splitlines()
     assert CLOSING.match(result.stdout.strip().splitlines()[-1])
 
@@ -226,7 +226,8 @@ def test_a_malformed_csv_is_unreadable_with_its_line(repo):
     assert result.exit_code == 3
     line = line_of(raw, 'FRA,"France"x')
     [annotation] = [s for s in result.stdout.splitlines() if s.startswith("::")]
-    head = f"::error file=datasets/demo/values.csv,line={line},title=trustindex check%3A readable"
+    column = len('FRA,"France"') + 1  # the text after the closing quote
+    head = f"::error file=datasets/demo/values.csv,line={line},col={column},title=trustindex check%3A readable"
     assert annotation.startswith(head)
     assert "malformed CSV" in annotation
 
@@ -328,3 +329,35 @@ def test_json_carries_provenance(repo):
     assert all(re.fullmatch(r"[0-9a-f]{64}", s["digest"]) for s in doc["datasets"][0]["scores"])
     assert doc["base"] == {"label": "main", "kind": "git"}
     json.dumps(doc)  # plain JSON throughout
+
+
+# --- small n, named profiles, no profile ------------------------------------------------------------
+
+
+def test_eight_entities_lead_with_the_small_n_note_and_gate_only_with_notices(repo):
+    doc, result = check_json()
+    [dataset] = doc["datasets"]
+    assert dataset["notes"][0].startswith(f"Only {len(ENTITIES)} entities: correlations, Cronbach's alpha and PCA")
+    gated = [f for f in dataset["findings"] if f["rule"] in ("alpha", "correlation", "new-correlation")]
+    assert all(f["severity"] == "notice" for f in gated)
+
+
+def test_weights_names_the_profiles_checked(repo):
+    doc, result = check_json("--weights", "demo-a")
+    assert result.exit_code == 0, result.output
+    assert doc["datasets"][0]["profiles"] == ["demo-a"]
+    doc, _ = check_json("--weights", "demo-a", "-w", str(repo.root / "weights" / "demo.toml"))
+    assert doc["datasets"][0]["profiles"] == ["demo", "demo-a"]
+    result = check("--weights", "nonesuch")
+    assert result.exit_code == 2 and "no weights profile named 'nonesuch'" in result.stderr
+
+
+def test_a_dataset_no_profile_fits_is_checked_under_equal_weights(repo):
+    for path in (repo.root / "weights").glob("*.toml"):
+        path.unlink()
+    toml = repo.folder / "dataset.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('default_weights = "demo"\n', ""), encoding="utf-8")
+    doc, result = check_json()
+    [dataset] = doc["datasets"]
+    assert dataset["profiles"] == ["equal"]
+    assert any("scored with equal weights and the defaults" in note for note in dataset["notes"])

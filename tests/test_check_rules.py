@@ -158,7 +158,7 @@ def test_a_derived_value_outside_its_goalposts_is_an_error_on_its_row(root):
                                   'source = "Demo"\nformula = "2 * a1"\n')  # fmt: skip
     text = demo(root, toml=toml)
     doc, result = check_json()
-    got = {(f["line"], f["column"], f["node"], f["values"]["value"]) for f in findings(doc, "out-of-bounds")}
+    got = {(f["line"], f["column"], f["node"], f["values"]["value"]) for f in findings(doc, "beyond-goalposts")}
     expected = {(line_of(text, f"{code},{name},{year}"), None, "double", 2 * v[0]) for year in YEARS
                 for (code, name), v in zip(ENTITIES, VALUES[year], strict=True) if 2 * v[0] > 100}  # fmt: skip
     assert got == expected and len(expected) == 3 and result.exit_code == 1

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 from trustindex.cli import cli
 
@@ -29,7 +30,7 @@ def run(*args: str):
 
 def ok(result) -> str:
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    assert result.stderr == ""
+    assert only_notices(result.stderr), result.stderr
     return result.stdout
 
 
@@ -181,9 +182,9 @@ def test_bad_options_are_usage_errors(args):
     assert result.stdout == ""
 
 
-def test_unknown_dataset_is_a_data_error():
+def test_unknown_dataset_name_is_a_usage_error():
     result = run("audit", "--data", "no-such-dataset")
-    assert result.exit_code == DATA
+    assert result.exit_code == USAGE
     assert result.stderr.startswith("trustindex: error: ") and len(result.stderr.strip().splitlines()) == 1
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 from trustindex.cli import cli
 
@@ -36,7 +37,7 @@ def run(*args: str):
 def ok(*args: str) -> str:
     result = run(*args)
     assert result.exit_code == 0, (result.output, result.exception)
-    assert result.stderr == ""
+    assert only_notices(result.stderr), result.stderr
     return result.stdout
 
 
@@ -180,8 +181,14 @@ def test_sensitivity_formats(fmt):
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
         assert len(rows) == 9
-        assert list(rows[0]) == ["output", "status", "weights:first", "weights:total", "aggregation:first",
-                                 "aggregation:total"]
+        assert list(rows[0]) == [
+            "output",
+            "status",
+            "weights:first",
+            "weights:total",
+            "aggregation:first",
+            "aggregation:total",
+        ]
     if fmt == "table":
         assert "Sobol' indices from 256 runs (N = 64, seed 1)" in out
 
@@ -213,7 +220,8 @@ def test_stability_entity_and_weight():
 def test_stability_json():
     doc = json.loads(ok("stability", "--entity", "Japan", "--weight", "support", "-f", "json"))
     assert doc["command"] == "stability" and doc["entity"] == "japan" and doc["seed"] is None
-    assert doc["weights"] == {"name": "balanced", "digest": doc["weights"]["digest"]}  # provenance, not results
+    assert set(doc["weights"]) == {"name", "digest", "methods"} and doc["weights"]["name"] == "balanced"
+    assert doc["weights"]["methods"]["normalisation"] == {"method": "goalposts", "range": [0, 100]}
     [support] = doc["stability"]
     assert support["node"] == "support" and support["exact"] is True
     [swap] = support["swaps"]
@@ -269,7 +277,7 @@ def test_stability_errors():
 def test_bad_spec_is_a_one_line_error(tmp_path, command):
     path = bad_spec(tmp_path)
     error = fails(*command, "--spec", str(path), "--seed", "1", "-q")
-    assert error == f"trustindex: error: {path}:4:1: spread must lie in (0, 1), not 2.0\n"
+    assert error == f"trustindex: error: {path}:4:1: spread must lie in (0, 1), not 2\n"
     missing = fails(*command, "--spec", str(tmp_path / "nope.toml"), "--seed", "1", "-q")
     assert "nope.toml: file not found" in missing
 

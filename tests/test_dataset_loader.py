@@ -239,7 +239,7 @@ def test_formula_may_not_use_a_text_column(data):
     line = line_of(DATASET_TOML, f'formula = "{SHARE}"')
     column = DATASET_TOML.splitlines()[line - 1].index("a, b") + 1
     message = error(score(data), DATA, data / "dataset.toml", line, column)
-    assert message.startswith("formula of 'share': unknown column 'a'"), message
+    assert message.startswith("formula of 'share': column 'a' holds text, not numbers"), message
 
 
 def test_lag_needs_a_panel(data):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import only_notices
 
 from trustindex.cli import cli
 from trustindex.io.dataset import load_dataset
@@ -111,7 +112,7 @@ def ok(result) -> str:
     """Assert a clean success and return stdout."""
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert result.stderr == ""
+    assert only_notices(result.stderr), result.stderr
     return result.stdout
 
 
@@ -609,10 +610,10 @@ def test_datasets_table_lists_all_three(fmt):
     for name, want in expected_listing().items():
         (line,) = [line for line in out.splitlines() if re.search(rf"(^|\| ){re.escape(name)}\b", line)]
         cells = [c.strip() for c in (line.strip("|").split("|") if fmt == "markdown" else re.split(r"\s{2,}", line))]
-        assert cells[0] == name
-        assert cells[1] == str(want["entities"]) and cells[2] == str(want["indicators"])
+        assert cells[:2] == [name, "shipped"]
+        assert cells[2] == str(want["entities"]) and cells[3] == str(want["indicators"])
         if want["years"]:
-            assert cells[3] == f"{want['years'][0]}–{want['years'][-1]}"
+            assert cells[4] == f"{want['years'][0]}–{want['years'][-1]}"
 
 
 def indicator_sources(name: str) -> dict[str, str]:
@@ -747,3 +748,18 @@ def test_jp_2012_says_lag_has_no_previous_year():
     assert len(missing["entities"]) == 47
     out = ok(run("score", "--data", "jp-prefectures", "--year", "2012"))
     assert any("lag() needs 2011" in line and line.startswith("Notice: ") for line in out.splitlines())
+
+
+def test_the_source_text_is_cited_by_its_title_never_as_the_seed():
+    """The shipped data, profiles and docs name the model's text by its title and sections."""
+    files = [*ROOT.glob("datasets/*/*.toml"), *ROOT.glob("datasets/*/*.md"), *ROOT.glob("datasets/*/notes.csv"),
+             *ROOT.glob("weights/*.toml"), ROOT / "README.md"]  # fmt: skip
+    as_seed = (
+        r"\bseed §|\bthe seed('s)? (text|says|describes|gives|does|puts|attributes|reads)|\bthe seed's\b"
+        r'|"the seed"'
+    )
+    cited = [f for f in files if re.search(as_seed, f.read_text(encoding="utf-8"), re.I)]
+    assert not cited
+    titled = [f for f in files if "Japan's Current Position and Institutional Characteristics" in
+              f.read_text(encoding="utf-8").replace("’", "'")]  # fmt: skip
+    assert {f.parent.name for f in titled} >= {"coexistence-regimes", "jp-prefectures", "oecd-governance", "weights"}

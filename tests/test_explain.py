@@ -361,7 +361,8 @@ def test_shapley_contributions_sum_to_score_minus_baseline(levels, problem, lo):
     tree, raw, weights, i = problem
     result, oracle = build(tree, raw, weights, levels, lo=lo)
     assume(oracle.full[i]["index"] is not None)
-    values, method, baseline_score, name = contributions(result, f"e{i}")
+    found = contributions(result, f"e{i}")
+    values, method, baseline_score, name = found.values, found.method, found.baseline_score, found.baseline
     assert (method, name) == ("shapley", "mean")
     got = by_node(result, values)
     # the baseline is the average entity, evaluated by hand
@@ -391,7 +392,8 @@ def test_owen_value_matches_brute_force_over_every_tree_consistent_ordering(leve
     tree, raw, weights, i = problem
     result, oracle = build(tree, raw, weights, levels, lo=lo)
     assume(oracle.full[i]["index"] is not None)
-    values, method, _, _ = contributions(result, f"e{i}", baseline="mean")  # "mean" forces Shapley for arithmetic
+    found = contributions(result, f"e{i}", baseline="mean")
+    values, method = found.values, found.method  # "mean" forces Shapley for arithmetic
     assert method == "shapley"
     got = by_node(result, values)
     expected = oracle.owen(oracle.game(i))
@@ -410,7 +412,7 @@ def test_flat_tree_is_the_plain_shapley_value_over_all_permutations(levels, prob
     tree, raw, weights, i = problem
     result, oracle = build(tree, raw, weights, levels, lo=1.0)
     assert len(oracle.orders()) == math.factorial(len(oracle.leaves))
-    values, *_ = contributions(result, f"e{i}")
+    values = contributions(result, f"e{i}").values
     got = by_node(result, values)
     expected = oracle.owen(oracle.game(i))
     assume(not oracle.fragile)
@@ -426,7 +428,7 @@ def test_brute_force_owen_on_a_three_level_tree():
     weights = {"p0": 2.0, "s0": 1.5, "a": 3.0, "d": 0.5}
     result, oracle = build(tree, raw, weights, levels, lo=1.0)
     for i in range(len(raw)):
-        got = by_node(result, contributions(result, f"e{i}")[0])
+        got = by_node(result, contributions(result, f"e{i}").values)
         expected = oracle.owen(oracle.game(i))
         for node in ["a", "b", "c", "d", "e"]:
             assert got[node] == pytest.approx(expected[node], abs=TOL)
@@ -498,7 +500,8 @@ def test_arithmetic_with_a_named_baseline_is_the_weighted_difference():
     tree = {"index": ["p0", "p1"], "p0": ["a", "b"], "p1": ["c"]}
     raw = [[0, 100, 50], [100, 0, 100], [50, 50, 0]]  # goalposts [0, 100] onto [0, 100] leave these unchanged
     result, _ = build(tree, raw, {"p0": 3.0, "p1": 1.0, "a": 1.0, "b": 2.0})
-    values, method, base, name = contributions(result, "e0", baseline="e1")
+    found = contributions(result, "e0", baseline="e1")
+    values, method, base, name = found.values, found.method, found.baseline_score, found.baseline
     got = by_node(result, values)
     assert (method, name) == ("shapley", "e1")
     # e_a = 3/4 · 1/3 = 1/4, e_b = 3/4 · 2/3 = 1/2, e_c = 1/4; e0 − e1 = (−100, +100, −50)

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from trustindex.errors import ConfigError, DataError
 from trustindex.io import output as output_module
-from trustindex.io.dataset import field_column, read_csv
 from trustindex.io.output import write_output
 from trustindex.io.registry import (
     DEFAULT_DATASET,
@@ -24,6 +23,7 @@ from trustindex.io.registry import (
     shipped_root,
     weights_names,
 )
+from trustindex.io.table import field_column, read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,8 +84,8 @@ def test_read_csv_reports_line_numbers_and_raw_lines(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text('id,name\n\na,"A, Inc."\nb,B\n', encoding="utf-8")
     rows = read_csv(path)
-    assert [(line, fields) for line, fields, _ in rows] == [(1, ["id", "name"]), (3, ["a", "A, Inc."]), (4, ["b", "B"])]
-    assert rows[1][2] == 'a,"A, Inc."'
+    assert [(r.line, r.fields) for r in rows] == [(1, ["id", "name"]), (3, ["a", "A, Inc."]), (4, ["b", "B"])]
+    assert rows[1].raw == 'a,"A, Inc."\n'
 
 
 def test_read_csv_malformed_quoting(tmp_path):
@@ -163,7 +163,7 @@ def test_write_output_never_overwrites_an_input(tmp_path):
     source = tmp_path / "weights.toml"
     source.write_text("schema = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        write_output("oops\n", str(source), inputs=(tmp_path / "other.csv", None, source))
+        write_output("oops\n", str(source), protect=(tmp_path / "other.csv", None, source))
     assert caught.value.path == str(source)
     assert source.read_text(encoding="utf-8") == "schema = 1\n"
     assert list(tmp_path.iterdir()) == [source]
@@ -175,7 +175,7 @@ def test_write_output_never_overwrites_an_input_through_a_link(tmp_path):
     link = tmp_path / "link.csv"
     link.symlink_to(source)
     with pytest.raises(ConfigError):
-        write_output("oops\n", str(link), inputs=(source,))
+        write_output("oops\n", str(link), protect=(source,))
     assert source.read_text(encoding="utf-8") == "id\n"
 
 
@@ -228,7 +228,8 @@ def test_shipped_names():
 def test_defaults_resolve_to_the_shipped_files():
     assert resolve_dataset(None).resolve() == (ROOT / "datasets" / DEFAULT_DATASET).resolve()
     assert resolve_weights(None).resolve() == (ROOT / "weights" / f"{DEFAULT_WEIGHTS}.toml").resolve()
-    assert resolve_weights("") == resolve_weights(None)
+    with pytest.raises(ConfigError, match="empty"):
+        resolve_weights("")  # an empty name is a mistake, not the default
 
 
 @pytest.mark.parametrize("name", ["balanced", "management-first", "welfare-first"])
@@ -268,7 +269,7 @@ def test_unknown_weights_name_lists_the_shipped_ones():
 
 
 def test_unknown_dataset_name_suggests_the_closest():
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(ConfigError) as caught:
         resolve_dataset("coexistence")
-    assert caught.value.exit_code == 3
+    assert caught.value.exit_code == 2  # a name is usage, as the README's table says
     assert caught.value.hint == "did you mean 'coexistence-regimes'?"

@@ -21,7 +21,8 @@ from trustindex.cli import cli
 from trustindex.errors import ConfigError
 from trustindex.io.weights import load_weights
 from trustindex.model import Imputation, Thresholds, Treatment, frozen_map, readonly
-from trustindex.pipeline import prepare, score, screen
+from trustindex.pipeline import score
+from trustindex.prepare import prepare, screen
 from trustindex.treat import Treated
 
 nan = math.nan
@@ -159,6 +160,17 @@ def test_the_profile_audit_thresholds_drive_the_treatment():
 # --- imputation in the pipeline: groups and panels ----------------------------------------------------------
 
 
+def fields(prepared):
+    """A Prepared record as (values, imputed, treated, notices)."""
+    return prepared.values, prepared.imputed, prepared.treated, prepared.notices
+
+
+def screened_by(dataset, weights) -> tuple[str, ...]:
+    """The entities screening leaves out (on the coverage after the profile's imputation)."""
+    keep = screen(dataset, weights, prepare(dataset, weights))
+    return tuple(e for e, k in zip(dataset.entities, keep, strict=True) if not k)
+
+
 def grouped_dataset(regions=("N", "N", "N", "S", "S", "X")):
     values = [[1.0], [5.0], [nan], [10.0], [nan], [nan]]
     dataset = make_dataset(make_framework({"p": None}, {"a": "p"}), values)
@@ -166,8 +178,8 @@ def grouped_dataset(regions=("N", "N", "N", "S", "S", "X")):
 
 
 def test_group_mean_through_prepare():
-    values, imputed, treated, notices = prepare(
-        grouped_dataset(), profile(imputation=Imputation("group-mean", "region"))
+    values, imputed, treated, notices = fields(
+        prepare(grouped_dataset(), profile(imputation=Imputation("group-mean", "region")))
     )
     # N: (1 + 5)/2 = 3 → e2; S: 10 → e4; X: nothing observed → e5 stays missing
     np.testing.assert_array_equal(values[:, 0], [1.0, 5.0, 3.0, 10.0, 10.0, nan])
@@ -211,14 +223,14 @@ def panel_dataset(year: int = 2021):
 
 
 def test_carry_forward_through_prepare():
-    values, imputed, _, notices = prepare(panel_dataset(2021), profile(imputation=Imputation("carry-forward")))
+    values, imputed, _, notices = fields(prepare(panel_dataset(2021), profile(imputation=Imputation("carry-forward"))))
     np.testing.assert_array_equal(values[:, 0], [1.0, 7.0, 4.0])
     np.testing.assert_array_equal(imputed[:, 0], [True, True, False])
     assert notices[0].message == "2 missing value(s) imputed (carry-forward)"
 
 
 def test_interpolate_through_prepare_uses_the_scored_year():
-    values, imputed, _, _ = prepare(panel_dataset(2021), profile(imputation=Imputation("interpolate")))
+    values, imputed, _, _ = fields(prepare(panel_dataset(2021), profile(imputation=Imputation("interpolate"))))
     # e0: halfway between 1 (2020) and 3 (2022); e1: no later value, so no interpolation
     np.testing.assert_array_equal(values[:, 0], [2.0, nan, 4.0])
     np.testing.assert_array_equal(imputed[:, 0], [True, False, False])
@@ -236,10 +248,10 @@ def test_carry_forward_reads_the_untreated_history_and_is_then_treated_with_its_
     before, now = np.array(long + [900.0]), np.array(long + [nan])
     dataset = make_dataset(make_framework({"p": None}, {"a": "p"}), now[:, None])
     dataset = replace(dataset, history=readonly(np.stack([before, now])[:, :, None]), years=(2020, 2021), year=2021)
-    plain, *_ = prepare(dataset, profile(imputation=Imputation("carry-forward")))
+    plain, *_ = fields(prepare(dataset, profile(imputation=Imputation("carry-forward"))))
     assert plain[-1, 0] == 900.0  # the raw 2020 value
-    values, imputed, treated, _ = prepare(dataset, profile(treatment=Treatment("winsorise", 3),
-                                                           imputation=Imputation("carry-forward")))  # fmt: skip
+    values, imputed, treated, _ = fields(prepare(dataset, profile(treatment=Treatment("winsorise", 3),
+                                                                  imputation=Imputation("carry-forward"))))  # fmt: skip
     assert imputed[-1, 0]
     assert any(t.entity == dataset.entities[-1] and t.original == 900.0 for t in treated)
 
@@ -248,7 +260,7 @@ def test_interpolate_across_uneven_years_weights_by_year():
     history = np.array([[[0.0]], [[nan]], [[10.0]]])  # 2010, 2012, 2015
     dataset = make_dataset(make_framework({"p": None}, {"a": "p"}), history[1])
     dataset = replace(dataset, history=readonly(history), years=(2010, 2012, 2015), year=2012)
-    values, *_ = prepare(dataset, profile(imputation=Imputation("interpolate")))
+    values, *_ = fields(prepare(dataset, profile(imputation=Imputation("interpolate"))))
     assert values[0, 0] == pytest.approx(4.0)  # 0 + (10 − 0) · (2012 − 2010) / (2015 − 2010)
 
 
@@ -273,10 +285,11 @@ def screening_dataset():
 )
 def test_screening_leaves_out_the_right_entities(threshold, left_out):
     dataset = screening_dataset()
-    kept, screened = screen(dataset, profile(screening=threshold))
-    assert screened == left_out
-    assert kept.entities == tuple(e for e in dataset.entities if e not in left_out)
-    np.testing.assert_array_equal(kept.values, dataset.values[[dataset.entities.index(e) for e in kept.entities]])
+    assert screened_by(dataset, profile(screening=threshold)) == left_out
+    result = score(dataset, replace(make_weights(min_coverage=0.0), screening=threshold))
+    assert result.entities == tuple(e for e in dataset.entities if e not in left_out)
+    kept = [dataset.entities.index(e) for e in result.entities]
+    np.testing.assert_array_equal(result.dataset.values, dataset.values[kept])
 
 
 def test_screened_entities_get_a_notice_and_the_rest_are_ranked():
@@ -300,12 +313,13 @@ def test_screening_is_off_by_default():
 
 def test_screening_compares_at_three_decimals():
     dataset = make_dataset(three_indicators(), [[1.0, 2.0, nan], [2.0, 3.0, 4.0], [3.0, 1.0, 2.0]])
-    assert screen(dataset, profile(screening=0.667))[1] == ()  # 2/3 = 0.6667 → 0.667
-    assert screen(dataset, profile(screening=0.668))[1] == ("e0",)
+    assert screened_by(dataset, profile(screening=0.667)) == ()  # 2/3 = 0.6667 → 0.667
+    assert screened_by(dataset, profile(screening=0.668)) == ("e0",)
 
 
-def test_screening_happens_before_treatment():
-    """An entity left out does not take part in the outlier statistics of the others."""
+def test_screening_happens_after_treatment():
+    """The README's (and COINr's) order: impute, treat, then screen. An entity that screening leaves out still
+    took part in the outlier statistics of its columns; only the kept entities' treated values are reported."""
     values = np.column_stack([ONE, [1.0] * 24 + [nan]])
     dataset = make_dataset(make_framework({"p": None}, {"a": "p", "b": "p"}), values)
     weights = profile(screening=0.6, treatment=Treatment("winsorise", 5))
@@ -313,7 +327,17 @@ def test_screening_happens_before_treatment():
     assert unscreened.treated  # with e24, column a has outliers
     result = score(dataset, weights)
     assert result.screened == ("e24",)
-    assert result.treated == ()  # without it, 1..20, 30, 40, 50, 60 passes the rule
+    assert result.treated == tuple(t for t in unscreened.treated if t.entity != "e24")
+
+
+def test_screening_reads_coverage_after_imputation_unless_raw():
+    """e2 lacks half its values; mean imputation fills them, so screening at 0.75 keeps it — unless the
+    profile screens on the raw coverage."""
+    dataset = screening_dataset()
+    imputed = profile(screening=0.75, imputation=Imputation("mean"))
+    assert screened_by(dataset, imputed) == ()  # after imputation every entity is complete
+    raw = replace(imputed, screening_basis="raw")
+    assert screened_by(dataset, raw) == ("e2", "e4")
 
 
 def test_screening_everything_is_a_config_error():

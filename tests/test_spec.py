@@ -8,8 +8,7 @@ import pytest
 
 from trustindex.errors import ConfigError
 from trustindex.io.spec import DEFAULT, load_spec
-from trustindex.model import Aggregation, Normalisation
-from trustindex.uncertainty import Spec, WeightSpec
+from trustindex.model import Aggregation, Normalisation, Spec, WeightSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,7 +96,8 @@ def test_defaults_of_a_minimal_file(tmp_path):
 
 
 # Each case: the file (after a first line `schema = 1`, unless it starts with `!`), then the line and column
-# the error must name (None: no line), and the message (a regular expression).
+# the error must name (None: no line; a text: the column where that text starts on the line, for an error
+# about one element of a list), and the message (a regular expression).
 # fmt: off
 ERRORS = [
     # unknown keys, with a suggestion
@@ -105,11 +105,11 @@ ERRORS = [
     ('[weights]\nspred = 0.2\n', 3, 1, r"unknown key 'spred' in \[weights\] \(did you mean 'spread'\?\)"),
     ('[aggregation]\nalternatives = ["arithmetic", "geometric"]\nlevel = ["index"]\n', 4, 1,
      r"unknown key 'level' in \[aggregation\] \(did you mean 'levels'\?\)"),
-    ('[normalisation]\nalternatives = [{ method = "minmax", rnage = [1, 100] }, "zscore"]\n', 3, 1,
+    ('[normalisation]\nalternatives = [{ method = "minmax", rnage = [1, 100] }, "zscore"]\n', 3, "{",
      r"unknown key 'rnage' in an alternative \(did you mean 'range'\?\)"),
-    ('[treatment]\nalternatives = ["none", { method = "winsorise", maxpoints = 3 }]\n', 3, 1,
+    ('[treatment]\nalternatives = ["none", { method = "winsorise", maxpoints = 3 }]\n', 3, "{",
      r"unknown key 'maxpoints' in an alternative \(did you mean 'max_points'\?\)"),
-    ('[aggregation]\nalternatives = [{ method = "arithmetic", min_coverage = 0.5 }, "geometric"]\n', 3, 1,
+    ('[aggregation]\nalternatives = [{ method = "arithmetic", min_coverage = 0.5 }, "geometric"]\n', 3, "{",
      "unknown key 'min_coverage' in an alternative"),
     ('[leave_out]\nnode = ["support"]\n', 3, 1, "unknown key 'node' .*did you mean 'nodes'"),
     # schema and the top level
@@ -128,9 +128,10 @@ ERRORS = [
     ('[weights]\ndistribution = "dirichlet"\nspread = 0.2\n', 4, 1, "spread has no effect with 'dirichlet'"),
     ('[weights]\ndistribution = "simplex"\nspread = 0.2\n', 4, 1, "spread has no effect with 'simplex'"),
     ('[weights]\nconcentration = 5\n', 3, 1, "concentration has no effect with 'uniform'"),
-    ('[weights]\ndistribution = "dirichlet"\nconcentration = 0\n', 4, 1, "concentration must be positive"),
+    ('[weights]\ndistribution = "dirichlet"\nconcentration = 0\n', 4, 1,
+     r"concentration must lie in \[1, 1e\+06\], not 0"),
     ('[weights]\ndistribution = "normal"\n', 3, 1, "unknown distribution 'normal'"),
-    ('[weights]\nlevels = ["pilar"]\n', 3, 1, r"unknown level 'pilar' \(did you mean 'pillar'\?\)"),
+    ('[weights]\nlevels = ["pilar"]\n', 3, '"pilar"', r"unknown level 'pilar' \(did you mean 'pillar'\?\)"),
     ('[weights]\nlevels = []\n', 3, 1, "levels names no level"),
     ('[weights]\nlevels = "pillar"\n', 3, 1, "levels must be a list of strings"),
     # a single alternative, or the same one twice
@@ -138,38 +139,39 @@ ERRORS = [
     ('[normalisation]\nalternatives = ["minmax"]\n', 3, 1, "give two or more alternatives"),
     ('[treatment]\nalternatives = ["winsorise"]\n', 3, 1, "give two or more alternatives"),
     ('[imputation]\nalternatives = ["mean"]\n', 3, 1, "give two or more alternatives"),
-    ('[aggregation]\nalternatives = ["arithmetic", "arithmetic"]\n', 3, 1, "listed twice"),
-    ('[imputation]\nalternatives = ["mean", "mean"]\n', 3, 1, "listed twice"),
+    ('[aggregation]\nalternatives = ["arithmetic", "arithmetic"]\n', 3, '"arithmetic"]', "listed twice"),
+    ('[imputation]\nalternatives = ["mean", "mean"]\n', 3, '"mean"]', "listed twice"),
     ('[aggregation]\nlevels = ["index"]\n', 2, 1, r"missing key 'alternatives' in \[aggregation\]"),
     # unknown alternatives
-    ('[normalisation]\nalternatives = ["minmx", "zscore"]\n', 3, 1,
+    ('[normalisation]\nalternatives = ["minmx", "zscore"]\n', 3, '"minmx"',
      r"unknown normalisation method 'minmx' \(did you mean 'minmax'\?\)"),
-    ('[normalisation]\nalternatives = [3, "zscore"]\n', 3, 1, "a method name or a table, not 3"),
-    ('[aggregation]\nalternatives = ["geometrc", "arithmetic"]\n', 3, 1, "unknown aggregation alternative"),
-    ('[aggregation]\nalternatives = ["power", "arithmetic"]\n', 3, 1, "p goes with method 'power'"),
-    ('[aggregation]\nalternatives = [{ method = "geometric", p = 2 }, "arithmetic"]\n', 3, 1,
+    ('[normalisation]\nalternatives = [3, "zscore"]\n', 3, "3,", "a method name or a table, not 3"),
+    ('[aggregation]\nalternatives = ["geometrc", "arithmetic"]\n', 3, '"geometrc"', "unknown aggregation alternative"),
+    ('[aggregation]\nalternatives = ["power", "arithmetic"]\n', 3, '"power"', "p goes with method 'power'"),
+    ('[aggregation]\nalternatives = [{ method = "geometric", p = 2 }, "arithmetic"]\n', 3, "{",
      "p goes with method 'power'"),
-    ('[treatment]\nalternatives = ["none", "winsorize"]\n', 3, 1, "unknown treatment 'winsorize'"),
-    ('[imputation]\nalternatives = ["mean", "group-mean"]\n', 3, 1, "unsupported imputation alternative 'group-mean'"),
-    ('[imputation]\nalternatives = ["mean", "guess"]\n', 3, 1, "unsupported imputation alternative 'guess'"),
+    ('[treatment]\nalternatives = ["none", "winsorize"]\n', 3, '"winsorize"', "unknown treatment 'winsorize'"),
+    ('[imputation]\nalternatives = ["mean", "group-mean"]\n', 3, '"group-mean"',
+     "unsupported imputation alternative 'group-mean'"),
+    ('[imputation]\nalternatives = ["mean", "guess"]\n', 3, '"guess"', "unsupported imputation alternative 'guess'"),
     # the values inside alternatives
-    ('[normalisation]\nalternatives = [{ method = "minmax", range = [1] }, "zscore"]\n', 3, 1,
+    ('[normalisation]\nalternatives = [{ method = "minmax", range = [1] }, "zscore"]\n', 3, "{",
      "range must be a pair of numbers"),
-    ('[normalisation]\nalternatives = [{ method = "minmax", range = [100, 1] }, "zscore"]\n', 3, 1,
+    ('[normalisation]\nalternatives = [{ method = "minmax", range = [100, 1] }, "zscore"]\n', 3, "{",
      r"range must be \[low, high\] with low < high"),
-    ('[normalisation]\nalternatives = [{ method = "zscore", sd = 0 }, "minmax"]\n', 3, 1, "sd must be positive"),
-    ('[normalisation]\nalternatives = [{ method = "zscore", mean = "ten" }, "minmax"]\n', 3, 1,
+    ('[normalisation]\nalternatives = [{ method = "zscore", sd = 0 }, "minmax"]\n', 3, "{", "sd must be positive"),
+    ('[normalisation]\nalternatives = [{ method = "zscore", mean = "ten" }, "minmax"]\n', 3, "{",
      "mean must be a finite number, not 'ten'"),
-    ('[aggregation]\nalternatives = [{ method = "power", p = "half" }, "arithmetic"]\n', 3, 1,
+    ('[aggregation]\nalternatives = [{ method = "power", p = "half" }, "arithmetic"]\n', 3, "{",
      "p must be a finite number"),
-    ('[treatment]\nalternatives = ["none", { method = "winsorise", max_points = -1 }]\n', 3, 1,
+    ('[treatment]\nalternatives = ["none", { method = "winsorise", max_points = -1 }]\n', 3, "{",
      "max_points must be 0 or more"),
-    ('[treatment]\nalternatives = ["none", { method = "winsorise", max_points = 2.5 }]\n', 3, 1,
+    ('[treatment]\nalternatives = ["none", { method = "winsorise", max_points = 2.5 }]\n', 3, "{",
      "max_points must be an integer"),
     # levels of the aggregation alternatives
-    ('[aggregation]\nalternatives = ["arithmetic", "geometric"]\nlevels = ["indicator"]\n', 4, 1,
+    ('[aggregation]\nalternatives = ["arithmetic", "geometric"]\nlevels = ["indicator"]\n', 4, '"indicator"',
      "unknown level 'indicator'"),
-    ('[aggregation]\nalternatives = ["arithmetic", "geometric"]\nlevels = ["pilar"]\n', 4, 1,
+    ('[aggregation]\nalternatives = ["arithmetic", "geometric"]\nlevels = ["pilar"]\n', 4, '"pilar"',
      r"unknown level 'pilar' \(did you mean 'pillar'\?\)"),
     # leave_out
     ('[leave_out]\nnodes = []\n', 3, 1, "leave_out names no node"),
@@ -182,7 +184,10 @@ ERRORS = [
 
 @pytest.mark.parametrize("text, line, column, message", ERRORS)
 def test_errors_name_the_line(tmp_path, text, line, column, message):
-    path = write(tmp_path, text[1:] if text.startswith("!") else "schema = 1\n" + text)
+    content = text[1:] if text.startswith("!") else "schema = 1\n" + text
+    path = write(tmp_path, content)
+    if isinstance(column, str):
+        column = content.split("\n")[line - 1].index(column) + 1
     with pytest.raises(ConfigError, match=message) as caught:
         load_spec(path)
     error = caught.value
@@ -206,5 +211,5 @@ def test_an_error_deep_in_a_longer_file(tmp_path):
     )
     with pytest.raises(ConfigError) as caught:
         load_spec(write(tmp_path, text))
-    assert (caught.value.line, caught.value.column) == (10, 1)
+    assert (caught.value.line, caught.value.column) == (10, len('levels = ["index", ') + 1)  # at the element
     assert "unknown level 'sub_pillar'" in str(caught.value) and "did you mean 'sub-pillar'?" in str(caught.value)

@@ -17,13 +17,14 @@ import pytest
 from conftest import make_dataset, make_framework, make_weights
 
 import trustindex.uncertainty as uncertainty_module
+from trustindex.batches import Cancelled
 from trustindex.engine import Engine
 from trustindex.errors import ConfigError
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
-from trustindex.model import Aggregation, Imputation, Normalisation, Treatment
+from trustindex.model import Aggregation, Imputation, Normalisation, Spec, Treatment, WeightSpec
 from trustindex.pipeline import score
-from trustindex.uncertainty import Cancelled, Design, Spec, WeightSpec, uncertainty, uniforms
+from trustindex.uncertainty import LATTICE, Design, uncertainty
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = float("nan")
@@ -60,8 +61,13 @@ def naive_ranks(scores) -> list[float]:
 def recompute(engine: Engine, spec: Spec, seed: int) -> np.ndarray:
     """The scores of every run of ``uncertainty(engine, spec, seed)``, from the same uniforms."""
     design = Design(engine, spec)
-    u = uniforms(spec.runs, design.dimensions, spec.sampler, np.random.default_rng(seed))
-    return design.scores(u)
+    u = design.sampler(np.random.default_rng(seed), spec.runs).draw(spec.runs)
+    return design.evaluate(*design.decode(u))[0]
+
+
+def per_batch(monkeypatch, engine: Engine, spec: Spec, runs: int) -> None:
+    """Make every batch of an analysis of ``spec`` on ``engine`` hold ``runs`` runs."""
+    monkeypatch.setattr(uncertainty_module, "ELEMENTS_PER_BATCH", runs * Design(engine, spec).cost())
 
 
 def inverted_cdf(values: list[float], q: float) -> float:
@@ -97,18 +103,25 @@ def test_same_seed_same_result_other_seed_other_result(default, sampler):
     assert not np.array_equal(first.counts, other.counts) or first.entities != other.entities
 
 
-def test_chunks_merge_exactly(default, monkeypatch):
-    # rule 3: partial results merge exactly, so the chunk size changes nothing
+@pytest.mark.parametrize("sampler", ["sobol", "random"])
+def test_chunks_merge_exactly(default, monkeypatch, sampler):
+    # rule 3: partial results merge exactly, so the batch size changes nothing but the order of float sums
     engine = default[2]
-    spec = Spec(runs=300, sampler="random")
+    spec = Spec(runs=300, sampler=sampler)
     whole = uncertainty(engine, spec, 5)
-    monkeypatch.setattr(uncertainty_module, "CHUNK", 64)
+    per_batch(monkeypatch, engine, spec, 7)
     chunked = uncertainty(engine, spec, 5)
     assert np.array_equal(whole.counts, chunked.counts)
-    assert whole.entities == chunked.entities
-    assert whole.mean_shift == chunked.mean_shift
-    assert whole.spearman == pytest.approx(chunked.spearman, abs=1e-15)
-    assert whole.kendall == pytest.approx(chunked.kendall, abs=1e-15)
+    assert [(e.entity, e.median_rank, e.low_rank, e.high_rank, e.top_k) for e in whole.entities] == [
+        (e.entity, e.median_rank, e.low_rank, e.high_rank, e.top_k) for e in chunked.entities
+    ]
+    for a, b in zip(whole.scales, chunked.scales, strict=True):
+        np.testing.assert_allclose(a.mean, b.mean, rtol=1e-12)
+        np.testing.assert_array_equal(a.low, b.low)  # histograms: counts, exact
+        np.testing.assert_array_equal(a.high, b.high)
+    assert whole.mean_shift == pytest.approx(chunked.mean_shift, rel=1e-12)
+    assert whole.spearman == pytest.approx(chunked.spearman, abs=1e-12)
+    assert whole.kendall == pytest.approx(chunked.kendall, abs=1e-12)
 
 
 # --- rank statistics against naive recomputation -------------------------------------------------------------
@@ -137,10 +150,12 @@ def test_rank_statistics_against_naive_recomputation(name, runs):
         assert e.low_rank == inverted_cdf(column, 0.05)
         assert e.high_rank == inverted_cdf(column, 0.95)
         assert e.top_k == pytest.approx(sum(1 for r in column if r <= 3) / runs)
-        values = list(scores[:, i].astype(np.float32).astype(float))  # the summary keeps float32 scores
-        assert e.mean_score == pytest.approx(sum(values) / len(values), rel=1e-6)
-        assert e.low_score == pytest.approx(linear_percentile(values, 0.05), rel=1e-6)
-        assert e.high_score == pytest.approx(linear_percentile(values, 0.95), rel=1e-6)
+        values = [float(v) for v in scores[:, i]]
+        assert e.mean_score == pytest.approx(sum(values) / len(values), rel=1e-12)
+        # score percentiles come from a histogram on a lattice of LATTICE × the score scale: within one cell
+        cell = LATTICE * Design(engine, spec).span() + 1e-12
+        assert abs(e.low_score - linear_percentile(values, 0.05)) <= cell
+        assert abs(e.high_score - linear_percentile(values, 0.95)) <= cell
         shifts += [abs(r - nominal[i]) for r in column]
     assert result.mean_shift == pytest.approx(sum(shifts) / len(shifts))
 
@@ -203,9 +218,9 @@ def test_discrete_choices_are_the_pipeline_with_those_choices(asem):
     spec = Spec(runs=40, sampler="random", weights=None, normalisation=normalisations, aggregation=aggregations,
                 treatment=treatments, imputation=imputations)  # fmt: skip
     design = Design(engine, spec)
-    u = uniforms(spec.runs, design.dimensions, "random", np.random.default_rng(9))
+    u = np.random.default_rng(9).random((spec.runs, design.dimensions))
     weights, picks = design.decode(u)
-    scores = design.evaluate(weights, picks)
+    scores, _ = design.evaluate(weights, picks)
     assert set(picks) == {"normalisation", "aggregation", "treatment", "imputation"}
     index = profile.aggregation_for("index")
     seen = set()
@@ -264,7 +279,7 @@ def test_weight_distributions(default):
 
 
 def test_progress_fractions_end_at_one(default, monkeypatch):
-    monkeypatch.setattr(uncertainty_module, "CHUNK", 100)
+    per_batch(monkeypatch, default[2], Spec(runs=450), 100)
     seen = []
     uncertainty(default[2], Spec(runs=450), 1, progress=seen.append)
     assert seen == pytest.approx([100 / 450, 200 / 450, 300 / 450, 400 / 450, 1.0])
@@ -272,7 +287,7 @@ def test_progress_fractions_end_at_one(default, monkeypatch):
 
 
 def test_cancelled_raises(default, monkeypatch):
-    monkeypatch.setattr(uncertainty_module, "CHUNK", 100)
+    per_batch(monkeypatch, default[2], Spec(runs=450), 100)
     asked = []
 
     def cancelled() -> bool:
@@ -298,10 +313,10 @@ ONE_INDICATOR_PILLARS = make_framework({"P": None, "Q": None}, {"a": "P", "b": "
         (Spec(weights=None, aggregation=(), treatment=(("winsorise", 5),)), "treatment has a single alternative"),
         (Spec(weights=None, aggregation=(), imputation=("mean",)), "imputation has a single alternative"),
         (Spec(weights=WeightSpec(spread=0.0)), "spread of 0 varies nothing"),
-        (Spec(aggregation_levels=("sub-pillar",)), "nothing at those levels combines two components"),
+        (Spec(aggregation_levels=("sub-pillar",)), "combines two components at no level of"),
         (Spec(leave_out=("suport",)), "cannot leave out 'suport'"),
         (Spec(weights=None, aggregation=()), "nothing is uncertain"),
-        (Spec(weights=WeightSpec(levels=("sub-pillar",))), "no group at the chosen levels"),
+        (Spec(weights=WeightSpec(levels=("sub-pillar",))), "no group of two weighted components at the level"),
         (Spec(sampler="halton"), "unknown sampler"),
     ],
 )
@@ -313,8 +328,38 @@ def test_specifications_without_effect_are_errors(default, spec, message):
 def test_aggregation_alternatives_where_nothing_combines_two():
     # each pillar has one indicator: pillar-level aggregation alternatives cannot change anything
     engine = Engine(make_dataset(ONE_INDICATOR_PILLARS, [[1, 2], [3, 4], [5, 1]]), make_weights(method="goalposts"))
-    with pytest.raises(ConfigError, match="nothing at those levels combines two components"):
+    with pytest.raises(ConfigError, match="combines two components at no level of"):
         Design(engine, Spec(aggregation_levels=("pillar",)))
-    with pytest.raises(ConfigError, match="no group at the chosen levels"):
+    with pytest.raises(ConfigError, match="no group of two weighted components at the level"):
         Design(engine, Spec(weights=WeightSpec(levels=("indicator",)), aggregation=()))
     Design(engine, Spec(aggregation_levels=("index",)))  # the index does combine two
+
+
+# --- zeros under a geometric alternative, and weights of a tree without pillars --------------------------
+
+
+def _worst_on_a_pillar():
+    """e2 is the worst on P's only indicator (min–max 0 there); Q's two indicators run against each other, so
+    every entity has 50 on Q: only e2's geometric index is forced to 0."""
+    framework = make_framework({"P": None, "Q": None}, {"a": "P", "b": "Q", "c": "Q"})
+    return Engine(make_dataset(framework, [[10, 1, 3], [20, 2, 2], [5, 3, 1]]), make_weights())
+
+
+def test_a_zero_forced_by_the_geometric_alternative_is_said_once_with_the_entity():
+    result = uncertainty(_worst_on_a_pillar(), Spec(runs=8), seed=1)
+    [notice] = result.notices
+    assert notice.entities == ("e2",) and "geometric mean of 'index' is 0 because 'P' scores 0" in notice.message
+
+
+def test_no_notice_when_every_alternative_is_arithmetic():
+    spec = Spec(runs=8, aggregation=())
+    assert uncertainty(_worst_on_a_pillar(), spec, seed=1).notices == ()
+
+
+def test_a_tree_without_pillars_varies_its_indicator_weights_by_default():
+    framework = make_framework({}, {"a": "index", "b": "index", "c": "index"})
+    engine = Engine(make_dataset(framework, [[1, 2, 3], [3, 1, 2], [2, 3, 1]]), make_weights())
+    design = Design(engine, Spec(runs=8))
+    assert [sorted(engine.nodes[c] for c in group) for group in design.varying] == [["a", "b", "c"]]
+    with pytest.raises(ConfigError, match="no weights vary"):
+        Design(engine, Spec(runs=8, weights=WeightSpec(levels=("pillar",))))

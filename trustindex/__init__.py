@@ -21,7 +21,7 @@ _API = {
     "compare": "explain",
     "what_it_takes": "targets",
     "Engine": "engine",
-    "Spec": "uncertainty",
+    "Spec": "model",
     "weight_stability": "stability",
     "rank_bounds": "stability",
     "acceptability": "stability",

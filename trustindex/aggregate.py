@@ -1,11 +1,12 @@
 """Aggregation kernels: combine children's scores into their parents' scores, for a batch of runs at once.
 
 One call aggregates every parent of one layer of the tree: ``x`` holds the children's scores, shape
-(runs, entities, children) — a leading 1 when every run shares them — with NaN where missing; ``w`` the
-children's non-negative weights, shape (runs, children) or (1, children), 0 leaving a child out; and
-``segments`` the offsets at which each parent's (contiguous) children start. Each entity is aggregated over
-its available children with the weights renormalised over them; a parent with no available child of
-positive weight gets NaN. A single scoring is the case of one run.
+(children, runs, entities) — runs 1 when every run shares them — with NaN where missing; ``w`` the children's
+non-negative weights, shape (runs, children) or (1, children), 0 leaving a child out; and ``segments`` the
+offsets at which each parent's (contiguous) children start. The result has shape (parents, runs, entities).
+Each entity is aggregated over its available children with the weights renormalised over them; a parent
+with no available child of positive weight gets NaN. A single scoring is the case of one run. Children come
+first so that summing over them adds whole runs × entities slabs.
 
 The power-mean family (arithmetic p = 1, geometric p = 0, harmonic p = −1, power p) is one code path: a mean
 of transformed values. For p ≠ 0, 1 the values are divided by each entity's largest (p > 0) or smallest
@@ -20,14 +21,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import methods
 from .errors import ConfigError
 
-METHODS = ("arithmetic", "geometric", "harmonic", "power", "copeland")
-NEED_POSITIVE = frozenset({"geometric", "harmonic", "power"})
+METHODS = methods.AGGREGATION
+NEED_POSITIVE = methods.NEED_POSITIVE
 TIE = 1e-9
 """Relative difference within which Copeland counts two component scores as equal."""
 PAIRS_PER_CHUNK = 2**22
 """Copeland compares entities pairwise: entity pairs × components × runs evaluated at once."""
+
+
+class NegativeScores(ConfigError):
+    """A mean that needs non-negative scores (geometric, harmonic, power) was given negative ones."""
+
+    def __init__(self, method: str, nodes: tuple[str, ...] = ()):
+        what = f" of {', '.join(repr(n) for n in nodes)}" if nodes else ""
+        super().__init__(
+            f"{method} aggregation{what} needs non-negative scores, but some are negative",
+            hint="normalise to a positive range such as range = [1, 100], or aggregate arithmetically",
+        )
+        self.method, self.nodes = method, nodes
 
 
 def exponent(method: str, p: float | None) -> float | None:
@@ -36,52 +50,64 @@ def exponent(method: str, p: float | None) -> float | None:
 
 
 def _sum(values: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Sum over each parent's children along the last axis."""
-    return np.add.reduceat(values, segments, axis=-1)
+    """Sum over each parent's children (the first axis)."""
+    if len(segments) == len(values):
+        return values.astype(float)
+    return np.add.reduceat(values, segments, axis=0, dtype=float)
 
 
 def _weighted(values: np.ndarray, w: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Σ wᵢ valuesᵢ over each parent's children: (runs|1, entities, parents).
+    """Σ wᵢ valuesᵢ over each parent's children: (parents, runs|1, entities).
 
     Values shared by every run meet many runs' weights as one matrix product with the weights laid out per
-    parent (children × runs·parents), never as a runs × entities × children array."""
-    if values.shape[0] > 1 or len(w) == 1:
-        return _sum(values * w[:, None, :], segments)
-    member = np.zeros((w.shape[1], len(segments)))
-    member[np.arange(w.shape[1]), np.repeat(np.arange(len(segments)), np.diff(np.r_[segments, w.shape[1]]))] = 1.0
-    layout = (w.T[:, :, None] * member[:, None, :]).reshape(w.shape[1], -1)  # children × (runs · parents)
-    return (values[0] @ layout).reshape(values.shape[1], len(w), len(segments)).transpose(1, 0, 2)
+    parent ((parents · runs) × children), never as a children × runs × entities array."""
+    if values.shape[1] > 1 or len(w) == 1:
+        return _sum(values * w.T[:, :, None], segments)
+    children = len(values)
+    owner = np.repeat(np.arange(len(segments)), np.diff(np.r_[segments, children]))
+    layout = np.zeros((len(segments), len(w), children))
+    layout[owner, :, np.arange(children)] = w.T
+    product = layout.reshape(-1, children) @ values[:, 0, :]
+    return product.reshape(len(segments), len(w), values.shape[2])
+
+
+def _spread(per_parent: np.ndarray, segments: np.ndarray, children: int) -> np.ndarray:
+    """Each child's copy of its parent's value (parents, …) → (children, …)."""
+    return np.repeat(per_parent, np.diff(np.r_[segments, children]), axis=0)
 
 
 def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, available) -> np.ndarray:
     """Weighted power means of exponent ``p`` over each segment's available children (see the module docstring);
     ``available`` is ``~isnan(x)``, or True when nothing is missing."""
     complete = available is True
+    weights = w.T[:, :, None]  # children × runs × 1
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        if complete:
-            total = _sum(w, segments)[:, None, :]
-        else:
-            total = _weighted(available.astype(float), w, segments)
+        total = _sum(weights, segments) if complete else _weighted(available.astype(float), w, segments)
         if p == 1:
             values = x if complete else np.where(available, x, 0.0)
             mean = _weighted(values, w, segments) / total
             return np.where(total > 0, mean, np.nan)
         positive = w > 0
-        counted = available & (x > 0)
+        counted = x > 0 if complete else available & (x > 0)
         if p == 0:
             mean = np.exp(_weighted(np.log(np.where(counted, x, 1.0)), w, segments) / total)
         else:
-            used = counted & positive.any(axis=0)
+            # Each run's scale is taken over its own children of positive weight (those of zero weight are left
+            # out altogether: raised to a large p they would overflow), per run only when the runs differ.
+            pattern = positive if len(positive) > 1 and not (positive == positive[0]).all() else positive[:1]
+            used = counted & pattern.T[:, :, None]
             if p > 0:
-                scale = np.maximum.reduceat(np.where(used, x, -np.inf), segments, axis=-1)
+                scale = np.maximum.reduceat(np.where(used, x, -np.inf), segments, axis=0)
             else:
-                scale = np.minimum.reduceat(np.where(used, x, np.inf), segments, axis=-1)
+                scale = np.minimum.reduceat(np.where(used, x, np.inf), segments, axis=0)
             scale = np.where(np.isfinite(scale), scale, 1.0)
-            at = np.repeat(scale, np.diff(np.r_[segments, x.shape[-1]]), axis=-1)  # each child's segment's scale
-            powered = np.where(counted, (np.where(counted, x, at) / at) ** p, 0.0)
+            at = _spread(scale, segments, len(x))  # each child's segment's scale
+            powered = np.where(used, (np.where(used, x, at) / at) ** p, 0.0)
             mean = (_weighted(powered, w, segments) / total) ** (1.0 / p) * scale
         if p <= 0:  # a zero of positive weight decides the mean
-            mean = np.where(_sum((x == 0) * positive[:, None, :], segments) > 0, 0.0, mean)
+            zero = x == 0
+            if zero.any():
+                mean = np.where(_sum(zero * positive.T[:, :, None], segments) > 0, 0.0, mean)
         return np.where(total > 0, mean, np.nan)
 
 
@@ -94,14 +120,14 @@ def copeland(x: np.ndarray, w: np.ndarray, segments: np.ndarray, opponents: np.n
     the same run, or the rows of ``opponents`` (entities × children, shared by every run) when given:
     hypothetical entities scored against a fixed field (explanations use this).
     """
-    runs = max(x.shape[0], w.shape[0])
-    n = x.shape[1]
-    bounds = np.r_[segments, x.shape[-1]]
-    out = np.empty((runs, n, len(segments)))
+    runs = max(x.shape[1], w.shape[0])
+    n = x.shape[2]
+    bounds = np.r_[segments, len(x)]
+    out = np.empty((len(segments), runs, n))
     for s in range(len(segments)):
         part = slice(bounds[s], bounds[s + 1])
         field = None if opponents is None else opponents[:, part]
-        out[:, :, s] = _copeland(x[:, :, part], w[:, part], field)
+        out[s] = _copeland(np.moveaxis(x[part], 0, -1), w[:, part], field)
     return out
 
 
@@ -166,12 +192,9 @@ def combine(
     if method in NEED_POSITIVE:
         used = (w > 0).any(axis=0)
         with np.errstate(invalid="ignore"):
-            negative = bool(np.any(x[..., used] < 0))
+            negative = bool(np.any(x[used] < 0))
         if negative:
-            raise ConfigError(
-                f"{method} aggregation needs non-negative scores, but some are negative",
-                hint="normalise to a positive range such as range = [1, 100] (z-scores and ranks can be negative)",
-            )
+            raise NegativeScores(method)
     if method == "copeland":
         return copeland(x, w, segments, opponents)
     return power_mean(x, w, segments, exponent(method, p), available)
@@ -187,8 +210,8 @@ def below(share: np.ndarray, minimum: float) -> np.ndarray:
 
 
 def coverage(available: np.ndarray, positive: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Each parent's share of its positive-weight children that are available (runs|1, entities, parents)."""
-    count = np.add.reduceat(positive, segments, axis=-1, dtype=np.intp)[:, None, :]
-    have = np.add.reduceat(available & positive[:, None, :], segments, axis=-1, dtype=np.intp)
+    """Each parent's share of its positive-weight children that are available (parents, runs|1, entities)."""
+    count = _sum(positive.T[:, :, None], segments)
+    have = _sum(available & positive.T[:, :, None], segments)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, have / count, 0.0)

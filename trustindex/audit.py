@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import Result, Thresholds, frozen_map
-from .stats import kurtosis, outlying, skewness
+from .aggregate import below
+from .model import Record, Result, Thresholds, frozen_map
+from .stats import MIN_ENTITIES, SMALL_N, kurtosis, outlying, skewness
 
 SEVERITIES = ("error", "warning", "notice")
-COVERAGE_DECIMALS = 3
-"""Coverage is rounded to this many decimals before the comparison, as in the pipeline (0.667 means two thirds)."""
 MAX_ZEROS = 0.5
 """A notice when more than this share of an indicator's observed values are zero (COINr's get_stats t_zero)."""
 MIN_UNIQUE = 0.5
@@ -37,8 +36,8 @@ MIN_ROWS = 3
 """Fewest complete rows (entities) for a correlation, an alpha or a principal component analysis."""
 
 
-@dataclass(frozen=True)
-class IndicatorStats:
+@dataclass(frozen=True, eq=False)
+class IndicatorStats(Record):
     """Descriptive statistics of one indicator's raw values (missing values left out)."""
 
     indicator: str
@@ -67,8 +66,8 @@ class IndicatorStats:
     """|skewness| > max_skew and kurtosis > max_kurtosis."""
 
 
-@dataclass(frozen=True)
-class PillarStats:
+@dataclass(frozen=True, eq=False)
+class PillarStats(Record):
     """Internal consistency of one aggregate node over its components' scores (complete rows only)."""
 
     node: str
@@ -89,8 +88,8 @@ class PillarStats:
     """How many eigenvalues exceed 1 (Kaiser's rule: more than one suggests more than one latent dimension)."""
 
 
-@dataclass(frozen=True)
-class Correlation:
+@dataclass(frozen=True, eq=False)
+class Correlation(Record):
     """The correlation of two nodes' scores over the entities that have both (pairwise complete)."""
 
     kind: str
@@ -107,8 +106,8 @@ class Correlation:
     """``redundant``, ``conflicting``, ``weak``."""
 
 
-@dataclass(frozen=True)
-class EntityCoverage:
+@dataclass(frozen=True, eq=False)
+class EntityCoverage(Record):
     entity: str
     name: str
     available: int
@@ -118,23 +117,23 @@ class EntityCoverage:
     """Coverage below the audit's min_coverage."""
 
 
-@dataclass(frozen=True)
-class Finding:
+@dataclass(frozen=True, eq=False)
+class Finding(Record):
     """One rule that fired: how serious, which rule, where, and the numbers."""
 
     severity: str
     """``error``, ``warning`` or ``notice``."""
     rule: str
     """``coverage``, ``outlier``, ``alpha``, ``redundant``, ``conflicting``, ``weak``, ``dimensions``, ``zeros``,
-    ``unique``, ``constant`` or ``too-few``."""
+    ``unique``, ``constant``, ``too-few`` or ``small-n`` (first, below MIN_ENTITIES entities)."""
     message: str
     nodes: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
     values: Mapping[str, float] = field(default_factory=frozen_map)
 
 
-@dataclass(frozen=True)
-class Audit:
+@dataclass(frozen=True, eq=False)
+class Audit(Record):
     thresholds: Thresholds
     indicators: tuple[IndicatorStats, ...]
     pillars: tuple[PillarStats, ...]
@@ -321,8 +320,8 @@ def _entity_coverage(result: Result, rules: Thresholds) -> tuple[EntityCoverage,
     out = []
     for i, (entity, name) in enumerate(zip(result.dataset.entities, result.dataset.names, strict=True)):
         share = available[i] / total if total else math.nan
-        below = bool(round(share, COVERAGE_DECIMALS) < rules.min_coverage)
-        out.append(EntityCoverage(entity, name, int(available[i]), float(share), below))
+        short = bool(below(share, rules.min_coverage))
+        out.append(EntityCoverage(entity, name, int(available[i]), float(share), short))
     return tuple(out)
 
 
@@ -334,19 +333,26 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
+NOISY = ("alpha", "redundant", "conflicting", "weak", "dimensions")
+"""The rules that rest on correlations, Cronbach's alpha or PCA: notices below MIN_ENTITIES entities."""
+
+
 def _findings(result: Result, rules: Thresholds, indicators, pillars, correlations, entities) -> list[Finding]:
     framework = result.framework
     label = framework.label
     rows = len(result.dataset.entities)
     found: list[Finding] = []
+    small = rows < MIN_ENTITIES
 
     def add(severity, rule, message, nodes=(), who=(), **values):
+        if small and rule in NOISY:
+            severity = "notice"
         found.append(Finding(severity, rule, message, tuple(nodes), tuple(who), frozen_map(values)))
 
     # Coverage of indicators, then of entities.
     missing = np.isnan(result.dataset.values)
     for j, s in enumerate(indicators):
-        if round(s.coverage, COVERAGE_DECIMALS) < rules.min_coverage:
+        if below(s.coverage, rules.min_coverage):
             who = tuple(np.array(result.dataset.entities, dtype=object)[missing[:, j]])
             add("error", "coverage", f"{s.label}: {s.n} of {rows} entities have a value ({_pct(s.coverage)}), "
                 f"below {_pct(rules.min_coverage)}", [s.indicator], who, coverage=s.coverage,
@@ -442,7 +448,8 @@ def _findings(result: Result, rules: Thresholds, indicators, pillars, correlatio
         if s.unique < MIN_UNIQUE:
             add("notice", "unique", f"{s.label}: only {round(s.unique * s.n)} distinct values among {s.n} "
                 f"({_pct(s.unique)})", [s.indicator], unique=s.unique, threshold=MIN_UNIQUE)  # fmt: skip
-    return sorted(found, key=lambda f: SEVERITIES.index(f.severity))
+    lead = [Finding("notice", "small-n", SMALL_N.format(n=rows, least=MIN_ENTITIES), values=frozen_map({"n": rows}))]
+    return lead * small + sorted(found, key=lambda f: SEVERITIES.index(f.severity))
 
 
 def audit(result: Result, thresholds: Thresholds | None = None) -> Audit:

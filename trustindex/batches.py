@@ -1,22 +1,16 @@
-"""Long work in batches: bounded memory, progress at least every 2 % or 0.25 s, and a way to stop.
+"""Long work in batches: bounded memory, progress after every batch, and a way to stop between batches.
 
 Every long analysis (uncertainty, sensitivity, weight stability, best and worst ranks, rank acceptability,
-what it would take) walks its items — runs, pairs, entities, indicators — through :func:`batches`. The
-batch size is set by memory (``limit`` items at once), by progress (at most 2 % of the work, but never
-fewer than ``minimum`` items, below which the per-batch overhead would dominate) and by time (each batch
-aims at TARGET seconds, measured as it goes), never by anything the results depend on.
+what it would take) walks its items — runs, pairs, entities, indicators — through :func:`batches`. The caller
+gives ``limit``, the items that fit the memory of one batch, sized to take well under 0.1 s; progress is
+reported and cancellation checked after each, so both are at most about 0.1 s apart, and an analysis of more
+than 50 batches (a few seconds) reports at least every 2 %. Batch sizes depend on the size of the problem
+only, never on timing, so the results of a seed are the same to the last bit.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
-
-TARGET = 0.1
-"""Seconds a batch takes at most: progress and cancellation are then never more than about 0.25 s apart."""
-FLOOR = 0.05
-"""Seconds a batch takes at least, even when that is more than 2 % of the work: shorter batches would spend
-more on their overhead than on the work (an analysis shorter than 2.5 s then reports in fewer steps)."""
 
 Progress = Callable[[float], None]
 Stop = Callable[[], bool]
@@ -27,31 +21,15 @@ class Cancelled(Exception):
 
 
 def batches(
-    total: int,
-    limit: int,
-    progress: Progress | None = None,
-    cancelled: Stop | None = None,
-    minimum: int = 256,
-    first: int | None = None,
+    total: int, limit: int, progress: Progress | None = None, cancelled: Stop | None = None
 ) -> Iterator[tuple[int, int]]:
-    """Yield (start, stop) ranges covering ``range(total)``; report progress after each and stop on request.
-
-    ``first`` is the size of the first batch (default ``minimum``), before the speed of one item is known.
-    """
-    limit = max(1, limit)
-    step = max(1, min(limit, first if first is not None else minimum, total))
-    share = max(minimum, -(-total // 50))  # 2 % of the work, unless that is too small to pay its overhead
-    start = 0
-    while start < total:
+    """Yield (start, stop) ranges of at most ``limit`` items covering ``range(total)``; report progress after
+    each, and raise :class:`Cancelled` before the next when ``cancelled()`` says so."""
+    step = max(1, min(limit, total))
+    for start in range(0, total, step):
         if cancelled is not None and cancelled():
             raise Cancelled(f"stopped after {start:,} of {total:,}")
         stop = min(total, start + step)
-        began = time.perf_counter()
         yield start, stop
-        per_item = (time.perf_counter() - began) / (stop - start)
-        start = stop
         if progress is not None:
-            progress(start / total)
-        fast = per_item <= 0
-        step = int(max(1, min(limit, limit if fast else TARGET / per_item,
-                              max(share, 1 if fast else FLOOR / per_item))))  # fmt: skip
+            progress(stop / total)

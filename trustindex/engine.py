@@ -9,14 +9,16 @@ is recomputed downstream of what does not vary, and nothing loops in Python over
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .aggregate import below, combine, coverage
-from .model import Aggregation, Dataset, Framework, Normalisation, Record, Weights, frozen_map, readonly
+from .aggregate import NegativeScores, below, combine, coverage, exponent
+from .errors import ConfigError
+from .model import Aggregation, Dataset, Framework, Normalisation, Notice, Record, Weights, frozen_map, readonly
 from .normalise import normalise
-from .prepare import Prepared, check_fit, prepare, screen
+from .prepare import Prepared, check_fit, prepare, screen, where
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +99,8 @@ class NodeScores(Record):
     below: np.ndarray
     """True where an aggregate was set missing because its coverage fell below the minimum."""
     live: np.ndarray
-    """runs × nodes: False for an aggregate left out because no component of it has weight."""
+    """runs × nodes: False for an aggregate left out because no component of it has weight in that run (an
+    aggregate without any indicator is never computed: see ``Engine.empty``)."""
 
     def node(self, node_id: str) -> np.ndarray:
         """The scores (runs × entities) of one node."""
@@ -112,60 +115,82 @@ def evaluate(
     first: int,
     opponents: np.ndarray | None = None,
     record: bool = False,
+    cache: tuple[dict, np.ndarray] | None = None,
 ):
     """Aggregate the tree for a batch of runs.
 
-    ``leaves`` are the indicators' scores (1 or runs, entities, indicators); ``weights`` the node weights
+    ``leaves`` are the indicators' scores (indicators, 1 or runs, entities); ``weights`` the node weights
     (runs × nodes). Returns {column: scores (1 or runs, entities)} for every aggregate and the live mask
     (runs × nodes); with ``record`` also {column: (coverage, below)}. ``opponents`` (entities × nodes, every
-    column filled) is the fixed field that Copeland layers score hypothetical rows against.
+    column filled) is the fixed field that Copeland layers score hypothetical rows against. ``cache`` — a dict
+    owned by the caller for one set of leaves, and the nominal node weights — keeps the layers that every run
+    shares with nominal weights (a layer below the varying weights), so that later batches reuse them.
     """
     runs = len(weights)
     live = np.ones(weights.shape, dtype=bool)
     dead: set[int] = set()  # aggregates left out in some run: their weight counts as 0 there
     scores: dict[int, np.ndarray] = {}
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for layer in layers_:
+    nominal: set[int] = set()  # aggregates scored with nominal weights all the way down: cacheable
+    for number, layer in enumerate(layers_):
         columns = layer.columns
-        if columns.min() >= first:
-            x = leaves[:, :, columns - first]
-        else:
-            parts = [leaves[:, :, c - first] if c >= first else scores[c] for c in columns]
-            depth = max(len(part) for part in parts)
-            x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts], axis=2)
+        children = columns.tolist()
+        depth = max((len(scores[c]) for c in children if c < first), default=1)  # runs, or 1 when shared
         w = weights[:, columns]
-        if dead.intersection(columns.tolist()):
+        if dead.intersection(children):
             w = w * live[:, columns]
         if runs > 1 and (w == w[0]).all():
             w = w[:1]
         positive = w > 0
         if len(positive) > 1 and (positive == positive[0]).all():
             positive = positive[:1]
-        spec = layer.aggregation
-        field = None if opponents is None else opponents[:, columns]
-        available = ~np.isnan(x)
-        complete = bool(available.all())
-        value = combine(x, w, layer.segments, spec.method, spec.p, field, True if complete else available)
-        counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)
-        if complete:
-            share = (counts > 0)[:, None, :].astype(float)
-            cut = np.zeros(share.shape, dtype=bool)
+        shared = (
+            cache is not None and depth == 1 and len(w) == 1 and np.array_equal(w[0], cache[1][columns])
+            and all(c >= first or c in nominal for c in children)
+        )  # fmt: skip
+        if shared:
+            nominal.update(steps[index].column for index in layer.steps)
+        if shared and number in cache[0]:
+            value, counts, share, cut = cache[0][number]
         else:
-            share = coverage(available, positive, layer.segments)
-            cut = below(share, spec.min_coverage) & ~np.isnan(value)
-            if cut.any():
-                value = np.where(cut, np.nan, value)
+            if columns.min() >= first:
+                x = leaves[columns - first]
+            else:
+                parts = [leaves[c - first] if c >= first else scores[c] for c in children]
+                x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts])
+            try:
+                value, counts, share, cut = _layer(layer, x, w, positive, opponents)
+            except NegativeScores as error:  # say which aggregates
+                raise NegativeScores(error.method, tuple(steps[i].node for i in layer.steps)) from None
+            if shared:
+                cache[0][number] = (value, counts, share, cut)
         alive = counts > 0
         for s, index in enumerate(layer.steps):
             column = steps[index].column
-            scores[column] = value[:, :, s]
+            scores[column] = value[s]
             if not alive[:, s].all():
                 live[:, column] = alive[:, s]
                 dead.add(column)
             if record:
-                shape = value.shape[:2]
-                kept[column] = (np.broadcast_to(share[:, :, s], shape), np.broadcast_to(cut[:, :, s], shape))
+                shape = value.shape[1:]
+                kept[column] = (np.broadcast_to(share[s], shape), np.broadcast_to(cut[s], shape))
     return (scores, live, kept) if record else (scores, live)
+
+
+def _layer(layer: Layer, x: np.ndarray, w: np.ndarray, positive: np.ndarray, opponents: np.ndarray | None):
+    """One layer's scores with the coverage rule applied: (value, counts, coverage, below)."""
+    spec = layer.aggregation
+    field = None if opponents is None else opponents[:, layer.columns]
+    available = ~np.isnan(x)
+    complete = bool(available.all())
+    value = combine(x, w, layer.segments, spec.method, spec.p, field, True if complete else available)
+    counts = np.add.reduceat(positive, layer.segments, axis=1, dtype=np.intp)  # runs|1 × parents: small
+    if complete:
+        share = (counts > 0).T[:, :, None].astype(float)
+        return value, counts, share, np.zeros(share.shape, dtype=bool)
+    share = coverage(available, positive, layer.segments)
+    cut = below(share, spec.min_coverage) & ~np.isnan(value)
+    return (np.where(cut, np.nan, value) if cut.any() else value), counts, share, cut
 
 
 def run_steps(steps: tuple[Step, ...], scores: np.ndarray, opponents: np.ndarray | None = None) -> None:
@@ -178,7 +203,7 @@ def run_steps(steps: tuple[Step, ...], scores: np.ndarray, opponents: np.ndarray
     for step in steps:
         weights[0, list(step.children)] = step.weights
     found, _ = evaluate(layers(steps, tuple(s.aggregation for s in steps), first), steps,
-                        scores[None, :, first:], weights, first, opponents)  # fmt: skip
+                        scores[:, first:].T[:, None, :], weights, first, opponents)  # fmt: skip
     for column, value in found.items():
         scores[:, column] = value[0]
 
@@ -193,7 +218,7 @@ class Engine:
 
     def __init__(self, dataset: Dataset, weights: Weights):
         check_fit(dataset, weights)
-        self.weights = weights.for_dataset(dataset.name)
+        self.weights = weights.for_dataset(dataset.name, dataset.weights)
         self.source = dataset
         self.framework = dataset.framework
         self.nodes = self.framework.node_ids
@@ -205,6 +230,7 @@ class Engine:
         self._prepared: dict = {}
         self._normalised: dict = {}
         self._layers: dict = {}
+        self._shared: dict = {}  # per variant, the layers every run shares (see evaluate)
         self.keep = readonly(screen(dataset, self.weights, self._prepare_all(self.nominal_variant())), bool)
         self.dataset = dataset if self.keep.all() else dataset.subset(self.keep)
         self.screened = tuple(e for e, k in zip(dataset.entities, self.keep, strict=True) if not k)
@@ -262,6 +288,10 @@ class Engine:
                                              copy=False)  # fmt: skip
         return self._normalised[key]
 
+    def _leaves(self, variant: Variant) -> np.ndarray:
+        """The normalised matrix as the aggregation reads it: indicators × 1 × entities."""
+        return self.normalised(variant).T[:, None, :]
+
     def _layers_of(self, variant: Variant) -> tuple[Layer, ...]:
         if variant.aggregation not in self._layers:
             self._layers[variant.aggregation] = layers(self.steps, variant.aggregation, self.first)
@@ -272,16 +302,57 @@ class Engine:
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         if not len(weights):
             return np.empty((0, len(self.entities)))
-        found, _ = evaluate(self._layers_of(variant), self.steps, self.normalised(variant)[None], weights, self.first)
+        with self._located(variant):
+            found, _ = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights, self.first,
+                                cache=(self._shared.setdefault(variant, {}), self.nominal))  # fmt: skip
         return np.broadcast_to(found[0], (len(weights), len(self.entities))).copy()
+
+    @contextmanager
+    def _located(self, variant: Variant):
+        """A mean given negative scores under the profile's own choices is an error at the profile's line."""
+        try:
+            yield
+        except NegativeScores as error:
+            if variant != self.nominal_variant() or self.weights.positions is None:
+                raise
+            level = self.framework.level(error.nodes[0]) if error.nodes else None
+            table = ("aggregation", level) if level in self.weights.aggregation else ("aggregation",)
+            line, column = where(self.weights, table, "method")
+            normalisation = self.weights.normalisation.method
+            raise ConfigError(
+                f"{error.message}: the {normalisation} normalisation gives negative ones",
+                path=self.weights.path,
+                line=line,
+                column=column,
+                hint=error.hint,
+            ) from None
+
+    def zero_notices(self, variant: Variant, scores: np.ndarray) -> list[Notice]:
+        """Where a geometric, harmonic or (p ≤ 0) power mean is 0 in ``scores`` (entities × nodes) because one
+        component of positive weight is 0: full non-compensation, which the user may not have meant."""
+        entities = np.array(self.entities, dtype=object)
+        out = []
+        for step, spec in zip(self.steps, variant.aggregation, strict=True):
+            power = exponent(spec.method, spec.p)
+            if power is None or power > 0 or len(step.children) < 2:
+                continue
+            for child in step.children:
+                zero = (scores[:, child] == 0) & (scores[:, step.column] == 0)
+                if self.nominal[child] > 0 and zero.any():
+                    out.append(Notice("zero", f"{spec.method} mean of {step.node!r} is 0 because "
+                                      f"{self.nodes[child]!r} scores 0 (the bottom of the scale): normalise to "
+                                      "range = [1, 100], or aggregate arithmetically, if one component should not "
+                                      "decide it", step.node, tuple(entities[zero])))  # fmt: skip
+        return out
 
     def node_scores(self, weights: np.ndarray, variant: Variant) -> NodeScores:
         """Every node's score and coverage (runs × entities × nodes) for a few runs (a single scoring is one)."""
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         runs, n = len(weights), len(self.entities)
         leaves = self.normalised(variant)
-        found, live, kept = evaluate(self._layers_of(variant), self.steps, leaves[None], weights, self.first,
-                                     record=True)  # fmt: skip
+        with self._located(variant):
+            found, live, kept = evaluate(self._layers_of(variant), self.steps, self._leaves(variant), weights,
+                                         self.first, record=True)  # fmt: skip
         scores = np.full((runs, n, len(self.nodes)), np.nan)
         share = np.zeros_like(scores)
         cut = np.zeros(scores.shape, dtype=bool)

@@ -25,16 +25,16 @@ from math import factorial
 
 import numpy as np
 
-from .errors import ConfigError, did_you_mean
-from .model import Notice, Result
 from .engine import plan, run_steps
+from .errors import ConfigError, did_you_mean
+from .model import Notice, Record, Result, readonly
 
 MAX_COALITIONS = 2**22
 """Largest number of coalitions evaluated for one indicator's exact Shapley value."""
 
 
-@dataclass(frozen=True)
-class Part:
+@dataclass(frozen=True, eq=False)
+class Part(Record):
     """One node of an entity's explanation."""
 
     node: str
@@ -64,8 +64,8 @@ class Part:
     """What changed it: ``imputed (METHOD)``, ``winsorised`` or ``log``."""
 
 
-@dataclass(frozen=True)
-class Explanation:
+@dataclass(frozen=True, eq=False)
+class Explanation(Record):
     """Everything needed to render why ``entity`` scores what it scores, without recomputing."""
 
     entity: str
@@ -93,6 +93,11 @@ def find_entity(result: Result, name: str) -> int:
     for i, (entity, label) in enumerate(zip(dataset.entities, dataset.names, strict=True)):
         if name == entity or name.casefold() in (entity.casefold(), label.casefold()):
             return i
+    for entity, label in zip(result.screened, result.screened_names, strict=True):
+        if name.casefold() in (entity.casefold(), label.casefold()):
+            raise ConfigError(
+                f"{entity!r} was left out by screening: under {result.weights.screening:g} of its indicators are "
+                "available", hint="lower [screening] min_coverage to score it")  # fmt: skip
     raise ConfigError(
         f"no entity {name!r} in dataset {dataset.name!r}",
         hint=did_you_mean(name, [*dataset.entities, *dataset.names]) or "see `trustindex score` for the ids",
@@ -221,12 +226,21 @@ def _evaluate(steps, first: int, opponents: np.ndarray | None, rows: np.ndarray)
     return states[:, 0]
 
 
-def contributions(result: Result, entity: str, baseline: str | None = None) -> tuple[np.ndarray, str, float, str]:
-    """Exact contributions of every node to ``entity``'s index score.
+@dataclass(frozen=True, eq=False)
+class Contributions(Record):
+    """Every node's exact contribution to one entity's index score."""
 
-    Returns (contributions per node, method, baseline score, baseline name). With ``linear`` the
-    contributions sum to the score (baseline score 0); with ``shapley`` to score − baseline score.
-    """
+    values: np.ndarray
+    """Per node (result order), read-only."""
+    method: str
+    """``linear`` (they sum to the score; baseline score 0) or ``shapley`` (they sum to score − baseline)."""
+    baseline_score: float
+    baseline: str
+    """``zero``, ``mean`` (the average entity) or the baseline entity's id."""
+
+
+def contributions(result: Result, entity: str, baseline: str | None = None) -> Contributions:
+    """Exact contributions of every node to ``entity``'s index score (see :class:`Contributions`)."""
     i = find_entity(result, entity)
     steps, _ = plan(result.framework, result.weights)
     if baseline is None and all(s.aggregation.method == "arithmetic" for s in steps):
@@ -234,15 +248,15 @@ def contributions(result: Result, entity: str, baseline: str | None = None) -> t
         values = np.where(np.isnan(result.scores[i]), 0.0, share * result.scores[i])
         for step in steps:
             values[step.column] = values[list(step.children)].sum()
-        return values, "linear", 0.0, "zero"
+        return Contributions(readonly(values), "linear", 0.0, "zero")
     base, name = _baseline_row(result, baseline)
     first = len(result.nodes) - len(result.framework.indicators)
     j = None if name == "mean" else result.entities.index(name)
     if j is not None and j != i and _opponents(result, i, steps) is not None:
         baseline_score = float(_swapped(result, steps, first, i, j, base[None, :], result.scores[i][None, :])[0])
-        return _shapley(result, i, base, swap=j), "shapley", baseline_score, name
+        return Contributions(readonly(_shapley(result, i, base, swap=j)), "shapley", baseline_score, name)
     baseline_score = float(_evaluate(steps, first, _opponents(result, i, steps), base[None, :])[0])
-    return _shapley(result, i, base), "shapley", baseline_score, name
+    return Contributions(readonly(_shapley(result, i, base)), "shapley", baseline_score, name)
 
 
 def _strengths(result: Result, i: int, count: int = 3) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -292,7 +306,8 @@ def explain(result: Result, entity: str, baseline: str | None = None) -> Explana
     """Explain ``entity``'s score: every node's value, weight and exact contribution, and what stands out."""
     i = find_entity(result, entity)
     framework, dataset = result.framework, result.dataset
-    values, method, baseline_score, baseline_name = contributions(result, entity, baseline)
+    found = contributions(result, entity, baseline)
+    values, method, baseline_score, baseline_name = found.values, found.method, found.baseline_score, found.baseline
     effective = _effective_weights(result, i)
     indicators = {ind.id: (j, ind) for j, ind in enumerate(framework.indicators)}
     parts = {}
@@ -344,8 +359,8 @@ def explain(result: Result, entity: str, baseline: str | None = None) -> Explana
     )
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, eq=False)
+class Comparison(Record):
     """Two entities side by side, with the score gap split exactly into indicator contributions."""
 
     first: Explanation
@@ -360,9 +375,7 @@ def compare(result: Result, first: str, second: str) -> Comparison:
     """Compare two entities; the gap contributions sum to the difference of their index scores."""
     a, b = explain(result, first), explain(result, second)
     if a.method == "linear":
-        values_a, *_ = contributions(result, first)
-        values_b, *_ = contributions(result, second)
-        gap, method = values_a - values_b, "linear"
+        gap, method = contributions(result, first).values - contributions(result, second).values, "linear"
     else:
-        gap, method, *_ = contributions(result, first, baseline=b.entity)
-    return Comparison(a, b, gap, method, result.nodes)
+        gap, method = contributions(result, first, baseline=b.entity).values, "shapley"
+    return Comparison(a, b, readonly(gap), method, result.nodes)

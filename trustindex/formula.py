@@ -42,7 +42,7 @@ import numpy as np
 
 from .errors import did_you_mean
 
-__all__ = ["Formula", "FormulaError", "parse"]
+__all__ = ["Formula", "FormulaError", "Problem", "parse"]
 
 MAX_NESTING = 50
 """Deepest nesting of parentheses, calls and signs the parser accepts (keeps it far from Python's recursion limit)."""
@@ -221,6 +221,16 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.index = 0
         self.nesting = 0
+        self.end = 0
+        self.spans: dict[tuple[str, int], tuple[int, int]] = {}
+        """(node kind, offset) -> (start, end) of the text of every operation and call, for messages."""
+
+    def mark(self, node: _Node, start: int) -> _Node:
+        self.spans[type(node).__name__, node.offset] = (start, self.end)
+        return node
+
+    def start(self, node: _Node) -> int:
+        return self.spans.get((type(node).__name__, node.offset), (node.offset, 0))[0]
 
     def peek(self) -> _Token:
         token = self.tokens[self.index]
@@ -240,6 +250,7 @@ class _Parser:
     def advance(self) -> _Token:
         token = self.peek()
         self.index += 1
+        self.end = token.offset + len(token.text)
         return token
 
     @contextmanager
@@ -295,14 +306,16 @@ class _Parser:
         node = self.term()
         while self.peek().kind in ("+", "-"):
             op = self.advance()
-            node = _Binary(op.kind, node, self.term(), op.offset)
+            start = self.start(node)
+            node = self.mark(_Binary(op.kind, node, self.term(), op.offset), start)
         return node
 
     def term(self) -> _Node:
         node = self.unary()
         while self.peek().kind in ("*", "/"):
             op = self.advance()
-            node = _Binary(op.kind, node, self.unary(), op.offset)
+            start = self.start(node)
+            node = self.mark(_Binary(op.kind, node, self.unary(), op.offset), start)
         return node
 
     def unary(self) -> _Node:
@@ -312,7 +325,7 @@ class _Parser:
         self.advance()
         with self.nested(token):
             operand = self.unary()
-        return operand if token.kind == "+" else _Negate(operand, token.offset)
+        return operand if token.kind == "+" else self.mark(_Negate(operand, token.offset), token.offset)
 
     def power(self) -> _Node:
         base = self.atom()
@@ -321,7 +334,7 @@ class _Parser:
         op = self.advance()
         with self.nested(op):
             exponent = self.unary()
-        return _Binary("^", base, exponent, op.offset)
+        return self.mark(_Binary("^", base, exponent, op.offset), self.start(base))
 
     def atom(self) -> _Node:
         token = self.peek()
@@ -330,22 +343,22 @@ class _Parser:
             value = float(token.text)
             if not np.isfinite(value):
                 raise FormulaError(f"number {token.text!r} is too large", token.offset)
-            return _Number(value, token.offset)
+            return self.mark(_Number(value, token.offset), token.offset)
         if token.kind == "name":
             self.advance()
             if self.peek().kind == "(":
-                return self.call(token)
+                return self.mark(self.call(token), token.offset)
             if token.text in _ARITY:
                 raise FormulaError(
                     f"{token.text!r} is a function and needs arguments", token.offset, f"write {token.text}(...)"
                 )
-            return _Column(token.text, token.offset)
+            return self.mark(_Column(token.text, token.offset), token.offset)
         if token.kind == "(":
             self.advance()
             with self.nested(token):
                 node = self.expr()
             self.close(token)
-            return node
+            return self.mark(node, token.offset)
         raise self.missing_operand(token)
 
     def close(self, opening: _Token) -> None:
@@ -404,7 +417,8 @@ def parse(text: str) -> Formula:
     """
     if not isinstance(text, str):
         raise TypeError(f"a formula is a str, not {type(text).__name__}")
-    root = _Parser(text).formula()
+    parser = _Parser(text)
+    root = parser.formula()
     names: set[str] = set()
     lagged: set[str] = set()
     for node, depth in _walk(root):
@@ -418,7 +432,7 @@ def parse(text: str) -> Formula:
             names.add(node.name)
         elif isinstance(node, _Lag):
             lagged.add(node.name)
-    return Formula(text, frozenset(names), frozenset(lagged), root)
+    return Formula(text, frozenset(names), frozenset(lagged), root, parser.spans)
 
 
 # --- formula and evaluation ----------------------------------------------------------------------------------------
@@ -434,6 +448,7 @@ class Formula:
     lagged: frozenset[str]
     """Column names used inside ``lag(...)``."""
     _root: _Node = field(repr=False, compare=False)
+    _spans: Mapping[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def __str__(self) -> str:
         return self.text
@@ -449,13 +464,18 @@ class Formula:
         return min(found)
 
     def evaluate(
-        self, columns: Mapping[str, np.ndarray], previous: Mapping[str, np.ndarray] | None = None
+        self,
+        columns: Mapping[str, np.ndarray],
+        previous: Mapping[str, np.ndarray] | None = None,
+        problems: list[Problem] | None = None,
     ) -> np.ndarray:
         """The formula's value for every entity, as a new 1-D float array.
 
         ``columns`` maps column names to 1-D arrays (NaN = missing), one value per entity. ``previous`` holds the
         previous year's columns in the same entity order, for ``lag(...)``; when it is None every ``lag(...)`` is
         missing (NaN). Missing values propagate, and every result is finite or NaN (see the module docstring).
+        With ``problems``, every operation that turned present values into a missing one (a division by zero,
+        an overflow, the log of a non-positive number, ...) is appended to it as a :class:`Problem`.
 
         Raises :class:`FormulaError` (at the column's offset, with a "did you mean" hint) when a column the
         formula uses is absent from ``columns``, or, for a lagged column, from a given ``previous``; ``ValueError``
@@ -493,8 +513,23 @@ class Formula:
                 raise ValueError("cannot size the result: the formula reads no column and no column was given")
             n = len(np.asarray(given[0]))
 
+        found: dict[tuple[str, str], Problem] = {}
+
+        def report(node: _Node, what: str, operand: _Node, where: np.ndarray) -> None:
+            if not where.any():
+                return
+            start, end = self._spans.get((type(node).__name__, node.offset), (node.offset, node.offset + 1))
+            text = self.text[start:end]
+            names = tuple(sorted({n.name for n, _ in _walk(operand) if isinstance(n, (_Column, _Lag))}))
+            mask = np.broadcast_to(where, (n,))
+            if (what, text) in found:
+                mask = mask | found[what, text].entities
+            found[what, text] = Problem(what, text, names, mask)
+
         with np.errstate(all="ignore"):
-            result = _evaluate(self._root, current, before, n)
+            result = _evaluate(self._root, current, before, n, report if problems is not None else None)
+        if problems is not None:
+            problems.extend(found.values())
         return np.array(np.broadcast_to(result, (n,)), dtype=float)  # always a fresh array
 
     def _first_offsets(self) -> dict[tuple[str, bool], int]:
@@ -526,8 +561,43 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
-def _evaluate(node: _Node, current: Mapping[str, np.ndarray], before: Mapping[str, np.ndarray] | None, n: int):
-    """The kernel: evaluate ``node`` over whole columns. Inputs are trusted (checked by ``Formula.evaluate``)."""
+@dataclass(frozen=True)
+class Problem:
+    """An operation that made a value missing for some entities: what went wrong, where, and on which columns."""
+
+    what: str
+    """division by zero, overflow, log of a non-positive number, ..."""
+    text: str
+    """The operation's text in the formula, e.g. ``n_dependent / n_total``."""
+    columns: tuple[str, ...]
+    """The columns of the operand at fault (the divisor, the log's argument; every column for an overflow)."""
+    entities: np.ndarray
+    """Where it happened (a boolean mask over the entities)."""
+
+
+def _why(node: _Node, left: np.ndarray, right: np.ndarray | None) -> tuple[str, _Node] | None:
+    """What turned present inputs into a missing result at ``node``, and the operand at fault."""
+    if isinstance(node, _Binary):
+        if node.op == "/":
+            return ("division by zero", node.right) if np.any(right == 0) else ("overflow", node)
+        if node.op == "^":
+            if np.any((left == 0) & (right < 0)):
+                return "zero to a negative power", node
+            if np.any((left < 0) & (right != np.round(right))):
+                return "a negative number to a fractional power", node
+        return "overflow", node
+    if node.function == "log":
+        return ("log of zero or a negative number", node.args[0]) if np.any(left <= 0) else ("overflow", node)
+    if node.function == "sqrt":
+        return "square root of a negative number", node.args[0]
+    return "overflow", node
+
+
+def _evaluate(node: _Node, current, before, n: int, report=None):
+    """The kernel: evaluate ``node`` over whole columns. Inputs are trusted (checked by ``Formula.evaluate``).
+
+    ``report(node, what, operand, mask)``, when given, hears of every operation that made present values missing.
+    """
     if isinstance(node, _Number):
         return np.full(n, node.value)
     if isinstance(node, _Column):
@@ -535,15 +605,28 @@ def _evaluate(node: _Node, current: Mapping[str, np.ndarray], before: Mapping[st
     if isinstance(node, _Lag):
         return np.full(n, np.nan) if before is None else before[node.name]
     if isinstance(node, _Negate):
-        return -_evaluate(node.operand, current, before, n)
+        return -_evaluate(node.operand, current, before, n, report)
     if isinstance(node, _Binary):
-        left = _evaluate(node.left, current, before, n)
-        right = _evaluate(node.right, current, before, n)
+        left = _evaluate(node.left, current, before, n, report)
+        right = _evaluate(node.right, current, before, n, report)
         result = _BINARY[node.op](left, right)
         if node.op == "^":  # numpy gives nan ^ 0 = 1 and 1 ^ nan = 1; missing must stay missing
             result = np.where(np.isnan(left) | np.isnan(right), np.nan, result)
-        return _finite(result)
-    args = [_evaluate(arg, current, before, n) for arg in node.args]
-    if node.function in _UNARY:
-        return _finite(_UNARY[node.function](args[0]))
-    return _finite(reduce(_REDUCE[node.function], args))  # np.minimum / np.maximum propagate NaN
+        inputs = ~np.isnan(left) & ~np.isnan(right)
+    else:
+        args = [_evaluate(arg, current, before, n, report) for arg in node.args]
+        if node.function in _UNARY:
+            left, right = args[0], None
+            result = _UNARY[node.function](args[0])
+        else:
+            left, right = args[0], None
+            result = reduce(_REDUCE[node.function], args)  # np.minimum / np.maximum propagate NaN
+        inputs = np.logical_and.reduce([~np.isnan(a) for a in args])
+    bad = inputs & ~np.isfinite(result)
+    if report is not None and np.any(bad):
+        pick = np.broadcast_to(bad, np.broadcast(left, result).shape)
+        lhs = np.broadcast_to(left, pick.shape)[pick]
+        rhs = None if right is None else np.broadcast_to(right, pick.shape)[pick]
+        what, operand = _why(node, lhs, rhs)
+        report(node, what, operand, bad)
+    return _finite(result)

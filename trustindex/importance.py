@@ -14,15 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import Result
+from .model import Record, Result
+from .stats import MIN_ENTITIES
 
 FACTOR = 2.0
-MIN_ENTITIES = 10
-"""Below this many scored entities the estimates are shown but not flagged: they are too noisy."""
 
 
-@dataclass(frozen=True)
-class Importance:
+@dataclass(frozen=True, eq=False)
+class Importance(Record):
     node: str
     label: str
     level: str

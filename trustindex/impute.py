@@ -7,9 +7,10 @@ import warnings
 
 import numpy as np
 
-METHODS = ("none", "mean", "median", "group-mean", "group-median", "carry-forward", "interpolate")
-PANEL = frozenset({"carry-forward", "interpolate"})
-GROUPED = frozenset({"group-mean", "group-median"})
+from .methods import GROUPED, PANEL
+from .methods import IMPUTATION as METHODS
+
+__all__ = ["GROUPED", "METHODS", "PANEL", "impute"]
 
 
 def _centre(values: np.ndarray, method: str) -> np.ndarray:

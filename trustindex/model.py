@@ -49,7 +49,8 @@ class Record:
     def __eq__(self, other) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__dataclass_fields__ if not f.startswith("_"))
+        fields = (f for f in self.__dataclass_fields__ if not f.startswith("_"))
+        return all(same(getattr(self, f), getattr(other, f)) for f in fields)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class Indicator:
     description: str = ""
     formula: str | None = None
     """Expression over published columns that derives this indicator (see trustindex.formula)."""
+    bounds: tuple[float, float] | None = None
+    """The values the indicator can take: a value outside is an error (goalposts only anchor normalisation)."""
+    required: bool = False
+    """Whether every entity must have a value (a missing one is an error)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,10 @@ class Column:
     absent_note: str = ""
     standard_error_of: str | None = None
     """The indicator whose standard error this column holds."""
+    bounds: tuple[float, float] | None = None
+    """The values the column can take (infinite ends allowed): a value outside is an error."""
+    required: bool = False
+    """Whether every row must have a value (in the years the column exists)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +227,11 @@ class Dataset(Record):
     """A panel's indicator values in every year (years × entities × indicators), aligned to these entities."""
     default_weights: str = ""
     """The shipped weights profile used when none is named (else ``balanced``)."""
+    positions: object | None = field(default=None, repr=False)
+    """Where each key of ``dataset.toml`` is (:class:`trustindex.io.toml.Positions`), for errors found later."""
+    weights: Mapping[str, float] = field(default_factory=frozen_map)
+    """The dataset's suggested weights, by node id: an indicator table's weight column. A profile's own weights
+    come first (see :meth:`Weights.for_dataset`); these fill in the nodes it does not weigh."""
 
     def subset(self, keep: np.ndarray) -> Dataset:
         """The same dataset restricted to the entities where ``keep`` is true."""
@@ -322,19 +336,76 @@ class Weights:
 
     datasets: Mapping[str, Mapping[str, float]] = field(default_factory=frozen_map)
     """Extra weights that apply to one dataset only (its indicators), by dataset name."""
+    positions: object | None = field(default=None, repr=False, compare=False)
+    """Where each key of the profile's file is (:class:`trustindex.io.toml.Positions`), for errors found later."""
+    notices: tuple[Notice, ...] = ()
+    """What a reader must know about the profile itself (that it is the defaults, say)."""
+
+    @classmethod
+    def equal(cls, dataset: Dataset, name: str = "equal") -> Weights:
+        """Equal weights (or the dataset's suggested ones) and every method at its default, said in a notice."""
+        chosen = "the weights its indicator table suggests (else equal)" if dataset.weights else "equal weights"
+        return cls(
+            name=name,
+            description=f"equal weights and the defaults, for dataset {dataset.name!r}",
+            framework=dataset.framework.name,
+            notices=(
+                Notice(
+                    "defaults",
+                    f"no weights profile fits this dataset: {chosen}, and every method at its default "
+                    f"({describe(methods(cls(name)))}); `trustindex init` writes a profile that states each choice",
+                ),
+            ),
+        )
 
     def weight(self, node_id: str) -> float:
         return float(self.weights.get(node_id, 1.0))
 
-    def for_dataset(self, name: str) -> Weights:
-        """This profile with the weights written for dataset ``name`` merged in."""
+    def for_dataset(self, name: str, suggested: Mapping[str, float] | None = None) -> Weights:
+        """This profile with the weights written for dataset ``name`` merged in, over the dataset's
+        ``suggested`` weights (:attr:`Dataset.weights`): a node's weight is the profile's
+        ``[datasets.NAME.weights]``, else its ``[weights]``, else the suggested one, else 1."""
         extra = self.datasets.get(name)
-        if not extra:
+        if not extra and not suggested:
             return self
-        return replace(self, weights=frozen_map({**self.weights, **extra}), datasets=frozen_map())
+        merged = {**(suggested or {}), **self.weights, **(extra or {})}
+        return replace(self, weights=frozen_map(merged), datasets=frozen_map())
 
     def aggregation_for(self, level: str) -> Aggregation:
         return self.aggregation.get(level) or self.aggregation.get("default") or Aggregation()
+
+
+def methods(weights: Weights) -> dict:
+    """The method choices in effect under ``weights``, defaults included, as plain data (for JSON outputs)."""
+    norm = weights.normalisation
+    return {
+        "normalisation": {
+            "method": norm.method,
+            **({"mean": norm.mean, "sd": norm.sd} if norm.method == "zscore" else {"range": list(norm.range)}),
+        },  # fmt: skip
+        "aggregation": {
+            level: {"method": a.method, "p": a.p, "min_coverage": a.min_coverage}
+            for level in LEVELS
+            if (a := weights.aggregation_for(level))
+        },  # fmt: skip
+        "ties": weights.ties,
+        "imputation": {"method": weights.imputation.method, "group": weights.imputation.group},
+        "treatment": {"method": weights.treatment.method, "max_points": weights.treatment.max_points},
+        "screening": {"min_coverage": weights.screening, "basis": weights.screening_basis},
+    }
+
+
+def describe(choices: dict) -> str:
+    """:func:`methods` in a phrase: ``minmax normalisation to [0, 100], arithmetic means needing 67 % …``."""
+    norm, levels = choices["normalisation"], choices["aggregation"]
+    scale = f"to [{norm['range'][0]:g}, {norm['range'][1]:g}]" if "range" in norm else f"to mean {norm['mean']:g}"
+    means = sorted({(a["method"] + (f" (p = {a['p']:g})" if a["p"] is not None else ""), a["min_coverage"])
+                    for a in levels.values()})  # fmt: skip
+    mean_text = "; ".join(f"{m} means needing {c:.0%} of their components" for m, c in means)
+    screen = choices["screening"]["min_coverage"]
+    return (f"{norm['method']} normalisation {scale}, {mean_text}, {choices['ties']} ranks, imputation "
+            f"{choices['imputation']['method']}, outlier treatment {choices['treatment']['method']}, "
+            + ("no screening" if screen is None else f"screening below {screen:.0%} coverage"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -345,6 +416,8 @@ class Notice:
     message: str
     node: str | None = None
     entities: tuple[str, ...] = ()
+    location: tuple = ()
+    """(path, line, column) of the first cell or key the notice concerns, when it has one."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,3 +487,33 @@ class Result(Record):
         ranks = self.rank(self.nodes[0])
         ranks = np.where(np.isnan(ranks), np.inf, ranks)
         return np.lexsort((np.array(self.entities), ranks))
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    """How weights vary: ``uniform`` ±spread then renormalised, ``dirichlet`` around the nominal shares
+    with a concentration, or ``simplex`` (uniform over all weight vectors of a group)."""
+
+    distribution: str = "uniform"
+    spread: float = 0.25
+    concentration: float = 100.0
+    levels: tuple[str, ...] = ()
+    """The levels of the nodes whose weights vary (``pillar``, ``sub-pillar``, ``indicator``); empty: the
+    pillars and sub-pillars, else (a tree with indicators straight under the index) the indicators."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What is uncertain. An empty tuple of alternatives keeps that choice at its nominal value."""
+
+    runs: int = 1000
+    sampler: str = "sobol"
+    weights: WeightSpec | None = WeightSpec()
+    normalisation: tuple[Normalisation, ...] = ()
+    aggregation: tuple[Aggregation, ...] = (Aggregation("arithmetic"), Aggregation("geometric"))
+    aggregation_levels: tuple[str, ...] = ("index",)
+    treatment: tuple[tuple[str, int], ...] = ()
+    imputation: tuple[str, ...] = ()
+    leave_out: tuple[str, ...] = ()
+    """Nodes that may be left out, one at a time (each run leaves out none or one of them)."""
+    top_k: int = 3

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from . import methods
 from .errors import ConfigError
 from .model import Indicator, Normalisation
 
@@ -115,8 +116,8 @@ def target(x, direction, goal, lo=0.0, hi=100.0):
     return _scale(unit, lo, hi)
 
 
-BOUNDED = frozenset({"minmax", "goalposts", "percentile", "target"})
-METHODS = ("minmax", "goalposts", "zscore", "rank", "percentile", "target")
+BOUNDED = methods.BOUNDED
+METHODS = methods.NORMALISATION
 
 
 def normalise(values: np.ndarray, indicators: tuple[Indicator, ...], spec: Normalisation) -> np.ndarray:

@@ -52,10 +52,12 @@ def score(dataset: Dataset, weights: Weights) -> Result:
     prepared = engine.prepared(variant)
     framework, nodes = dataset.framework, engine.nodes
     entities = np.array(dataset.entities, dtype=object)
-    notices = _data_notices(dataset, np.isnan(dataset.values))
+    notices = [*_data_notices(dataset, np.isnan(dataset.values)), *weights.notices]
     if engine.screened:
-        basis = "before imputation" if weights.screening_basis == "raw" else "after imputation"
-        message = f"left out of the ranking: under {weights.screening:g} of the indicators available ({basis})"
+        basis = ""
+        if weights.imputation.method != "none":
+            basis = " before imputation" if weights.screening_basis == "raw" else " after imputation"
+        message = f"left out of the ranking: under {weights.screening:g} of the indicators available{basis}"
         notices.append(Notice("screened", message, None, engine.screened))
     notices += prepared.notices
     run = engine.node_scores(engine.nominal, variant)
@@ -71,6 +73,7 @@ def score(dataset: Dataset, weights: Weights) -> Result:
             message = f"below minimum coverage {spec.min_coverage:.2f}: score left missing"
             notices.append(Notice("coverage", message, step.node, tuple(entities[short])))
     scores = np.asfortranarray(run.scores[0])  # columns contiguous: nodes are read whole
+    notices += engine.zero_notices(variant, scores)
     unranked = np.isnan(scores[:, 0])
     if unranked.any():
         notices.append(Notice("unranked", "no index score: not ranked", nodes[0], tuple(entities[unranked])))

@@ -7,25 +7,60 @@ data — on their coverage after imputation, or before it when the profile says 
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .aggregate import below
 from .errors import ConfigError, did_you_mean
-from .impute import GROUPED, PANEL, impute
-from .io.toml import locate
-from .model import Dataset, Notice, Record, Weights, readonly
+from .impute import impute
+from .methods import GROUPED, PANEL
+from .model import Dataset, Framework, Notice, Record, Weights, readonly
 from .treat import Treated, treat
 
 
+def where(weights: Weights, table: tuple, key: str | None = None) -> tuple[int | None, int | None]:
+    """Line and column of ``table.key`` in the profile's file, as recorded when it was read."""
+    return weights.positions.at(table, key) if weights.positions is not None else (None, None)
+
+
+def _written(weights: Weights, path: tuple) -> bool:
+    """Whether the profile's file sets ``path`` (a profile built in code may weigh every node, the index too)."""
+    return weights.positions is not None and path in weights.positions.keys
+
+
+def _known_datasets(dataset: Dataset) -> set[str]:
+    """The names a profile may give datasets: the shipped ones, those beside this one, and this one."""
+    from .io.registry import dataset_names
+
+    known = {dataset.name, *dataset_names()}
+    if dataset.path is not None:
+        known |= _siblings(os.path.dirname(os.path.realpath(dataset.path)))
+    return known
+
+
+@functools.lru_cache(maxsize=16)
+def _siblings(folder: str) -> frozenset[str]:
+    from .io.files import kind
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return frozenset()
+    return frozenset(e.name for e in entries if kind(Path(e.path) / "dataset.toml") == "file")
+
+
 def check_fit(dataset: Dataset, weights: Weights) -> None:
-    """Raise ConfigError when ``weights`` names nodes or a framework that ``dataset`` does not have, or leaves a
-    group of the dataset's tree without any positive weight."""
+    """Raise ConfigError, at the profile's line, when ``weights`` names nodes, datasets or a framework that
+    ``dataset`` does not have, zeroes every weight of a group, or sends negative scores into a mean that
+    needs positive ones."""
     framework = dataset.framework
 
     def fail(message: str, table: tuple[str, ...], key: str | None, hint: str | None):
-        line, column = locate(weights.path, table, key)
+        line, column = where(weights, table, key)
         raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
 
     if weights.framework and framework.name and weights.framework != framework.name:
@@ -36,11 +71,23 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
             "framework",
             "choose a profile written for this dataset's framework",
         )
+    others = [name for name in weights.datasets if name != dataset.name]
+    if others:
+        known = _known_datasets(dataset)
+        for name in others:
+            if name not in known:
+                fail(f"weights for dataset {name!r}, which does not exist", ("datasets", name), None,
+                     did_you_mean(name, known))  # fmt: skip
     known = set(framework.node_ids)
-    own = ("datasets", dataset.name, "weights")
-    tables = [(("weights",), weights.weights), (own, weights.datasets.get(dataset.name, {}))]
+    tables = [
+        (("weights",), weights.weights),
+        (("datasets", dataset.name, "weights"), weights.datasets.get(dataset.name, {})),
+    ]
     for table, mapping in tables:
         for node_id in mapping:
+            if node_id == framework.index.id and _written(weights, (*table, node_id)):
+                fail(f"weight for the index {node_id!r}, which has no siblings: it changes nothing", table, node_id,
+                     "remove it")  # fmt: skip
             if node_id not in known:
                 fail(
                     f"weight for {node_id!r}, which is not a pillar or indicator of dataset {dataset.name!r}",
@@ -48,18 +95,35 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
                     node_id,
                     did_you_mean(node_id, known),
                 )
-    merged = weights.for_dataset(dataset.name)
+    merged = weights.for_dataset(dataset.name, dataset.weights)
+    specific = weights.datasets.get(dataset.name, {})
     for parent in framework.aggregates_bottom_up():
         children = framework.children(parent)
         if children and not any(merged.weight(c) > 0 for c in children):
-            zeroed = [c for c in children if c in weights.datasets.get(dataset.name, {})]
-            table = own if zeroed else ("weights",)
+            table = ("datasets", dataset.name, "weights") if any(c in specific for c in children) else ("weights",)
             fail(
                 f"every weight under {parent!r} is zero ({', '.join(children)})",
                 table,
-                zeroed[0] if zeroed else None,
+                None,
                 "give at least one of them a positive weight",
             )
+    lacking = lacking_anchors(framework, weights.normalisation)
+    if lacking:
+        what = "goalposts" if weights.normalisation.method == "goalposts" else "a target"
+        fail(f"normalisation {weights.normalisation.method!r} needs {what}, but {', '.join(lacking[:5])} declare "
+             "none" + (f" (and {len(lacking) - 5} more)" if len(lacking) > 5 else ""), ("normalisation",), "method",
+             f"add {'goalposts = [low, high]' if what == 'goalposts' else 'target = VALUE'} to these indicators, "
+             "or use method = 'minmax'")  # fmt: skip
+
+
+def lacking_anchors(framework: Framework, normalisation) -> list[str]:
+    """The indicators ``normalisation`` cannot be applied to: without goalposts for ``goalposts``, without a
+    target for ``target``."""
+    if normalisation.method == "goalposts":
+        return [i.id for i in framework.indicators if i.goalposts is None]
+    if normalisation.method == "target":
+        return [i.id for i in framework.indicators if i.target is None]
+    return []
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,7 +143,7 @@ def prepare(dataset: Dataset, weights: Weights) -> Prepared:
     spec = weights.imputation
 
     def fail(message: str, key: str, hint: str) -> None:
-        line, column = locate(weights.path, ("imputation",), key)
+        line, column = where(weights, ("imputation",), key)
         raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
 
     if spec.method in PANEL and dataset.history is None:
@@ -113,7 +177,7 @@ def screen(dataset: Dataset, weights: Weights, prepared: Prepared) -> np.ndarray
     values = dataset.values if weights.screening_basis == "raw" else prepared.values
     keep = ~below(np.mean(~np.isnan(values), axis=1), weights.screening)
     if not keep.any():
-        line, column = locate(weights.path, ("screening",), "min_coverage")
+        line, column = where(weights, ("screening",), "min_coverage")
         raise ConfigError(f"screening at {weights.screening:g} leaves no entity", path=weights.path, line=line,
                           column=column, hint="lower [screening] min_coverage")  # fmt: skip
     return keep

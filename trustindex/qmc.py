@@ -2,8 +2,8 @@
 
 ``import scipy.stats`` costs about a second here — more than a whole uncertainty analysis of ASEM — and the
 CLI would pay it on every call only to draw the points. This module builds the same sequence as
-``scipy.stats.qmc.Sobol``: Joe & Kuo's direction numbers (new-joe-kuo-6.21201, shipped in ``data/``; BSD
-licence, © 2008 Frances Y. Kuo and Stephen Joe), Gray-code order, 30 bits, and Owen-type linear matrix
+``scipy.stats.qmc.Sobol``: Joe & Kuo's direction numbers (new-joe-kuo-6.21201, shipped in ``data/``, see its
+README), Gray-code order, 30 bits, and Owen-type linear matrix
 scrambling with a digital shift (LMS + shift) for randomisation. The unscrambled points equal scipy's
 exactly (a test checks it); point ``i`` is computed from ``i`` alone, so a long sequence is drawn in chunks
 that do not depend on each other.
@@ -21,10 +21,11 @@ MAX_DIMENSIONS = 21201
 MAX_POINTS = 2**BITS
 
 
-@lru_cache(maxsize=1)
-def _joe_kuo() -> tuple[np.ndarray, np.ndarray]:
-    with np.load(Path(__file__).parent / "data" / "joe_kuo_6_21201.npz") as data:
-        return data["poly"].astype(np.int64), data["vinit"].astype(np.uint64)
+def _joe_kuo(dimensions: int) -> tuple[np.ndarray, np.ndarray]:
+    """The primitive polynomials and initial direction numbers of the first ``dimensions`` dimensions (the table
+    is memory-mapped: a few dimensions read a few rows)."""
+    table = np.load(Path(__file__).parent / "data" / "joe_kuo_6_21201.npy", mmap_mode="r")[:dimensions]
+    return table[:, 0].astype(np.int64), table[:, 1:].astype(np.uint64)
 
 
 @lru_cache(maxsize=8)
@@ -32,8 +33,7 @@ def direction_numbers(dimensions: int) -> np.ndarray:
     """The direction numbers v[j, k] (dimensions × BITS), as integers of BITS bits (read-only, cached)."""
     if not 1 <= dimensions <= MAX_DIMENSIONS:
         raise ValueError(f"Sobol' points have 1 to {MAX_DIMENSIONS} dimensions, not {dimensions}")
-    poly, vinit = _joe_kuo()
-    poly, vinit = poly[:dimensions], vinit[:dimensions]
+    poly, vinit = _joe_kuo(dimensions)
     degree = np.array([int(p).bit_length() - 1 for p in poly])
     shifts = np.uint64(BITS - 1) - np.arange(BITS, dtype=np.uint64)
     v = np.zeros((dimensions, BITS), dtype=np.uint64)

@@ -9,25 +9,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ranking import Ordering
+from .ranking import Ordering, order_rows
 
-EXACT_KENDALL = 2048
+EXACT_KENDALL = 512
 """Up to this many ranked entities Kendall's tau is exact (all pairs, by bit sets); beyond, it is estimated."""
-KENDALL_PAIRS = 2**15
-"""Random pairs of entities that estimate Kendall's tau for larger rankings (standard error below 0.006)."""
+KENDALL_PAIRS = 2**12
+"""Random pairs of entities, drawn afresh for each batch of runs, that estimate Kendall's tau of a larger
+ranking: about ±0.01 for one batch, and the mean over many batches far closer."""
+ROWS_PER_BLOCK = 256
+"""Entities whose rank counts are summarised at once (bounds the memory of the cumulative counts)."""
 WORDS_PER_BATCH = 2**22
 
 
-def count_into(counts: np.ndarray, keys: np.ndarray) -> None:
-    """Add one to ``counts`` (flat) at each of ``keys``: by bincount when the counts are few, else by sorting."""
-    if keys.size == 0:
-        return
-    if counts.size <= 8 * keys.size:
-        counts += np.bincount(keys, minlength=counts.size).astype(counts.dtype)
-        return
-    ordered = np.sort(keys)
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    counts[ordered[starts]] += np.diff(np.r_[starts, ordered.size]).astype(counts.dtype)
+def first_reaching(cumulative: np.ndarray, goals: np.ndarray, strictly: bool = False) -> np.ndarray:
+    """Per row of ``cumulative`` (non-decreasing counts), the first column at which it reaches each goal (exceeds
+    it, with ``strictly``): ``goals`` is one per row, or a stack of them (goals × rows), and one binary search
+    over all rows at once finds them all, the rows laid end to end."""
+    rows, width = cumulative.shape
+    goals = np.asarray(goals)
+    if not width:
+        return np.zeros(goals.shape, dtype=np.int64)
+    lift = (cumulative[:, -1].max(initial=0) + 2) * np.arange(rows)  # keeps the rows apart and in order
+    flat = (cumulative + lift[:, None]).reshape(-1)
+    found = np.searchsorted(flat, goals + lift, side="right" if strictly else "left")
+    return np.clip(found - width * np.arange(rows), 0, width - 1)
 
 
 def count_type(runs: int) -> np.dtype:
@@ -35,63 +40,33 @@ def count_type(runs: int) -> np.dtype:
     return np.dtype(np.min_scalar_type(runs)) if runs >= 256 else np.dtype(np.uint8)
 
 
-class RankCounts:
-    """How often each entity held each rank. Fractional ranks (x.5) get slots of their own."""
+class Windows:
+    """Each entity's counts over integer cells, kept in a window per entity that grows as needed: dense where
+    the entity's values fall, so memory follows their spread rather than the whole scale."""
 
-    def __init__(self, entities: int, runs: int, half: bool):
-        self.step = 0.5 if half else 1.0
-        self.slots = 2 * entities - 1 if half else entities
-        self.counts = np.zeros((entities, self.slots), dtype=count_type(runs))
-
-    def add(self, ranks: np.ndarray) -> None:
-        rows, cols = np.nonzero(~np.isnan(ranks))
-        slot = np.rint((ranks[rows, cols] - 1) / self.step).astype(np.int64)
-        count_into(self.counts.reshape(-1), cols * self.slots + slot)
-
-    @property
-    def values(self) -> np.ndarray:
-        """The rank each slot stands for."""
-        return 1 + self.step * np.arange(self.slots)
-
-    def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
-        """Per entity, the smallest rank whose cumulative share of the entity's ranked runs reaches each q."""
-        cumulative = np.cumsum(self.counts, axis=1, dtype=np.int64)
-        total = cumulative[:, -1:]
-        share = cumulative / np.where(total > 0, total, 1)
-        return tuple(
-            np.where(total[:, 0] > 0, self.values[np.argmax(share >= q - 1e-12, axis=1)], np.nan) for q in qs
-        )
-
-    def at_most(self, rank: float) -> np.ndarray:
-        """Per entity, the number of runs with a rank of ``rank`` or better."""
-        return self.counts[:, self.values <= rank + 1e-9].sum(axis=1, dtype=np.int64)
-
-
-class Histogram:
-    """Each entity's scores counted on a lattice of width ``width``, in a window that grows as needed."""
-
-    def __init__(self, entities: int, width: float, runs: int):
-        self.width, self.entities, self.dtype = width, entities, count_type(runs)
+    def __init__(self, entities: int, runs: int):
+        self.entities, self.dtype = entities, count_type(runs)
         self.low = np.zeros(entities, dtype=np.int64)
         self.counts = np.zeros((entities, 0), dtype=self.dtype)
-        self.total = np.zeros(entities)
-        self.seen = np.zeros(entities, dtype=np.int64)
 
-    def add(self, scores: np.ndarray) -> None:
-        """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
-        rows, cols = np.nonzero(~np.isnan(scores))
-        if not rows.size:
-            return
-        values = scores[rows, cols]
-        self.total += np.bincount(cols, weights=values, minlength=self.entities)
-        self.seen += np.bincount(cols, minlength=self.entities)
-        with np.errstate(invalid="ignore"):
-            low = np.floor(np.nanmin(np.where(np.isnan(scores), np.inf, scores), axis=0) / self.width)
-            high = np.floor(np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=0) / self.width)
-        seen = np.isfinite(low)
-        self._cover(np.where(seen, low, 0).astype(np.int64), np.where(seen, high, -1).astype(np.int64), seen)
-        cells = np.floor(values / self.width).astype(np.int64)
-        count_into(self.counts.reshape(-1), cols * self.counts.shape[1] + cells - self.low[cols])
+    def add(self, cells: np.ndarray, seen: np.ndarray) -> None:
+        """Count a batch of cells (runs × entities, ints) where ``seen`` (the others are missing values).
+
+        Entity by entity: each entity's cells are sorted among themselves and counted as runs of equal cells, so
+        the counts are written in order, window after window."""
+        low = np.min(np.where(seen, cells, np.iinfo(np.int64).max), axis=0)
+        high = np.max(np.where(seen, cells, np.iinfo(np.int64).min), axis=0)
+        self._cover(low, high, seen.any(axis=0))
+        width = self.counts.shape[1]
+        relative = np.where(seen, cells - self.low, -1).T  # entities × runs, −1 where missing
+        relative.sort(axis=1)
+        first = np.ones(relative.shape, dtype=bool)  # where a run of equal cells begins
+        first[:, 1:] = relative[:, 1:] != relative[:, :-1]
+        begins = np.flatnonzero(first.reshape(-1))
+        lengths = np.diff(np.r_[begins, first.size])
+        flat = (relative + (np.arange(self.entities) * width)[:, None]).reshape(-1)[begins]
+        keep = relative.reshape(-1)[begins] >= 0
+        self.counts.reshape(-1)[flat[keep]] += lengths[keep].astype(self.dtype)
 
     def _cover(self, low: np.ndarray, high: np.ndarray, seen: np.ndarray) -> None:
         """Widen the windows so that every seen entity's cells from ``low`` to ``high`` fit."""
@@ -103,7 +78,7 @@ class Histogram:
             start = np.where(seen, np.minimum(low, self.low), self.low)
             stop = np.where(seen, np.maximum(high + 1, end), end)
         else:
-            start, stop = low, np.where(seen, high + 1, low)
+            start, stop = np.where(seen, low, 0), np.where(seen, high + 1, 0)
         size = max(int((stop - start).max()) * 3 // 2 + 8, width * 3 // 2)  # room to grow
         start = start - (size - (stop - start)) // 2  # each window centred on what it must hold
         grown = np.zeros((self.entities, size), dtype=self.dtype)
@@ -112,35 +87,121 @@ class Histogram:
             grown[rows, ((self.low - start)[:, None] + np.arange(width)).reshape(-1)] = self.counts.reshape(-1)
         self.counts, self.low = grown, start
 
+    def cumulative(self, rows: slice = slice(None)) -> np.ndarray:
+        return self.counts[rows].astype(np.int64).cumsum(axis=1)  # 3x faster than cumsum(dtype=) in numpy 2
+
+    def dense(self, cells: int) -> np.ndarray:
+        """The counts of cells 0 to ``cells`` − 1 of every entity (entities × cells)."""
+        out = np.zeros((self.entities, cells), dtype=self.dtype)
+        columns = self.low[:, None] + np.arange(self.counts.shape[1])
+        inside = (columns >= 0) & (columns < cells)
+        rows = np.broadcast_to(np.arange(self.entities)[:, None], columns.shape)
+        out[rows[inside], columns[inside]] = self.counts[inside]
+        return out
+
+
+class RankCounts:
+    """How often each entity held each rank. Fractional ranks (x.5) get cells of their own."""
+
+    def __init__(self, entities: int, runs: int, half: bool):
+        self.step = 0.5 if half else 1.0
+        self.slots = 2 * entities - 1 if half else entities
+        self.windows = Windows(entities, runs)
+
+    def add(self, ranks: np.ndarray) -> None:
+        seen = ~np.isnan(ranks)
+        self.windows.add(np.rint(np.where(seen, ranks - 1, 0) / self.step).astype(np.int64), seen)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The rank each slot stands for."""
+        return 1 + self.step * np.arange(self.slots)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """counts[i, k]: runs in which entity i held rank ``values[k]``."""
+        return self.windows.dense(self.slots)
+
+    def summary(self, qs: tuple[float, ...], best: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per entity, the smallest rank whose cumulative share of its ranked runs reaches each of ``qs``
+        (quantiles × entities), and the number of runs in which it ranked ``best`` or better."""
+        windows = self.windows
+        out = np.full((len(qs), windows.entities), np.nan)
+        within = np.zeros(windows.entities, dtype=np.int64)
+        cell = int(np.floor((best - 1) / self.step + 1e-9))
+        for start in range(0, windows.entities, ROWS_PER_BLOCK):  # blocks of entities, to bound the memory
+            block = slice(start, start + ROWS_PER_BLOCK)
+            cumulative = windows.cumulative(block)
+            if not cumulative.shape[1]:
+                continue
+            total, low = cumulative[:, -1], windows.low[block]
+            goals = np.ceil((np.asarray(qs, dtype=float)[:, None] - 1e-12) * total).astype(np.int64)
+            at = first_reaching(cumulative, goals)
+            out[:, block] = np.where(total > 0, 1 + self.step * (low + at), np.nan)
+            through = cell - low  # the last window column at or above ``best``
+            inside = np.clip(through, 0, cumulative.shape[1] - 1)
+            within[block] = np.where(through >= 0, cumulative[np.arange(len(total)), inside], 0)
+        return out, within
+
+    def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
+        """Per entity, the smallest rank whose cumulative share of its ranked runs reaches each q."""
+        return tuple(self.summary(qs, 1)[0])
+
+    def at_most(self, rank: float) -> np.ndarray:
+        """Per entity, the number of runs with a rank of ``rank`` or better."""
+        return self.summary((), rank)[1]
+
+
+class Histogram:
+    """Each entity's scores counted on a lattice of width ``width`` (see :class:`Windows`), and their sums."""
+
+    def __init__(self, entities: int, width: float, runs: int):
+        self.width, self.entities = width, entities
+        self.windows = Windows(entities, runs)
+        self.total = np.zeros(entities)
+        self.seen = np.zeros(entities, dtype=np.int64)
+
+    def add(self, scores: np.ndarray) -> None:
+        """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
+        seen = ~np.isnan(scores)
+        values = np.where(seen, scores, 0.0)
+        self.total += values.sum(axis=0)
+        self.seen += seen.sum(axis=0)
+        self.windows.add(np.floor(values / self.width).astype(np.int64), seen)
+
     def mean(self) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(self.seen > 0, self.total / np.where(self.seen > 0, self.seen, 1), np.nan)
 
     def quantiles(self, *qs: float) -> tuple[np.ndarray, ...]:
         """Per entity, the ``q`` quantiles of its scores as ``numpy.percentile`` defines them (linear between
-        order statistics), each order statistic placed within its lattice cell: off by at most half the width."""
-        cumulative = np.cumsum(self.counts, axis=1, dtype=np.int64)
-        total = cumulative[:, -1] if cumulative.shape[1] else np.zeros(self.entities, dtype=np.int64)
-        out = []
-        for q in qs:
-            at = q * np.maximum(total - 1, 0)
-            below = np.floor(at)
-            low = self._statistic(cumulative, below)
-            high = self._statistic(cumulative, np.minimum(below + 1, np.maximum(total - 1, 0)))
-            out.append(np.where(total > 0, low + (at - below) * (high - low), np.nan))
+        order statistics), each order statistic placed within its lattice cell: off by at most one width."""
+        out = np.full((len(qs), self.entities), np.nan)
+        for start in range(0, self.entities, ROWS_PER_BLOCK):  # blocks of entities, to bound the memory
+            block = slice(start, start + ROWS_PER_BLOCK)
+            cumulative = self.windows.cumulative(block)
+            if cumulative.shape[1]:
+                out[:, block] = self._quantiles(cumulative, self.windows.low[block], qs)
         return tuple(out)
 
-    def _statistic(self, cumulative: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """The k-th smallest score (0-based) of each entity, placed evenly within its cell."""
-        cell = np.argmax(cumulative > k[:, None], axis=1)
-        rows = np.arange(self.entities)
+    def _quantiles(self, cumulative: np.ndarray, low: np.ndarray, qs) -> np.ndarray:
+        rows = np.arange(len(cumulative))
+        total = cumulative[:, -1]
+        last = np.maximum(total - 1, 0)
+        at = np.asarray(qs, dtype=float)[:, None] * last  # qs × rows
+        below = np.floor(at)
+        k = np.stack([below, np.minimum(below + 1, last)])  # the order statistics around: 2 × qs × rows
+        cell = first_reaching(cumulative, k.astype(np.int64).reshape(-1, len(rows)), strictly=True).reshape(k.shape)
         before = np.where(cell > 0, cumulative[rows, np.maximum(cell - 1, 0)], 0)
         inside = cumulative[rows, cell] - before
-        return (self.low + cell + (k - before + 0.5) / np.where(inside > 0, inside, 1)) * self.width
+        value = (low + cell + (k - before + 0.5) / np.where(inside > 0, inside, 1)) * self.width
+        return np.where(total > 0, value[0] + (at - below) * (value[1] - value[0]), np.nan)
 
 
 class Spearman:
-    """Sum of each run's Spearman correlation with the nominal ranking (Pearson of average ranks)."""
+    """Sum of each run's Spearman correlation with the nominal ranking: the Pearson correlation of average
+    ranks over the entities ranked in both (re-ranked among them when a run and the nominal rank different
+    entities)."""
 
     def __init__(self, nominal_average: np.ndarray):
         self.target = nominal_average
@@ -148,8 +209,14 @@ class Spearman:
 
     def add(self, average: np.ndarray) -> None:
         ok = ~np.isnan(average) & ~np.isnan(self.target)
+        x, y = average, np.broadcast_to(self.target, average.shape)
+        differ = (ok != ~np.isnan(average)).any(axis=1) | (ok != ~np.isnan(self.target)).any(axis=1)
+        if differ.any():  # rank again among the entities that both rank
+            x, y = np.array(x), np.array(y)
+            x[differ] = order_rows(np.where(ok[differ], x[differ], np.nan)).ranks("fractional")
+            y[differ] = order_rows(np.where(ok[differ], y[differ], np.nan)).ranks("fractional")
         m = ok.sum(axis=1)
-        x, y = np.where(ok, average, 0.0), np.where(ok, self.target, 0.0)
+        x, y = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             dx = np.where(ok, x - (x.sum(axis=1) / m)[:, None], 0.0)
             dy = np.where(ok, y - (y.sum(axis=1) / m)[:, None], 0.0)
@@ -168,8 +235,9 @@ class Kendall:
 
     Exact up to EXACT_KENDALL ranked entities: in nominal order, the discordant pairs are the inversions of
     the run's ranks, counted with bit sets (each entity's run rank as one bit; a prefix OR tells how many
-    earlier entities rank below it), in O(n²/64) per run with no loop over entities. Beyond, the pairs are a
-    fixed random sample of KENDALL_PAIRS, drawn once from ``rng``, so the estimate does not depend on batching.
+    earlier entities rank below it), in O(n²/64) per run with no loop over entities. Beyond, each batch of runs
+    is compared on KENDALL_PAIRS random pairs of entities drawn from ``rng`` (the batches are fixed by the size
+    of the problem, so the estimate is the same for a seed).
     """
 
     def __init__(self, nominal: np.ndarray, rng: np.random.Generator):
@@ -183,13 +251,9 @@ class Kendall:
             tied = y[:, None] == y[None, :]
             first, second = np.nonzero(np.triu(tied, 1))
             self.tied = (first, second)  # pairs tied in the nominal ranking (positions in nominal order)
-            groups = np.unique(y, return_inverse=True)[1]
-            self.groups = groups
+            self.groups = np.cumsum(np.r_[True, y[1:] != y[:-1]]) - 1  # y ascending: tie groups in order
         else:
-            pairs = rng.integers(0, m, size=(KENDALL_PAIRS, 2))
-            pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-            self.pairs = (self.order[pairs[:, 0]], self.order[pairs[:, 1]])
-            self.y = (nominal[self.pairs[0]], nominal[self.pairs[1]])
+            self.rng, self.nominal = rng, nominal
 
     @property
     def mean(self) -> float:
@@ -203,9 +267,7 @@ class Kendall:
             calm = slice(None) if not tied.any() else ~tied
             if not tied.all():  # no ties: each entity's slot is its place in the sorted scores
                 n = ranks.shape[1]
-                order = ordering.order[calm]
-                place = np.empty(order.shape, dtype=np.int64)
-                np.put_along_axis(place, order, ordering.valid[calm][:, None] - 1 - np.arange(n), axis=1)
+                place = ordering.valid[calm][:, None] - 1 - ordering.place[calm]  # best first
                 tau[calm] = self._exact(ranks[calm][:, self.order], place[:, self.order], n)
             if tied.any():
                 tau[tied] = self._exact(ranks[tied][:, self.order], None, ranks.shape[1])
@@ -216,10 +278,13 @@ class Kendall:
         self.runs += int(finite.sum())
 
     def _sampled(self, ranks: np.ndarray) -> np.ndarray:
-        xa, xb = ranks[:, self.pairs[0]], ranks[:, self.pairs[1]]
+        pairs = self.order[self.rng.integers(0, len(self.order), size=(KENDALL_PAIRS, 2))]
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        a, b = pairs[:, 0], pairs[:, 1]
+        xa, xb = ranks[:, a], ranks[:, b]
         both = ~np.isnan(xa) & ~np.isnan(xb)
         sx = np.where(both, np.sign(xa - xb), 0.0)
-        sy = np.sign(self.y[0] - self.y[1])[None, :] * both
+        sy = np.sign(self.nominal[a] - self.nominal[b])[None, :] * both
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.sum(sx * sy, axis=1) / np.sqrt(np.sum(sx * sx, axis=1) * np.sum(sy * sy, axis=1))
 

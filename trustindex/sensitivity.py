@@ -15,19 +15,18 @@ outside [0, 1], or a first-order index above the total beyond both intervals, is
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import warnings
 
 import numpy as np
 
 from .batches import Progress, Stop, batches
 from .engine import Engine
-from .model import Record, readonly
+from .model import Record, Spec, readonly
 from .qmc import Sobol
 from .ranking import order_rows
-from .uncertainty import ELEMENTS_PER_BATCH, Design, Spec, pick
+from .uncertainty import Design, pick
 
 RARE = 0.01
 """An output that differs from its nominal value in fewer than this share of the base runs (and fewer than
@@ -53,8 +52,8 @@ class SobolIndices(Record):
     """Per output: True when every run gave it a value (else its indices are NaN)."""
 
 
-@dataclass(frozen=True)
-class Indices:
+@dataclass(frozen=True, eq=False)
+class Indices(Record):
     """Sobol' indices of one output for every input, with bootstrap confidence intervals."""
 
     output: str
@@ -71,8 +70,8 @@ class Indices:
     """What a reader should distrust: ``INPUT: first > total``, ``INPUT: outside [0, 1]``."""
 
 
-@dataclass(frozen=True)
-class Sensitivity:
+@dataclass(frozen=True, eq=False)
+class Sensitivity(Record):
     inputs: tuple[str, ...]
     samples: int
     runs: int
@@ -150,7 +149,7 @@ def sobol(
     multiplicity = np.bincount(draws.reshape(-1), minlength=resamples * samples).reshape(resamples, samples).T
     weights = np.column_stack([np.ones(samples), multiplicity]).astype(float)
     sums = changes = finite = None
-    for start, stop in batches(samples, limit, progress, cancelled, minimum=32, first=min(64, limit)):
+    for start, stop in batches(samples, limit, progress, cancelled):
         base = sequence.points(start, stop - start)
         a, b = base[:, :dimensions], base[:, dimensions:]
         ab = np.repeat(a[None], dimensions, axis=0)
@@ -178,8 +177,9 @@ def sobol(
     still = ~finite | (changes == 0)
     for array in out:
         array[still] = np.nan
-    return SobolIndices(*(readonly(x) for x in out), readonly(changes, np.int64), readonly(variance[:, 0]),
-                        readonly(finite, bool))
+    return SobolIndices(
+        *(readonly(x) for x in out), readonly(changes, np.int64), readonly(variance[:, 0]), readonly(finite, bool)
+    )
 
 
 def _flags(inputs, first, total, first_low, first_high, total_low, total_high) -> tuple[str, ...]:
@@ -226,9 +226,8 @@ def sensitivity(
         return np.column_stack([ranks, scores, shift])
 
     reference = np.r_[nominal, nominal_scores, 0.0]
-    limit = max(1, ELEMENTS_PER_BATCH // max(1, len(engine.entities) * len(engine.nodes) * (len(names) + 2)))
-    found = sobol(outputs, len(names), samples, seed, reference=reference, limit=limit, progress=progress,
-                  cancelled=cancelled)  # fmt: skip
+    found = sobol(outputs, len(names), samples, seed, reference=reference, limit=design.batch(len(names) + 2),
+                  progress=progress, cancelled=cancelled)  # fmt: skip
     dataset = engine.dataset
     labels = [f"rank: {n}" for n in dataset.names] + [f"score: {n}" for n in dataset.names] + ["mean rank shift"]
     kept, skipped = [], []

@@ -24,10 +24,10 @@ import numpy as np
 from .batches import Progress, Stop, batches
 from .engine import Engine
 from .errors import ConfigError
-from .model import Record, readonly
+from .model import Record, Spec, WeightSpec, readonly
 from .ranking import order_rows
 from .rankstats import RankCounts
-from .uncertainty import Design, Sampler, Spec, WeightSpec
+from .uncertainty import Design, Sampler
 
 PAIRS_PER_BATCH = 2**20
 """Entity pairs (times grid points, for scanned swaps) examined at once."""
@@ -36,8 +36,8 @@ TOLERANCE = 1e-9
 GRID = 2049
 
 
-@dataclass(frozen=True)
-class Swap:
+@dataclass(frozen=True, eq=False)
+class Swap(Record):
     share: float
     """The weight's share of its group at which the two entities swap."""
     weight: float
@@ -114,7 +114,7 @@ def _exact_swaps(engine, variant, column, siblings, progress, cancelled):
     p, q, r = _mobius(s[0], s[1], s[2], t1, t2)
     n = len(p)
     found = []
-    for start, stop in batches(n * (n - 1) // 2, PAIRS_PER_BATCH, progress, cancelled, minimum=PAIRS_PER_BATCH):
+    for start, stop in batches(n * (n - 1) // 2, PAIRS_PER_BATCH, progress, cancelled):
         a, b = _pairs(n, start, stop)
         keep = ~np.isnan(p[a]) & ~np.isnan(p[b])
         a, b = a[keep], b[keep]
@@ -145,7 +145,7 @@ def _scanned_swaps(engine, variant, column, siblings, progress, cancelled):
     scores = engine.scores(_weights_at(engine, column, siblings, grid), variant)
     n = scores.shape[1]
     found = []
-    for start, stop in batches(n * (n - 1) // 2, max(1, PAIRS_PER_BATCH // GRID), progress, cancelled, minimum=64):
+    for start, stop in batches(n * (n - 1) // 2, max(1, PAIRS_PER_BATCH // GRID), progress, cancelled):
         a, b = _pairs(n, start, stop)
         sign = np.sign(scores[:, a] - scores[:, b])  # grid × pairs
         g, k = np.nonzero((sign[1:] != sign[:-1]) & ~np.isnan(sign[1:]) & ~np.isnan(sign[:-1]))
@@ -188,8 +188,8 @@ def weight_stability(
     rows = np.arange(len(t))
     up = np.where(after[rows, a] > after[rows, b], a, b)
     down = np.where(up == a, b, a)
-    either = engine.scores(_weights_at(engine, column, siblings, np.r_[np.maximum(0.0, t - 1e-7), np.minimum(1.0, t + 1e-7)]),
-                           variant)  # fmt: skip
+    around = np.r_[np.maximum(0.0, t - 1e-7), np.minimum(1.0, t + 1e-7)]
+    either = engine.scores(_weights_at(engine, column, siblings, around), variant)
     ranks = order_rows(either).ranks(ties)
     top = ranks <= top_k
     top_changes = (top[: len(t)] != top[len(t) :]).any(axis=1)
@@ -222,23 +222,28 @@ def weight_stability(
 
 
 @contextmanager
-def _stdout_to_stderr():
-    """Point file descriptor 1 at stderr for a while: HiGHS (under scipy's ``milp``) can print a stray debug line
-    ("HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();", ERGO-Code/HiGHS#2783) straight
-    to the process's stdout, which carries data (``stability -f json``)."""
+def _silenced():
+    """Point file descriptors 1 and 2 at the null device for a while: HiGHS (under scipy's ``milp``) can print a
+    stray debug line ("HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();",
+    ERGO-Code/HiGHS#2783) straight to the process's stdout, which carries data, or its stderr. The solver
+    reports failure through its result, which is checked."""
+    saved = []
     try:
         sys.stdout.flush()
-        saved = os.dup(1)
+        sys.stderr.flush()
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            saved.append((fd, os.dup(fd)))
+            os.dup2(null, fd)
+        os.close(null)
     except (OSError, ValueError):
-        saved = None
+        pass
     try:
-        if saved is not None:
-            os.dup2(2, 1)
         yield
     finally:
-        if saved is not None:
-            os.dup2(saved, 1)
-            os.close(saved)
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
 
 
 @dataclass(frozen=True, eq=False)
@@ -262,10 +267,8 @@ def rank_bounds(
     (each weight at least ``floor``, shares summing to 1), other weights nominal. Arithmetic index only.
 
     An entity missing a component is scored over the others, a ratio the linear programs cannot hold: its own
-    bounds are NaN, and the bounds of the others count it as possibly ahead or behind (outer bounds, not exact)."""
-    from scipy.optimize import Bounds as Box
-    from scipy.optimize import LinearConstraint, milp
-
+    bounds are NaN, and the bounds of the others count it as possibly ahead or behind (outer bounds, not exact).
+    Ranks follow the profile's tie rule; entities with equal component scores are tied under every weighting."""
     top = engine.steps[-1]
     variant = engine.nominal_variant()
     if variant.aggregation[-1].method != "arithmetic":
@@ -283,35 +286,56 @@ def rank_bounds(
     spread = np.nanmax(node_scores) - np.nanmin(node_scores) + 1.0
     epsilon = 1e-7 * spread
     gaps = int(np.sum(~complete & ~np.isnan(nominal)))  # ranked, but not over every component
+    # Entities with the same component scores are tied under every weighting: one program per distinct row, in
+    # which another row counts as its number of entities (competition and fractional ranks) or as one (dense).
+    ties = engine.weights.ties
+    rows, inverse, sizes = np.unique(node_scores[complete], axis=0, return_inverse=True, return_counts=True)
+    group = np.full(len(engine.entities), -1)
+    group[complete] = inverse.reshape(-1)
+    found: dict[int, tuple[float, float] | None] = {}
     out = []
-    for e, _ in batches(len(engine.entities), 1, progress, cancelled, minimum=1, first=1):
-        # one pair of mixed-integer programs per entity: a solver call each, not a numpy step
-        if not complete[e]:
+    for e, _ in batches(len(engine.entities), 1, progress, cancelled):
+        # one pair of mixed-integer programs per distinct row: a solver call each, not a numpy step
+        g = int(group[e])
+        if g < 0:
             out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
             continue
-        others = [b for b in range(len(engine.entities)) if b != e and complete[b]]
-        diff = node_scores[others] - node_scores[e]  # S_b − S_e = diff @ w
-        k = len(others)
-        integrality = np.r_[np.zeros(m), np.ones(k)]
-        box = Box(np.r_[np.full(m, floor), np.zeros(k)], np.r_[np.ones(m), np.ones(k)])
-        simplex = LinearConstraint(np.r_[np.ones(m), np.zeros(k)][None, :], 1, 1)
-        # best: minimise how many may beat e; b beats e only if y_b = 1: diff_b·w − M y_b <= 0
-        ahead = LinearConstraint(np.hstack([diff, -spread * np.eye(k)]), -np.inf, 0)
-        with _stdout_to_stderr():
-            best = milp(np.r_[np.zeros(m), np.ones(k)], constraints=[simplex, ahead], integrality=integrality,
-                        bounds=box)  # fmt: skip
-        # worst: maximise how many beat e strictly; z_b = 1 needs diff_b·w >= epsilon
-        behind = LinearConstraint(np.hstack([diff, -(spread + epsilon) * np.eye(k)]), -spread, np.inf)
-        with _stdout_to_stderr():
-            worst = milp(
-                np.r_[np.zeros(m), -np.ones(k)], constraints=[simplex, behind], integrality=integrality, bounds=box
-            )
-        if not (best.success and worst.success):  # the solver gave up: say so rather than guess
+        if g not in found:
+            others = np.flatnonzero(np.arange(len(rows)) != g)
+            weight = np.ones(len(others)) if ties == "dense" else sizes[others].astype(float)
+            found[g] = _bounds_of(rows[others] - rows[g], weight, m, floor, spread, epsilon)
+        if found[g] is None:  # the solver gave up: say so rather than guess
             out.append(Bounds(engine.entities[e], float(nominal[e]), np.nan, np.nan, exact=False))
             continue
-        best, worst = 1 + round(best.fun), 1 + round(-worst.fun) + gaps
-        out.append(Bounds(engine.entities[e], float(nominal[e]), best, worst, exact=gaps == 0))
+        ahead_least, ahead_most = found[g]
+        shared = (sizes[g] - 1) / 2 if ties == "fractional" else 0.0  # a tie of t shares the middle rank
+        out.append(Bounds(engine.entities[e], float(nominal[e]), 1 + ahead_least + shared,
+                          1 + ahead_most + gaps + shared, exact=gaps == 0))  # fmt: skip
     return tuple(out)
+
+
+def _bounds_of(diff, weight, m: int, floor: float, spread: float, epsilon: float) -> tuple[float, float] | None:
+    """The least and the most weight of rows that can score above a row (``diff``: their scores less its own,
+    rows × components) over the weights of the m components (each ≥ ``floor``, summing to 1); None when the
+    solver gives up."""
+    from scipy.optimize import Bounds as Box
+    from scipy.optimize import LinearConstraint, milp
+
+    k = len(diff)
+    integrality = np.r_[np.zeros(m), np.ones(k)]
+    box = Box(np.r_[np.full(m, floor), np.zeros(k)], np.r_[np.ones(m), np.ones(k)])
+    simplex = LinearConstraint(np.r_[np.ones(m), np.zeros(k)][None, :], 1, 1)
+    # least: row b may be ahead only if y_b = 1: diff_b·w − M y_b <= 0
+    ahead = LinearConstraint(np.hstack([diff, -spread * np.eye(k)]), -np.inf, 0)
+    with _silenced():
+        least = milp(np.r_[np.zeros(m), weight], constraints=[simplex, ahead], integrality=integrality, bounds=box)
+    # most: z_b = 1 needs row b strictly ahead, diff_b·w >= epsilon
+    behind = LinearConstraint(np.hstack([diff, -(spread + epsilon) * np.eye(k)]), -spread, np.inf)
+    with _silenced():
+        most = milp(np.r_[np.zeros(m), -weight], constraints=[simplex, behind], integrality=integrality, bounds=box)
+    if not (least.success and most.success):
+        return None
+    return float(round(least.fun)), float(round(-most.fun))
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,8 +372,7 @@ def acceptability(
     columns = [c for group in design.varying for c in group]
     spans = [[columns.index(c) for c in group] for group in design.varying]
     central = np.zeros((n, len(columns)))
-    limit = max(1, 2**21 // max(1, n * len(engine.nodes)))
-    for start, stop in batches(runs, limit, progress, cancelled, first=min(256, limit)):
+    for start, stop in batches(runs, design.batch(), progress, cancelled):
         w, picks = design.decode(sampler.draw(stop - start))
         ranks = order_rows(design.evaluate(w, picks)[0]).ranks(ties)
         counts.add(ranks)
@@ -357,7 +380,7 @@ def acceptability(
         for at in spans:
             shares[:, at] /= shares[:, at].sum(axis=1, keepdims=True)
         central += (ranks == 1).T.astype(float) @ shares  # the weights of the runs each entity wins
-    first = counts.at_most(1)
+    first = counts.summary((), 1)[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         central = np.where(first[:, None] > 0, central / first[:, None], np.nan)
     return Acceptability(runs, seed, tuple(engine.nodes[c] for c in columns), readonly(counts.counts / runs),

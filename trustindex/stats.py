@@ -6,6 +6,13 @@ import warnings
 
 import numpy as np
 
+MIN_ENTITIES = 10
+"""Below this many entities correlations, Cronbach's alpha, PCA and the importance measures are too noisy to
+flag anything: they are shown, and what they find is reported as a notice."""
+
+SMALL_N = ("only {n} entities: correlations, Cronbach's alpha and PCA are not informative below {least}, so what "
+           "they find is reported as notices")  # fmt: skip
+
 
 def _standardised(x: np.ndarray):
     """Observed count per column, z-scores with the sample sd, and whether the column varies at all."""

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batches import Progress, Stop, batches
+from .engine import plan, run_steps
 from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .impute import impute
-from .model import Result
+from .model import Record, Result
 from .normalise import normalise
-from .engine import plan, run_steps
 from .pipeline import score
 from .ranking import TOLERANCE, rank_rows
 from .treat import treat
@@ -32,8 +32,8 @@ ROUNDS = 4
 """Candidate values per round and refinement rounds: a resolution of the search range / 64⁴."""
 
 
-@dataclass(frozen=True)
-class Move:
+@dataclass(frozen=True, eq=False)
+class Move(Record):
     """The smallest change of one indicator or pillar that reaches the target, or why none does."""
 
     node: str
@@ -50,8 +50,8 @@ class Move:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Change:
+@dataclass(frozen=True, eq=False)
+class Change(Record):
     """One indicator's part of the combined minimum-norm change."""
 
     node: str
@@ -61,8 +61,8 @@ class Change:
     raw_needed: float | None
 
 
-@dataclass(frozen=True)
-class Target:
+@dataclass(frozen=True, eq=False)
+class Target(Record):
     """What it would take for ``entity`` to reach ``target_rank`` or ``target_score``."""
 
     entity: str
@@ -327,7 +327,7 @@ def what_it_takes(
         live = {result.nodes[c] for s in steps for c in s.children}
         searched = [k for k, ind in enumerate(result.framework.indicators) if ind.id in live]
         moves = []
-        for start, _ in batches(len(searched) + 1, 1, progress, cancelled, minimum=1, first=1):
+        for start, _ in batches(len(searched) + 1, 1, progress, cancelled):
             if start < len(searched):
                 moves.append(_indicator_move(result, i, searched[start], rank, target_score, steps))
                 continue

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import Thresholds
+from .model import Record, Thresholds
 from .stats import kurtosis, outlying, skewness
 
 
-@dataclass(frozen=True)
-class Treated:
+@dataclass(frozen=True, eq=False)
+class Treated(Record):
     """One value the treatment changed."""
 
     entity: str

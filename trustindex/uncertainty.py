@@ -15,50 +15,22 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .batches import Progress, Stop, batches
+from .budget import too_large
 from .engine import Engine, Variant
-from .errors import ConfigError
-from .model import Aggregation, Normalisation, Record, readonly
+from .errors import ConfigError, did_you_mean
+from .model import Notice, Record, Spec, readonly
 from .normalise import BOUNDED
 from .qmc import MAX_DIMENSIONS, MAX_POINTS, Sobol
 from .ranking import order_rows
-from .rankstats import Histogram, Kendall, RankCounts, Spearman, count_type
+from .rankstats import KENDALL_PAIRS, Histogram, Kendall, RankCounts, Spearman
 
-ELEMENTS_PER_BATCH = 2**23
-"""Run × entity × node values scored at once: bounds the memory of a batch."""
-LATTICE = 1e-4
-"""Score histograms count scores on a lattice of this share of the score scale (0.01 on 0–100): the score
-summaries are then within 0.005 of the exact percentiles, finer than the one decimal shown."""
-MEMORY_LIMIT = 2**33
-"""Bytes the summaries may take (8 GiB); an analysis that would need more is refused before it starts."""
-
-
-@dataclass(frozen=True)
-class WeightSpec:
-    """How weights vary: ``uniform`` ±spread then renormalised, ``dirichlet`` around the nominal shares
-    with a concentration, or ``simplex`` (uniform over all weight vectors of a group)."""
-
-    distribution: str = "uniform"
-    spread: float = 0.25
-    concentration: float = 100.0
-    levels: tuple[str, ...] = ("pillar", "sub-pillar")
-    """The levels of the nodes whose weights vary (``pillar``, ``sub-pillar``, ``indicator``)."""
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What is uncertain. An empty tuple of alternatives keeps that choice at its nominal value."""
-
-    runs: int = 1000
-    sampler: str = "sobol"
-    weights: WeightSpec | None = WeightSpec()
-    normalisation: tuple[Normalisation, ...] = ()
-    aggregation: tuple[Aggregation, ...] = (Aggregation("arithmetic"), Aggregation("geometric"))
-    aggregation_levels: tuple[str, ...] = ("index",)
-    treatment: tuple[tuple[str, int], ...] = ()
-    imputation: tuple[str, ...] = ()
-    leave_out: tuple[str, ...] = ()
-    """Nodes that may be left out, one at a time (each run leaves out none or one of them)."""
-    top_k: int = 3
+ELEMENTS_PER_BATCH = 2**22
+"""Values a batch of runs may hold at once (see :meth:`Design.cost`): the memory of a batch, about 0.05 s of work."""
+LATTICE = 5e-5
+"""Score histograms count scores on a lattice of this share of the score scale (0.005 on 0–100): the score
+percentiles are then within one cell, 0.005, of the exact ones — finer than the one decimal shown."""
+DENSE_COUNTS = 2000
+"""Up to this many entities the result keeps the whole entities × ranks table of rank counts."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +42,8 @@ class Factor:
     choices: tuple = ()
 
 
-@dataclass(frozen=True)
-class EntityRanks:
+@dataclass(frozen=True, eq=False)
+class EntityRanks(Record):
     entity: str
     name: str
     nominal_rank: float
@@ -114,15 +86,20 @@ class Uncertainty(Record):
     spearman: float
     kendall: float
     kendall_pairs: int | None
-    """None when Kendall's tau is exact; else the number of random pairs of entities that estimate it."""
+    """None when Kendall's tau is exact; else the number of random pairs of entities, drawn for each batch of
+    runs, that estimate it."""
     ranks: np.ndarray
     """The rank each column of ``counts`` stands for (halves appear with fractional ties)."""
     counts: np.ndarray
-    """Rank counts: counts[i, k] runs in which entity i held rank ranks[k]."""
+    """Rank counts: counts[i, k] runs in which entity i held rank ranks[k] (entities × ranks; at 10,000 entities
+    a few hundred MB, so it is kept only up to DENSE_COUNTS entities — above, ``counts`` is empty and the
+    quantiles and probabilities above are the summary)."""
     factors: tuple[str, ...]
     scales: tuple[ScaleScores, ...]
     """Score summaries per score scale; more than one when the alternatives change the scale (z-scores
     against min–max, say), and then no score summary mixes them."""
+    notices: tuple[Notice, ...] = ()
+    """What the reader must know: alternatives under which a zero forces a mean to 0."""
 
 
 def _scale(variant: Variant) -> tuple:
@@ -148,6 +125,19 @@ def _label(variant: Variant) -> str:
     return text + (" with Copeland" if any(a.method == "copeland" for a in variant.aggregation) else "")
 
 
+AUTOMATIC_LEVELS = (("pillar", "sub-pillar"), ("indicator",))
+"""Where weights vary when the specification does not say: the first of these levels with a group to vary."""
+
+
+class SpecError(ConfigError):
+    """A specification that does not fit the dataset and profile, with the setting at fault (a path into the
+    specification's TOML, for :func:`trustindex.fit.fit_spec` to locate)."""
+
+    def __init__(self, message: str, setting: tuple, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.setting = setting
+
+
 class Design:
     """Turns uniform samples in [0, 1) into runs: node weights and a variant of discrete choices."""
 
@@ -157,31 +147,36 @@ class Design:
         self.nominal = engine.nominal_variant()
         self.varying: list[list[int]] = []  # groups of sibling columns whose weights vary
         if spec.weights is not None:
-            levels = set(spec.weights.levels)
-            for step in engine.steps:
-                group = [c for c in step.children if framework.level(engine.nodes[c]) in levels
-                         and engine.nominal[c] > 0]  # fmt: skip
-                if len(group) >= 2:
-                    self.varying.append(group)
+            for levels in [spec.weights.levels] if spec.weights.levels else AUTOMATIC_LEVELS:
+                self.varying = [group for step in engine.steps if len(group := [
+                    c for c in step.children if framework.level(engine.nodes[c]) in levels and engine.nominal[c] > 0
+                ]) >= 2]  # fmt: skip
+                if self.varying:
+                    break
             if not self.varying:
-                raise ConfigError(
-                    "weights are uncertain but no group at the chosen levels has two weighted components",
-                    hint=f"levels: {', '.join(spec.weights.levels)}; choose others or drop [weights]",
-                )
+                raise SpecError(
+                    f"no weights vary: dataset {engine.dataset.name!r} has no group of two weighted components at "
+                    f"the level{'s' if len(levels) > 1 else ''} {', '.join(levels)}",
+                    ("weights", "levels"), "choose other levels, or drop [weights]",
+                )  # fmt: skip
             if spec.weights.distribution == "uniform" and spec.weights.spread <= 0:
-                raise ConfigError("a weight spread of 0 varies nothing", hint="use spread > 0, or drop [weights]")
+                raise SpecError("a weight spread of 0 varies nothing", ("weights", "spread"),
+                                "use spread > 0, or drop [weights]")  # fmt: skip
         self.steps_varied = [
             j for j, step in enumerate(engine.steps)
             if framework.level(step.node) in spec.aggregation_levels and len(step.children) >= 2
         ]  # fmt: skip
         if spec.aggregation and not self.steps_varied:
-            raise ConfigError(
-                "aggregation alternatives have no effect: nothing at those levels combines two components",
-                hint=f"levels: {', '.join(spec.aggregation_levels)}",
-            )
-        for node in spec.leave_out:
+            raise SpecError(
+                f"the aggregation alternatives change nothing: dataset {engine.dataset.name!r} combines two "
+                f"components at no level of {', '.join(spec.aggregation_levels)}", ("aggregation", "levels"),
+                "choose levels that combine two or more components",
+            )  # fmt: skip
+        for i, node in enumerate(spec.leave_out):
             if node not in engine.nodes[1:]:
-                raise ConfigError(f"cannot leave out {node!r}: not a pillar or indicator of this dataset")
+                raise SpecError(f"cannot leave out {node!r}: not a pillar or indicator of dataset "
+                                f"{engine.dataset.name!r}", ("leave_out", "nodes", i),
+                                did_you_mean(node, engine.nodes[1:]))  # fmt: skip
         self.factors: list[Factor] = []
         if self.varying:
             self.factors.append(Factor("weights", sum(len(g) for g in self.varying)))
@@ -193,20 +188,20 @@ class Design:
             ("leave_out", (None, *spec.leave_out) if spec.leave_out else ()),
         ):
             if len(choices) == 1:
-                raise ConfigError(f"{name} has a single alternative, which varies nothing",
-                                  hint="give two or more alternatives, or none")  # fmt: skip
+                raise SpecError(f"{name} has a single alternative, which varies nothing", (name,),
+                                "give two or more alternatives, or none")  # fmt: skip
             if choices:
                 self.factors.append(Factor(name, 1, tuple(choices)))
         if not self.factors:
-            raise ConfigError("nothing is uncertain in this specification", hint="vary weights or a method")
+            raise SpecError("nothing is uncertain in this specification", (), "vary weights or a method")
         self.discrete = [f for f in self.factors if f.name != "weights"]
         sizes = [len(f.choices) for f in self.discrete]
         self.combos = [dict(zip((f.name for f in self.discrete), c, strict=True)) for c in np.ndindex(*sizes)]
         scales: dict[tuple, int] = {}
         self.labels: list[str] = []
         self.scale = np.empty(len(self.combos), dtype=np.int64)
-        for k, combo in enumerate(self.combos):
-            variant = self.variant(combo)
+        self.variants = [self.variant(combo) for combo in self.combos]
+        for k, variant in enumerate(self.variants):
             key = _scale(variant)
             if key not in scales:
                 scales[key] = len(scales)
@@ -216,6 +211,17 @@ class Design:
     @property
     def dimensions(self) -> int:
         return sum(f.dimensions for f in self.factors)
+
+    def cost(self) -> int:
+        """Values held per run: its weights and uniforms, and each entity's score at every aggregate (and at every
+        indicator, when indicator weights vary: then the indicator layer differs from run to run)."""
+        engine = self.engine
+        per_entity = len(engine.steps) + sum(len(g) for g in self.varying if min(g) >= engine.first)
+        return len(engine.entities) * per_entity + len(engine.nodes) + self.dimensions
+
+    def batch(self, runs_per_item: int = 1) -> int:
+        """How many items of ``runs_per_item`` runs a batch holds."""
+        return max(1, ELEMENTS_PER_BATCH // (self.cost() * runs_per_item))
 
     def weights(self, u: np.ndarray) -> np.ndarray:
         """Node weights (runs × nodes) from uniforms (runs × weight dimensions)."""
@@ -274,9 +280,9 @@ class Design:
                     weights[picks["leave_out"] == c, self.engine.nodes.index(node)] = 0.0
         keys = self.combo(picks, len(weights))
         out = np.empty((len(weights), len(self.engine.entities)))
-        for key in np.unique(keys):
+        for key in np.flatnonzero(np.bincount(keys, minlength=len(self.combos))):
             where = np.flatnonzero(keys == key)
-            out[where] = self.engine.scores(weights[where], self.variant(self.combos[key]))
+            out[where] = self.engine.scores(weights[where], self.variants[key])
         return out, keys
 
     def variant(self, combo: dict[str, int]) -> Variant:
@@ -297,14 +303,25 @@ class Design:
             v = replace(v, imputation=choice["imputation"][combo["imputation"]])
         return v
 
+    def notices(self) -> tuple[Notice, ...]:
+        """Where, under an alternative, a zero forces a geometric, harmonic or p ≤ 0 mean to 0 at the nominal
+        weights (see :meth:`Engine.zero_notices`), each said once."""
+        out: dict[tuple, Notice] = {}
+        for variant in self.variants:
+            if all(a.method == "arithmetic" for a in variant.aggregation):
+                continue
+            scores = self.engine.node_scores(self.engine.nominal, variant).scores[0]
+            for notice in self.engine.zero_notices(variant, scores):
+                out.setdefault((notice.message, notice.entities), notice)
+        return tuple(out.values())
+
     def sampler(self, rng: np.random.Generator, runs: int) -> Sampler:
         return Sampler(self.spec.sampler, self.dimensions, rng, runs)
 
     def span(self) -> float:
         """The width of the score scale: the range of every variant's normalised values (and Copeland's 0–100)."""
         low, high = np.inf, -np.inf
-        for combo in self.combos:
-            variant = self.variant(combo)
+        for variant in self.variants:
             values = self.engine.normalised(variant)
             if np.isfinite(values).any():
                 low, high = min(low, float(np.nanmin(values))), max(high, float(np.nanmax(values)))
@@ -348,10 +365,9 @@ def uncertainty(
     n, ties = len(engine.entities), engine.weights.ties
     counts = RankCounts(n, spec.runs, half=ties == "fractional")
     scales = len(design.labels)
-    need = counts.counts.nbytes + scales * n * count_type(spec.runs).itemsize * 4 / LATTICE
-    if need > MEMORY_LIMIT:
-        raise ConfigError(f"the summaries of {n:,} entities would need {need / 2**30:.1f} GiB",
-                          hint="use fewer entities or fewer alternatives that change the score scale")  # fmt: skip
+    problem = too_large(spec.runs, n)
+    if problem:
+        raise ConfigError(problem, hint="ask for fewer runs, or analyse fewer entities")
     rng = np.random.default_rng(seed)
     sampler = design.sampler(rng, spec.runs)
     nominal_scores = engine.scores(engine.nominal[None, :], design.nominal)[0]
@@ -364,8 +380,7 @@ def uncertainty(
     per_scale = np.zeros(scales, dtype=np.int64)
     unranked = np.zeros(n, dtype=np.int64)
     shift_sum, shift_count = 0.0, 0
-    limit = max(1, ELEMENTS_PER_BATCH // max(1, n * len(engine.nodes)))
-    for start, stop in batches(spec.runs, limit, progress, cancelled, first=min(1024, limit)):
+    for start, stop in batches(spec.runs, design.batch(), progress, cancelled):
         weights, picks = design.decode(sampler.draw(stop - start))
         scores, combos = design.evaluate(weights, picks)
         order = order_rows(scores)
@@ -391,8 +406,8 @@ def uncertainty(
         for label, runs, h in zip(design.labels, per_scale, histograms, strict=True)
     )
     one = summaries[0] if len(summaries) == 1 else None
-    median, p5, p95 = counts.quantiles(0.5, 0.05, 0.95)
-    top = counts.at_most(spec.top_k) / spec.runs
+    (median, p5, p95), top = counts.summary((0.5, 0.05, 0.95), spec.top_k)
+    top = top / spec.runs
     dataset = engine.dataset
     entities = tuple(
         EntityRanks(
@@ -420,9 +435,10 @@ def uncertainty(
         mean_shift=shift_sum / shift_count if shift_count else float("nan"),
         spearman=spearman.mean,
         kendall=kendall.mean,
-        kendall_pairs=None if kendall.exact else len(kendall.pairs[0]),
+        kendall_pairs=None if kendall.exact else KENDALL_PAIRS,
         ranks=readonly(counts.values),
-        counts=readonly(counts.counts, counts.counts.dtype),
+        counts=readonly(counts.counts if n <= DENSE_COUNTS else np.zeros((n, 0)), counts.windows.dtype),
         factors=tuple(f.name for f in design.factors),
         scales=summaries,
+        notices=design.notices(),
     )

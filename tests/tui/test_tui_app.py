@@ -353,7 +353,8 @@ async def test_robustness_runs_in_a_worker_and_draws(make_app):
         assert app.is_running  # the key returned at once: the work is in a thread
         await settle(pilot)
         _, result = app.robustness.results.uncertainty
-        from trustindex.uncertainty import Spec, uncertainty
+        from trustindex.model import Spec
+        from trustindex.uncertainty import uncertainty
 
         again = uncertainty(Engine(app.session.dataset, app.session.profile), Spec(), app.seed)
         assert [e.median_rank for e in result.entities] == [e.median_rank for e in again.entities]

@@ -18,7 +18,7 @@ def test_help_has_examples():
 
 def test_an_unknown_dataset_is_a_one_line_error():
     run = CliRunner().invoke(cli, ["tui", "--data", "nowhere"])
-    assert run.exit_code == 3
+    assert run.exit_code == 2  # an unknown name is a usage error
     assert run.stderr.startswith("trustindex: error: no dataset named 'nowhere'")
 
 

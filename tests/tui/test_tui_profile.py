@@ -76,7 +76,7 @@ def test_save_refuses_dataset_files_and_folders(session, tmp_path, profile_copy)
     weights = WeightState.from_profile(session.dataset, load_weights(source)).mapping()
     values = session.dataset.files[0]
     before = values.read_bytes()
-    with pytest.raises(ConfigError, match="dataset file"):
+    with pytest.raises(ConfigError, match="refusing to overwrite"):
         save(values, source, session.dataset, weights, protect=session.dataset.files)
     assert values.read_bytes() == before
     with pytest.raises(ConfigError, match="folder"):
@@ -93,7 +93,7 @@ def test_a_failed_write_leaves_the_target_alone(session, tmp_path, profile_copy,
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("trustindex.tui.profile.os.replace", broken)
+    monkeypatch.setattr("trustindex.io.output.os.replace", broken)  # the one atomic writer
     with pytest.raises(ConfigError, match="No space left"):
         save(source, source, session.dataset, state.mapping())
     assert source.read_text() == original

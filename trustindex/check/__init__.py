@@ -10,6 +10,9 @@ concerns. :mod:`.rules` lists the rules and reads the rules file.
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +23,8 @@ from .findings import Finding
 from .rules import RULES, Rules, fails, read_rules
 
 __all__ = ["RULES", "DatasetReport", "Finding", "Report", "Rules", "check", "read_rules"]
+WORK = "trustindex-check-"
+"""The prefix of check's temporary folder (staged base and current copies), with the process id after it."""
 
 
 @dataclass(frozen=True)
@@ -84,31 +89,70 @@ class Report:
 
 
 def check(folders: list[Path], rules: Rules | None = None, base: str | None = None, base_file: Path | None = None,
-          progress: Callable[[float], None] | None = None) -> Report:  # fmt: skip
-    """Check the datasets in ``folders`` under ``rules``, against the git revision ``base`` or ``base_file``;
-    ``progress`` receives the share of datasets done.
+          progress: Callable[[float], None] | None = None, profiles: tuple[Path, ...] = ()) -> Report:  # fmt: skip
+    """Check the datasets in ``folders`` under ``rules``, against the git revision ``base`` or ``base_file``,
+    under the weights ``profiles`` given (else each dataset's own and those of its framework); ``progress``
+    receives the share of datasets done.
 
     A base that cannot be used (no git, an unknown revision) raises ConfigError; a missing base file
     raises DataError.
     """
+    from ..io.files import kind
     from .baseline import FileBase, GitBase
     from .run import check_dataset
     from .scores import Profiles
 
     rules = rules or Rules()
-    with tempfile.TemporaryDirectory(prefix="trustindex-check-") as tmp:
+    if rules.path is not None:
+        _verify(rules, folders)
+    _clean_work_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{WORK}{os.getpid()}-") as tmp:
         source = None
         if base is not None:
             source = GitBase(base, Path(tmp))
             for folder in folders:
-                if Path(folder).is_dir():
+                if kind(Path(folder)) == "folder":
                     source.verify(Path(folder))  # fail now, before any work, without git or on an unknown revision
         elif base_file is not None:
             source = FileBase(Path(base_file), Path(tmp))
-        cache = Profiles()
+        cache = Profiles(profiles)
         reports = []
         for done, folder in enumerate(folders, start=1):
             reports.append(check_dataset(Path(folder), rules, source, cache, Path(tmp)))
             if progress is not None:
                 progress(done / len(folders))
     return Report(tuple(reports), rules.fail_on, source and source.label, source and source.kind, rules)
+
+
+def _verify(rules: Rules, folders: list[Path]) -> None:
+    """The names in the rules file against the datasets checked (those whose metadata reads)."""
+    from ..errors import DataError
+    from ..io.dataset import read_metadata
+    from .rules import verify
+    from .scores import profile_paths
+
+    metadata, profiles = {}, {}
+    for folder in folders:
+        try:
+            meta = read_metadata(Path(folder))
+        except DataError:
+            continue  # reported as unreadable by the check itself
+        name = meta.doc.data.get("name") if isinstance(meta.doc.data.get("name"), str) else Path(folder).name
+        metadata[name], profiles[name] = meta, set(profile_paths(Path(folder)))
+    verify(rules, metadata, profiles)
+
+
+def _clean_work_folders() -> None:
+    """Remove the temporary folders of checks that were killed (their process is gone)."""
+    from ..io.output import running
+
+    root = Path(tempfile.gettempdir())
+    pattern = re.compile(re.escape(WORK) + r"(\d+)-\w+")
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match and entry.is_dir(follow_symlinks=False) and not running(int(match[1])):
+            shutil.rmtree(entry.path, ignore_errors=True)

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, DataError
-from ..io.dataset import Metadata, read_csv
+from ..io.dataset import Metadata
+from ..io.files import kind, read_bytes
+from ..io.numbers import YEAR
+from ..io.output import write_file
+from ..io.table import read_csv
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -88,13 +92,12 @@ class GitBase:
         if toml is None:
             return Base(self.rev, self.kind, None, None, f"no dataset here at {self.rev}: a new dataset")
         staged = _fresh(self.workdir / "base" / folder.name)
-        (staged / meta.doc.path.name).write_bytes(toml)
+        _stage(staged, meta.doc.path.name, toml)
         names = _files(toml)
         for name in names:
             content = self.show(folder, name)
             if content is not None:
-                (staged / name).parent.mkdir(parents=True, exist_ok=True)
-                (staged / name).write_bytes(content)
+                _stage(staged, name, content)
         return Base(self.rev, self.kind, staged, staged / names[0])
 
     def profile(self, path: Path) -> Path | None:
@@ -105,10 +108,7 @@ class GitBase:
             return None
         if content is None:
             return None
-        target = self.workdir / "weights" / path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        return target
+        return _stage(self.workdir / "weights", path.name, content)
 
 
 class FileBase:
@@ -118,8 +118,11 @@ class FileBase:
 
     def __init__(self, path: Path, workdir: Path):
         self.path, self.workdir = Path(path), workdir
-        if not self.path.exists():
+        what = kind(self.path)
+        if what == "missing":
             raise DataError("no such file or folder", path=self.path, hint="check --base-file")
+        if what not in ("file", "folder"):
+            raise DataError(what, path=self.path, hint="check --base-file")
 
     @property
     def label(self) -> str:
@@ -127,15 +130,15 @@ class FileBase:
 
     def dataset(self, folder: Path, meta: Metadata) -> Base:
         path = self.path
-        if path.is_dir() or path.suffix == ".toml":
-            toml = path / "dataset.toml" if path.is_dir() else path
-            if not toml.is_file():
+        if kind(path) == "folder" or path.suffix == ".toml":
+            toml = path / "dataset.toml" if kind(path) == "folder" else path
+            if kind(toml) != "file":
                 raise DataError("no dataset.toml here", path=path, hint="give a dataset folder or a values CSV")
-            return Base(str(path), self.kind, toml.parent, toml.parent / _files(toml.read_bytes())[0])
+            return Base(str(path), self.kind, toml.parent, toml.parent / _files(read_bytes(toml, DataError))[0])
         staged = _fresh(self.workdir / "base" / folder.name)
-        shutil.copyfile(path, staged / "values.csv")
+        _stage(staged, "values.csv", read_bytes(path, DataError))
         years = _years(path, meta)
-        (staged / "dataset.toml").write_text(_retarget(meta.doc.path, years), encoding="utf-8")
+        _stage(staged, "dataset.toml", _retarget(meta, years).encode("utf-8"))
         note = f"read with the current {meta.doc.path.name}"
         return Base(str(path), self.kind, staged, staged / "values.csv", note)
 
@@ -151,24 +154,35 @@ def _years(path: Path, meta: Metadata) -> list[int] | None:
         rows = read_csv(path)
     except DataError:
         return None
-    header = [h.strip() for h in rows[0][1]] if rows else []
+    header = [h.strip() for h in rows[0].fields] if rows else []
     if meta.year_column not in header:
         return None
     j = header.index(meta.year_column)
-    years = {f[j].strip() for _, f, _ in rows[1:] if len(f) > j}
-    return sorted(int(y) for y in years if y.isdigit())
+    years = {r.fields[j].strip() for r in rows[1:] if len(r.fields) > j}
+    return sorted(int(y) for y in years if YEAR.fullmatch(y))
 
 
-def _retarget(toml: Path, years: list[int] | None, values: str = "values.csv") -> str:
-    """The text of ``toml`` reading ``values``, without notes, with ``years`` when given (comments kept)."""
+def _retarget(meta: Metadata, years: list[int] | None, values: str = "values.csv") -> str:
+    """The text of the dataset.toml of ``meta`` reading ``values``, without notes, with ``years`` when given
+    (comments kept)."""
     import tomlkit
 
-    doc = tomlkit.parse(toml.read_text(encoding="utf-8-sig"))
+    doc = tomlkit.parse(meta.doc.positions.text)
     doc["values"] = values
     doc.pop("notes", None)
     if years is not None:
         doc["years"] = years
     return tomlkit.dumps(doc)
+
+
+def _stage(folder: Path, name: str, content: bytes) -> Path | None:
+    """Write ``content`` as ``folder/name`` (a staged copy); a name that leads out of ``folder`` is skipped."""
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_file(target, content)
+    return target
 
 
 def _fresh(folder: Path) -> Path:
@@ -181,15 +195,18 @@ def _fresh(folder: Path) -> Path:
 def without_columns(meta: Metadata, table, workdir: Path) -> Path:
     """A copy of the dataset without the undeclared columns the rules allow, for scoring."""
     import csv
+    import io
 
     folder = meta.doc.path.parent
     staged = workdir / "current" / folder.name
     if staged.exists():
         shutil.rmtree(staged)
-    shutil.copytree(folder, staged)
+    for file in sorted(p for p in folder.rglob("*") if kind(p) == "file"):
+        _stage(staged, str(file.relative_to(folder)), read_bytes(file, DataError))
     drop = {table.position[name] for name in table.extra}
     rows = [[f for j, f in enumerate(table.header) if j not in drop]]
     rows += [[f for j, f in enumerate(row.fields) if j not in drop] for row in table.rows]
-    with open(staged / meta.values_path.relative_to(folder), "w", encoding="utf-8", newline="") as stream:
-        csv.writer(stream, lineterminator="\n").writerows(rows)
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    _stage(staged, str(meta.values_path.relative_to(folder)), text.getvalue().encode("utf-8"))
     return staged

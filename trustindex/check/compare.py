@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..io.dataset import MISSING, Metadata
-from ..io.toml import locate
+from ..io.dataset import Metadata
+from ..io.numbers import NotANumber, parse_number
+from ..io.table import Table
+from ..io.validate import MISSING
 from .findings import Collector
-from .validate import Table
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ def _same(old: str, new: str) -> bool:
     if old == new or (old in MISSING and new in MISSING):
         return True
     try:
-        return float(old) == float(new)
-    except ValueError:
+        return parse_number(old) == parse_number(new)
+    except NotANumber:
         return False
 
 
@@ -67,7 +68,7 @@ def compare(meta: Metadata, table: Table, base_meta: Metadata, base_table: Table
     added = [i for i in now if i not in before]
     removed = [i for i in before if i not in now]
     for iid in added:
-        col.add("indicator-added", f"indicator {iid!r} added", toml, *locate(toml, ("indicators", iid)), node=iid)
+        col.add("indicator-added", f"indicator {iid!r} added", *meta.doc.locate(("indicators", iid)), node=iid)
     for iid in removed:
         col.add("indicator-removed", f"indicator {iid!r} is in the base but not here", toml, node=iid)
     _metadata(meta, base_meta, [i for i in now if i in before], col)
@@ -76,7 +77,7 @@ def compare(meta: Metadata, table: Table, base_meta: Metadata, base_table: Table
     columns_added = [c for c in table.header if c not in base_table.position and c not in keys | every]
     columns_removed = [c for c in base_table.header if c not in table.position and c not in keys | every]
     for name in columns_added:
-        col.add("column-added", f"column {name!r} added", table.path, table.header_line, table.header_column(name))
+        col.add("column-added", f"column {name!r} added", *table.header_where(name))
     for name in columns_removed:
         col.add("column-removed", f"column {name!r} is in the base but not here", table.path, table.header_line)
 
@@ -88,11 +89,11 @@ def compare(meta: Metadata, table: Table, base_meta: Metadata, base_table: Table
     entities_removed = [e for e in base_entities if e not in entities]
     for entity in entities_added:
         row = entities[entity]
-        col.add("entity-added", f"entity {entity} added", table.path, row.line, table.column(row, meta.id_column),
-                entity=entity)  # fmt: skip
+        col.add("entity-added", f"entity {entity} added", *table.where(row, meta.id_column), entity=entity)  # fmt: skip
     for entity in entities_removed:
         col.add("entity-removed", f"entity {entity} is in the base (line {base_entities[entity].line}) but not here",
                 table.path, entity=entity)  # fmt: skip
+    _renamed(meta, table, base_meta, base_table, entities, base_entities, entities_added, entities_removed, col)
     years = sorted({r.year for r in rows if r.year is not None})
     base_years = sorted({r.year for r in base_rows if r.year is not None})
     years_added = [y for y in years if y not in base_years] if panel else []
@@ -100,8 +101,13 @@ def compare(meta: Metadata, table: Table, base_meta: Metadata, base_table: Table
     for year in years_added:
         first = next(r for r in rows if r.year == year)
         count = sum(r.year == year for r in rows)
-        col.add("year-added", f"year {year} added: {count} rows", table.path, first.line,
-                table.column(first, meta.year_column), year=year, rows=count)  # fmt: skip
+        col.add(
+            "year-added",
+            f"year {year} added: {count} rows",
+            *table.where(first, meta.year_column),
+            year=year,
+            rows=count,
+        )
     for year in years_removed:
         count = sum(r.year == year for r in base_rows)
         col.add("year-removed", f"year {year} is in the base ({count} rows) but not here", table.path, year=year)
@@ -122,7 +128,7 @@ def compare(meta: Metadata, table: Table, base_meta: Metadata, base_table: Table
             rule = "value-removed" if new in MISSING else "revision" if panel else "cell-changed"
             revisions += rule == "revision"
             removed_values += rule == "value-removed"
-            col.add(rule, message, table.path, row.line, table.column(row, name), entity=row.entity, node=name,
+            col.add(rule, message, *table.where(row, name), entity=row.entity, node=name,
                     old=old, new=new, year=row.year)  # fmt: skip
     base_keys = {(r.entity, r.year) for r in base_rows}
     keys_now = {(r.entity, r.year) for r in rows}
@@ -143,6 +149,27 @@ def compare(meta: Metadata, table: Table, base_meta: Metadata, base_table: Table
     )
 
 
+def _renamed(meta, table, base_meta, base_table, entities, base_entities, added, removed, col) -> None:
+    """An entity added under the name of one removed: its id changed."""
+    if meta.name_column == meta.id_column or meta.name_column not in table.position:
+        return
+    if base_meta.name_column not in base_table.position:
+        return
+    col.run("entity-changed")
+    gone = {base_table.text(base_entities[e], base_meta.name_column): e for e in removed}
+    for entity in added:
+        row = entities[entity]
+        name = table.text(row, meta.name_column)
+        if name and name in gone:
+            col.add(
+                "entity-changed",
+                f"{name!r} is {gone[name]} in the base but {entity} here",
+                *table.where(row, meta.id_column),
+                entity=entity,
+                hint="ids must stay the same between updates",
+            )
+
+
 FIELDS = ("direction", "goalposts", "target", "parent", "formula")
 
 
@@ -160,15 +187,12 @@ def _metadata(meta: Metadata, base_meta: Metadata, common: list[str], col: Colle
     """An indicator's direction, goalposts, target, parent or formula changed."""
     if base_meta is meta:
         return
-    toml = meta.doc.path
     now = {i.id: i for i in meta.framework.indicators}
     before = {i.id: i for i in base_meta.framework.indicators}
     for iid in common:
         for field in FIELDS:
             old, new = getattr(before[iid], field), getattr(now[iid], field)
             if old != new:
-                line, column = locate(toml, ("indicators", iid), field)
-                if line is None:
-                    line, column = locate(toml, ("indicators", iid))
-                col.add("metadata-changed", f"{iid}: {field} {_show(field, old)} → {_show(field, new)}", toml, line,
-                        column, node=iid, field=field, old=_show(field, old), new=_show(field, new))  # fmt: skip
+                where = meta.doc.locate(("indicators", iid), field)
+                col.add("metadata-changed", f"{iid}: {field} {_show(field, old)} → {_show(field, new)}", *where,
+                        node=iid, field=field, old=_show(field, old), new=_show(field, new))  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import frozen_map
-from .rules import OFF, Rules
+from .rules import OFF, RULES, Rules
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,18 @@ class Collector:
             if self.rules.level(name) != OFF and name not in self.ran:
                 self.ran.append(name)
 
-    def add(self, rule: str, message: str, path=None, line=None, column=None, entity=None, node=None, **values):
+    def add(self, rule: str, message: str, path=None, line=None, column=None, entity=None, node=None, hint=None,
+            notice: bool = False, **values):  # fmt: skip
+        """A finding of ``rule`` at ``path:line:column``; the ``hint`` follows the message in parentheses;
+        ``notice``: at most a notice, unless the rules file chose the rule's severity."""
         self.hit.add(rule)
+        if hint:
+            message = f"{message} ({hint})"
         severity = self.rules.level(rule)
         if severity == OFF:
             return
+        if notice and severity == RULES[rule][0] and severity in ("error", "warning"):
+            severity = "notice"
         self.run(rule)
         self.findings.append(Finding(rule, severity, message, path, line, column, entity, node, frozen_map(values)))
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.toml import locate
 from .findings import Collector
 
 
@@ -16,18 +15,16 @@ def _indicator_place(dataset, table, meta, indicator: str, entity: str | None):
     if entity is not None:
         row = table.find(entity, dataset.year)
         if row is not None:
-            column = table.column(row, indicator) if indicator in table.position else None
-            return table.path, row.line, column
-    return (meta.doc.path, *locate(meta.doc.path, ("indicators", indicator)))
+            return table.where(row, indicator) if indicator in table.position else (table.path, row.line)
+    return meta.doc.locate(("indicators", indicator))
 
 
 def _node_place(meta, node: str):
-    toml = meta.doc.path
     framework = meta.framework
     kind = "indicators" if framework.level(node) == "indicator" else "pillars"
     if node == framework.index.id:
-        return (toml, *locate(toml, ("index",)))
-    return (toml, *locate(toml, (kind, node)))
+        return meta.doc.locate(("index",))
+    return meta.doc.locate((kind, node))
 
 
 def _extreme(values: np.ndarray, entities) -> tuple[str | None, float]:
@@ -38,9 +35,11 @@ def _extreme(values: np.ndarray, entities) -> tuple[str | None, float]:
     return entities[i], float(values[i])
 
 
-def audit_gates(result, base_result, meta, table, col: Collector) -> None:
-    """Alpha below its threshold; outliers and correlation flags, new ones against the base as warnings."""
+def audit_gates(result, base_result, meta, table, col: Collector) -> str:
+    """Alpha below its threshold; outliers and correlation flags, new ones against the base as warnings; below
+    MIN_ENTITIES entities, alpha and correlations as notices, and the note that says so (else "")."""
     from ..audit import audit
+    from ..stats import MIN_ENTITIES, SMALL_N
 
     rules = col.rules
     thresholds = rules.thresholds(result.weights.audit)
@@ -50,6 +49,7 @@ def audit_gates(result, base_result, meta, table, col: Collector) -> None:
     profile = result.weights.name
     label = result.framework.label
     dataset = result.dataset
+    small = len(dataset.entities) < MIN_ENTITIES
 
     for p in now.pillars:
         if not math.isnan(p.alpha) and p.alpha < thresholds.min_alpha:
@@ -57,7 +57,8 @@ def audit_gates(result, base_result, meta, table, col: Collector) -> None:
             was = "" if old is None or math.isnan(old) else f" (base {old:.2f})"
             col.add("alpha", f"{label(p.node)}: Cronbach's alpha {p.alpha:.2f}{was} below {thresholds.min_alpha:g} "
                     f"({len(p.components)} components, n = {p.n}; profile {profile})", *_node_place(meta, p.node),
-                    node=p.node, alpha=p.alpha, base_alpha=old, min_alpha=thresholds.min_alpha)  # fmt: skip
+                    notice=small, node=p.node, alpha=p.alpha, base_alpha=old,
+                    min_alpha=thresholds.min_alpha)  # fmt: skip
 
     flagged_before = {s.indicator for s in before.indicators if s.outlier} if before else set()
     for j, s in enumerate(now.indicators):
@@ -83,8 +84,9 @@ def audit_gates(result, base_result, meta, table, col: Collector) -> None:
         )  # fmt: skip
         base = "" if was is None or math.isnan(was.pearson) else f" (base r = {was.pearson:.2f})"
         col.add("new-correlation" if new else "correlation", f"{label(first)} and {label(second)} ({kind}): {flag}, "
-                f"r = {c.pearson:.2f}{base}, n = {c.n}", *_node_place(meta, first), node=first, flag=flag,
-                second=second, pearson=c.pearson)  # fmt: skip
+                f"r = {c.pearson:.2f}{base}, n = {c.n}", *_node_place(meta, first), notice=small, node=first,
+                flag=flag, second=second, pearson=c.pearson)  # fmt: skip
+    return SMALL_N.format(n=len(dataset.entities), least=MIN_ENTITIES) if small else ""
 
 
 @dataclass(frozen=True)
@@ -100,20 +102,30 @@ def uncertainty_gate(dataset, weights, meta, table, col: Collector) -> Uncertain
     from dataclasses import replace
 
     from ..engine import Engine
+    from ..errors import ConfigError
+    from ..fit import fit_runs
     from ..io.spec import DEFAULT, load_spec
     from ..uncertainty import uncertainty
 
     rules = col.rules
     col.run("uncertain-rank")
     spec = load_spec(rules.spec) if rules.spec is not None else replace(DEFAULT, runs=rules.runs)
-    result = uncertainty(Engine(dataset, weights), spec, rules.seed)
+    engine = Engine(dataset, weights)
+
+    def fail(message: str) -> None:
+        where = (*rules.where("uncertainty", "runs"), None, None, None)
+        raise ConfigError(f"[uncertainty] runs: {message}", path=where[0], line=where[1], column=where[2],
+                          hint="ask for fewer runs")  # fmt: skip
+
+    fit_runs(spec.runs, dataset, fail)
+    result = uncertainty(engine, spec, rules.seed)
     outside = []
     for e in result.entities:
         if math.isnan(e.nominal_rank) or e.low_rank <= e.nominal_rank <= e.high_rank:
             continue
         outside.append(e.entity)
         row = table.find(e.entity, dataset.year)
-        where = (table.path, row.line, table.column(row, meta.id_column)) if row else (table.path,)
+        where = table.where(row, meta.id_column) if row else (table.path,)
         col.add("uncertain-rank", f"{e.entity} ({e.name}): nominal rank {e.nominal_rank:g} outside its 90% interval "
                 f"[{e.low_rank:g}, {e.high_rank:g}] (median {e.median_rank:g}; {spec.runs} runs, seed {rules.seed}, "
                 f"profile {weights.name})", *where, entity=e.entity, rank=e.nominal_rank, low=e.low_rank,

@@ -12,6 +12,8 @@ A rules file (``--rules FILE``, ``schema = 1``) changes severities and threshold
     max_rank_shift = 3                # places, against the base, per entity and profile
     max_score_change = 10.0           # index points, against the base
     top = 3                           # the top places watched by top-change
+    max_history_jump = 10             # far-from-history: distance from the entity's other years, in their spread
+    max_value_ratio = 5               # far-from-others: times the next largest value of the column
 
     [audit]                           # the audit gates; thresholds default to the profile's [audit]
     profile = "balanced"              # default: the dataset's default_weights, else the first that fits
@@ -61,7 +63,10 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate-column": ("error", "each column once in the header"),
     "not-a-number": ("error", "numeric cells hold numbers (empty or NA when missing)"),
     "absent-value": ("error", "no value in a year in which the column did not exist"),
-    "out-of-bounds": ("error", "values within their goalposts and the rules' bounds"),
+    "out-of-bounds": ("error", "values within the bounds the dataset declares and the rules' bounds"),
+    "beyond-goalposts": ("error", "values and targets within their indicator's goalposts (elsewhere a notice)"),
+    "required-value": ("error", "no missing value in a column the dataset declares required"),
+    "notes": ("error", "notes name known entities and indicators, one note per cell"),
     "entity-id": ("error", "entity ids present and well formed for the declared id_kind"),
     "unknown-code": ("warning", "ISO3 codes officially assigned; JIS prefecture codes match the prefecture's name"),
     "duplicate-entity": ("error", "each entity once (once per year in a panel)"),
@@ -69,9 +74,15 @@ RULES: dict[str, tuple[str, str]] = {
     "coverage": ("warning", "indicators and entities have data for at least min_coverage (the latest year)"),
     "provenance": ("error", "every indicator names its source and year; formula inputs their source; a licence"),
     "sources-file": ("warning", "a SOURCES.md beside dataset.toml"),
+    "review": ("warning", "no row of an indicator table marked for review (its review cell filled)"),
     "panel-gap": ("warning", "the years of a panel are contiguous"),
     "lag-gap": ("error", "lag() has the previous year it reads"),
     "vanished-entity": ("error", "no entity leaves a panel from one year to the next unless allowed"),
+    "entity-changed": ("warning", "an entity keeps its name from year to year, and a name keeps its id"),
+    "panel-hole": ("warning", "no value missing between two years in which the same entity has one"),
+    "duplicate-row": ("warning", "no two rows with the same numbers in every column"),
+    "far-from-history": ("warning", "values near the same entity's other years (max_history_jump)"),
+    "far-from-others": ("warning", "no value more than max_value_ratio times the next largest of its column"),
     "profile": ("error", "the dataset's weights profiles read and fit it"),
     "scoring": ("error", "the dataset loads and scores"),
     # audit gates
@@ -107,8 +118,15 @@ FIXED = frozenset({"readable"})
 TOP = ("schema", "fail_on", "severity", "thresholds", "audit", "columns", "bounds", "panel", "compare", "uncertainty",
        "datasets")  # fmt: skip
 TABLES = TOP[2:-1]
-THRESHOLDS = ("min_coverage", "max_rank_shift", "max_score_change", "top")
-AUDIT = ("profile", "max_skew", "max_kurtosis", "min_alpha", "redundant", "conflicting", "weak", "significance")
+THRESHOLDS = {
+    "min_coverage": (0, 1, False),
+    "max_rank_shift": (0, None, True),
+    "max_score_change": (0, None, False),
+    "top": (1, None, True),
+    "max_history_jump": (1, None, False),
+    "max_value_ratio": (1, None, False),
+}
+"""Threshold → (lowest, highest, whole number)."""
 UNCERTAINTY = ("enabled", "runs", "seed", "spec")
 
 
@@ -122,6 +140,8 @@ class Rules:
     max_rank_shift: int = 3
     max_score_change: float = 10.0
     top: int = 3
+    max_history_jump: float = 10.0
+    max_value_ratio: float = 5.0
     audit_profile: str | None = None
     audit: Mapping[str, float] = field(default_factory=frozen_map)
     """Overrides of the profile's audit thresholds."""
@@ -137,6 +157,10 @@ class Rules:
     path: Path | None = None
     datasets: Mapping[str, Rules] = field(default_factory=frozen_map)
     """The rules of the datasets that have a ``[datasets.NAME]`` table."""
+    prefix: tuple[str, ...] = ()
+    """Where these rules are set in the file: ``()`` or ``("datasets", NAME)``."""
+    positions: object | None = field(default=None, repr=False, compare=False)
+    """Where each key of the rules file is (:class:`trustindex.io.toml.Positions`)."""
 
     def level(self, rule: str) -> str:
         return self.severity[rule]
@@ -148,28 +172,32 @@ class Rules:
     def for_dataset(self, name: str) -> Rules:
         return self.datasets.get(name, self)
 
+    def where(self, *path) -> tuple:
+        """(path, line, column) of the setting at ``path`` under this dataset's table (or the top), for findings."""
+        if self.positions is None:
+            return (self.path,) if self.path else ()
+        for prefix in (self.prefix, ()):
+            line, column = self.positions.value_at((*prefix, *path))
+            if line is not None:
+                return self.path, line, column
+        return (self.path,)
+
 
 def fails(severity: str, fail_on: str) -> bool:
     """Whether a finding of ``severity`` fails the check under ``--fail-on fail_on``."""
     return severity in SEVERITIES and SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
 
 
-def _number(doc, table, key, low=None, integer=False):
-    value = doc.get(table, key, "int" if integer else "number", None)
-    if value is not None and low is not None and value < low:
-        doc.fail(f"{key} must be at least {low}, not {value}", table, key)
-    return value
-
-
 def _apply(doc, prefix: tuple[str, ...], rules: Rules) -> Rules:
     """``rules`` with the tables under ``prefix`` of ``doc`` applied."""
+    from ..errors import did_you_mean
+    from ..io.weights import thresholds
+
     doc.table(prefix, TABLES if prefix else TOP)
-    changes: dict = {}
+    changes: dict = {"prefix": prefix}
     table = (*prefix, "severity")
     severity = dict(rules.severity)
     for rule, value in doc.table(table).items():
-        from ..errors import did_you_mean
-
         if rule not in RULES:
             doc.fail(f"unknown rule {rule!r}", table, rule, did_you_mean(rule, RULES))
         if value not in (*SEVERITIES, OFF):
@@ -180,24 +208,16 @@ def _apply(doc, prefix: tuple[str, ...], rules: Rules) -> Rules:
     changes["severity"] = frozen_map(severity)
 
     table = (*prefix, "thresholds")
-    doc.table(table, THRESHOLDS)
-    for key, low, integer in (("min_coverage", 0, False), ("max_rank_shift", 0, True),
-                              ("max_score_change", 0, False), ("top", 1, True)):  # fmt: skip
-        value = _number(doc, table, key, low, integer)
-        if key == "min_coverage" and value is not None and value > 1:
-            doc.fail(f"min_coverage must lie in [0, 1], not {value}", table, key)
+    doc.table(table, tuple(THRESHOLDS))
+    for key, (low, high, integer) in THRESHOLDS.items():
+        value = doc.get(table, key, "int" if integer else "number", None, low=low, high=high)
         if value is not None:
             changes[key] = value
 
     table = (*prefix, "audit")
-    doc.table(table, AUDIT)
     changes["audit_profile"] = doc.get(table, "profile", "str", rules.audit_profile)
-    audit = dict(rules.audit)
-    for key in AUDIT[1:]:
-        value = doc.get(table, key, "number", None)
-        if value is not None:
-            audit[key] = value
-    changes["audit"] = frozen_map(audit)
+    base = replace(Thresholds(), **rules.audit)
+    changes["audit"] = frozen_map({**rules.audit, **thresholds(doc, table, base, extra=("profile",))})
 
     table = (*prefix, "columns")
     doc.table(table, ("allow",))
@@ -207,7 +227,7 @@ def _apply(doc, prefix: tuple[str, ...], rules: Rules) -> Rules:
     bounds = dict(rules.bounds)
     for name, value in doc.table(table).items():
         if not (isinstance(value, list) and len(value) == 2 and all(_real(v) for v in value) and value[0] <= value[1]):
-            doc.fail(f"bounds of {name!r} must be [low, high] with low <= high (inf allowed), not {value!r}",
+            doc.fail(f"bounds of {name!r} must be [low, high] with low <= high (inf allowed), not {value!r}"[:160],
                      table, name)  # fmt: skip
         bounds[name] = (float(value[0]), float(value[1]))
     changes["bounds"] = frozen_map(bounds)
@@ -223,16 +243,22 @@ def _apply(doc, prefix: tuple[str, ...], rules: Rules) -> Rules:
     table = (*prefix, "uncertainty")
     doc.table(table, UNCERTAINTY)
     changes["uncertainty"] = doc.get(table, "enabled", "bool", rules.uncertainty)
-    changes["runs"] = _number(doc, table, "runs", 2, integer=True) or rules.runs
-    seed = _number(doc, table, "seed", 0, integer=True)
-    changes["seed"] = rules.seed if seed is None else seed
+    changes["runs"] = doc.get(table, "runs", "int", rules.runs, low=2)
+    changes["seed"] = doc.get(table, "seed", "int", rules.seed, low=0)
     spec = doc.get(table, "spec", "str", None)
     changes["spec"] = rules.spec if spec is None else (doc.path.parent / spec if doc.path else Path(spec))
     return replace(rules, **changes)
 
 
 def _real(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
+    """A bound: a number (infinite allowed) within ±LARGEST unless infinite."""
+    from ..io.numbers import LARGEST
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return not math.isnan(value)
+    return abs(value) <= LARGEST
 
 
 def read_rules(path: Path | None) -> Rules:
@@ -246,16 +272,66 @@ def read_rules(path: Path | None) -> Rules:
 
     doc = TomlDoc(Path(path), ConfigError)
     doc.table((), TOP)
+    rules_positions = doc.positions
     schema = doc.get((), "schema", "int", 1)
     if schema != 1:
         doc.fail(f"unsupported schema {schema}", (), "schema", "this version of trustindex reads schema = 1")
     fail_on = doc.get((), "fail_on", "str", "error")
     if fail_on not in ("error", "warning"):
         doc.fail(f"fail_on must be 'error' or 'warning', not {fail_on!r}", (), "fail_on")
-    rules = _apply(doc, (), replace(Rules(), fail_on=fail_on, path=Path(path)))
+    rules = _apply(doc, (), replace(Rules(), fail_on=fail_on, path=Path(path), positions=rules_positions))
     datasets = {}
     for name, table in doc.table(("datasets",)).items():
         if not isinstance(table, dict):
             doc.fail(f"datasets.{name} must be a table", ("datasets",), name)
         datasets[name] = _apply(doc, ("datasets", name), rules)
     return replace(rules, datasets=frozen_map(datasets))
+
+
+def verify(rules: Rules, metadata: dict, profiles: dict) -> None:
+    """Raise ConfigError, at the rules file's line, for a dataset, column or profile the rules name that does
+    not exist: ``metadata`` maps each checked dataset's name to its metadata, ``profiles`` to the names of the
+    profiles beside it."""
+    from ..errors import did_you_mean
+
+    def fail(scope: Rules, message: str, path: tuple, hint: str | None) -> None:
+        where = (*scope.where(*path), None, None, None)
+        raise ConfigError(message, path=where[0] or rules.path, line=where[1], column=where[2], hint=hint)
+
+    from ..io.registry import dataset_names
+
+    known = set(metadata) | set(dataset_names())
+    for name in rules.datasets:
+        if name not in known:
+            fail(
+                rules,
+                f"rules for dataset {name!r}, which is not checked here",
+                ("datasets", name),
+                did_you_mean(name, known),
+            )
+    for scope, names in [(rules, metadata)] + [(r, [n]) for n, r in rules.datasets.items() if n in metadata]:
+        columns = set().union(*(_columns(metadata[n]) for n in names)) if names else set()
+        own = scope.bounds if scope is rules else {k: v for k, v in scope.bounds.items() if k not in rules.bounds}
+        for column in own:
+            if names and column not in columns:
+                what = "any dataset checked" if scope is rules else f"dataset {names[0]!r}"
+                fail(
+                    scope,
+                    f"bounds for {column!r}, which is no column of {what}",
+                    ("bounds", column),
+                    did_you_mean(column, columns),
+                )
+        available = set().union(*(profiles[n] for n in names)) if names else set()
+        if not names:
+            continue
+        for i, name in enumerate(scope.profiles):
+            if name not in available:
+                fail(scope, f"the rules compare profile {name!r}, which is not among the profiles",
+                     ("compare", "profiles", i), did_you_mean(name, available))  # fmt: skip
+        if scope.audit_profile and scope.audit_profile not in available:
+            fail(scope, f"the rules audit under profile {scope.audit_profile!r}, which is not among the profiles",
+                 ("audit", "profile"), did_you_mean(scope.audit_profile, available))  # fmt: skip
+
+
+def _columns(meta) -> set[str]:
+    return {i.id for i in meta.framework.indicators} | {c.name for c in meta.columns}

@@ -23,7 +23,9 @@ def _remap(exc: TrustIndexError, staged: Path, folder: Path) -> TrustIndexError:
 def _base_table(base, meta, rules):
     """The base's metadata (its own, else the current one) and values table, or a note why not."""
     from ..io.dataset import read_metadata
-    from .validate import keys, read_table
+    from ..io.files import kind
+    from ..io.table import read_table
+    from ..io.validate import keys
 
     note = ""
     try:
@@ -31,7 +33,7 @@ def _base_table(base, meta, rules):
     except DataError as exc:
         base_meta, note = meta, f"the base's metadata does not read ({exc}): compared with the current metadata"
     scratch = Collector(rules)
-    table = read_table(base.values, scratch) if base.values is not None and base.values.exists() else None
+    table = read_table(base.values, scratch) if base.values is not None and kind(base.values) == "file" else None
     if table is None:
         return base_meta, None, f"the base's values at {base.label} do not read as a table: cells not compared"
     needed = [base_meta.id_column] + ([base_meta.year_column] if base_meta.year_column else [])
@@ -44,10 +46,12 @@ def _base_table(base, meta, rules):
 def check_dataset(folder: Path, rules, source, cache, workdir: Path):
     """The :class:`~trustindex.check.DatasetReport` of the dataset in ``folder``."""
     from ..io.dataset import load_dataset, read_metadata
+    from ..io.table import read_table
+    from ..io.validate import BLOCKING, derived, notes, validate
     from . import DatasetReport
     from .baseline import without_columns
     from .compare import compare
-    from .validate import blocked, coverage, derived, read_table, validate
+    from .validate import coverage
 
     try:
         meta = read_metadata(folder)
@@ -59,16 +63,27 @@ def check_dataset(folder: Path, rules, source, cache, workdir: Path):
     name = _name(folder, meta)
     col = Collector(rules.for_dataset(name))
     rules = col.rules
-    table = read_table(meta.values_path, col)
+    table = read_table(meta.values_path, col, meta.layout)
     if table is None:
         return DatasetReport(name, folder, tuple(col.findings), tuple(col.ran), unreadable=True)
-    years = validate(meta, table, col)
-    notes: list[str] = []
+    validated = validate(meta, table, col, every=True)
+    years = validated.years if validated else ()
+    notes_name = meta.doc.data.get("notes")
+    if validated and isinstance(notes_name, str):
+        notes(meta.doc.path.parent / notes_name, {r.entity for r in table.keyed()},
+              set(meta.framework.indicator_ids), col, meta.layout.delimiter)  # fmt: skip
+    if validated:
+        if getattr(meta.doc, "indicator_table", None) is not None:
+            col.run("review")
+        for notice in meta.notices:
+            rule = "review" if notice.kind == "review" else "beyond-goalposts"
+            col.add(rule, notice.message, *notice.location, node=notice.node)
+    said: list[str] = []
     info: dict = {"years": years}
 
     dataset = None
-    if blocked(col):
-        notes.append("not scored, audited or compared by score: fix the errors in the values first")
+    if col.hit & BLOCKING:
+        said.append("not scored, audited or compared by score: fix the errors in the values first")
     else:
         col.run("scoring")
         staged = without_columns(meta, table, workdir) if table.extra else folder
@@ -85,23 +100,23 @@ def check_dataset(folder: Path, rules, source, cache, workdir: Path):
     base = source.dataset(folder, meta) if source is not None else None
     base_dataset = None
     if base is not None and base.folder is None:
-        notes.append(base.note)
+        said.append(base.note)
     elif base is not None:
         if base.note:
-            notes.append(f"base: {base.note}")
+            said.append(f"base: {base.note}")
         base_meta, base_table, note = _base_table(base, meta, rules)
         if note:
-            notes.append(note)
+            said.append(note)
         if base_table is not None:
             info["changes"] = compare(meta, table, base_meta, base_table, col)
         try:
             base_dataset = load_dataset(base.folder)
             info.update(base_year=base_dataset.year, base_digest=base_dataset.digest)
         except TrustIndexError as exc:
-            notes.append(f"the base does not load ({exc}): scores not compared")
+            said.append(f"the base does not load ({exc}): scores not compared")
     if dataset is not None:
-        _scores(dataset, base_dataset, folder, meta, table, col, source, cache, notes, info)
-    return DatasetReport(name, folder, tuple(col.findings), tuple(col.ran), base=base, notes=tuple(notes), **info)
+        _scores(dataset, base_dataset, folder, meta, table, col, source, cache, said, info)
+    return DatasetReport(name, folder, tuple(col.findings), tuple(col.ran), base=base, notes=tuple(said), **info)
 
 
 def _scores(dataset, base_dataset, folder, meta, table, col, source, cache, notes, info) -> None:
@@ -111,10 +126,11 @@ def _scores(dataset, base_dataset, folder, meta, table, col, source, cache, note
     from .scores import base_profile, chosen, compare_scores, fitting
 
     rules = col.rules
-    profiles = fitting(dataset, folder, col, cache)
+    profiles, note = fitting(dataset, folder, col, cache)
     info["profiles"] = tuple(w.name for w in profiles)
+    if note:
+        notes.append(note)
     if not profiles:
-        notes.append(f"no weights profile of framework {dataset.framework.name!r} fits: not scored")
         return
     results, base_results, compared = {}, {}, []
     for weights in profiles:
@@ -138,6 +154,8 @@ def _scores(dataset, base_dataset, folder, meta, table, col, source, cache, note
     if audited is None:
         return
     info["audit_profile"] = audited.name
-    audit_gates(results[audited.name], base_results.get(audited.name), meta, table, col)
+    small = audit_gates(results[audited.name], base_results.get(audited.name), meta, table, col)
+    if small:
+        notes.insert(0, small[:1].upper() + small[1:])
     if rules.uncertainty:
         info["uncertainty"] = uncertainty_gate(dataset, audited, meta, table, col)

@@ -7,29 +7,38 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, TrustIndexError
+from ..io.files import kind, resolved
 from .findings import Collector
 
 
-def weights_folder(folder: Path) -> Path:
-    """The profiles beside a dataset: ``../../weights`` of ``datasets/NAME``, else the shipped ones."""
-    if folder.resolve().parent.name == "datasets" and (folder.resolve().parent.parent / "weights").is_dir():
-        return folder.resolve().parent.parent / "weights"
-    from ..io.registry import shipped_root
+def profile_paths(folder: Path) -> dict[str, Path]:
+    """The profiles a dataset in ``folder`` may be scored under, by name: those in ``../../weights`` of
+    ``datasets/NAME``, in ./weights and the shipped ones (the first place of a name wins)."""
+    from ..io.registry import LOCAL, shipped_root
 
-    return shipped_root() / "weights"
+    real = Path(resolved(folder))
+    places = [real.parent.parent / "weights"] if real.parent.name == "datasets" else []
+    out: dict[str, Path] = {}
+    for place in (*places, LOCAL[1], shipped_root() / "weights"):
+        if kind(place) == "folder":
+            for path in sorted(place.glob("*.toml")):
+                out.setdefault(path.stem, path)
+    return out
 
 
 class Profiles:
-    """Reads each weights profile once; a broken profile is reported once, with the first dataset."""
+    """Reads each weights profile once (a broken one is reported once, with the first dataset); ``named``: the
+    profiles given on the command line, which replace the ones found."""
 
-    def __init__(self):
+    def __init__(self, named: tuple[Path, ...] = ()):
+        self.named = {Path(p).stem: Path(p) for p in named}
         self._read: dict[Path, object] = {}
         self._reported: set[Path] = set()
 
     def read(self, path: Path, col: Collector):
         from ..io.weights import load_weights
 
-        path = path.resolve()
+        path = Path(resolved(path))
         if path not in self._read:
             try:
                 self._read[path] = load_weights(path)
@@ -44,34 +53,36 @@ class Profiles:
         return value
 
 
-def fitting(dataset, folder: Path, col: Collector, cache: Profiles) -> list:
-    """The profiles of the dataset's framework (or named by the rules) that fit it, in name order."""
+def fitting(dataset, folder: Path, col: Collector, cache: Profiles) -> tuple[list, str]:
+    """The profiles the dataset is scored under, in name order, and a note: those named (on the command line,
+    else by the rules) and the dataset's ``default_weights``, else every profile of its framework that fits,
+    else equal weights and the defaults."""
+    from ..io.registry import resolve_weights
+    from ..model import Weights
     from ..prepare import check_fit
 
     col.run("profile")
     rules = col.rules
-    root = weights_folder(folder)
-    paths = {p.stem: p for p in sorted(root.glob("*.toml"), key=lambda p: p.stem)}
-    default = dataset.default_weights
-    if default and default not in paths:
-        from ..io.toml import locate
-
-        toml = dataset.files[0]
-        col.add("profile", f"default_weights names {default!r}, which is not a profile in {root}", toml,
-                *locate(toml, (), "default_weights"))  # fmt: skip
-    for name in rules.profiles:
-        if name not in paths:
-            col.add("profile", f"the rules compare profile {name!r}, which is not in {root}", rules.path)
+    paths = dict(cache.named) or profile_paths(folder)
+    named = set(cache.named) or set(rules.profiles)
+    if dataset.default_weights and not cache.named:
+        try:
+            own = resolve_weights(dataset.default_weights, near=dataset.path)
+            if Path(own).parent != Path(dataset.path):  # not beside the dataset: the repository's profile first
+                own = paths.get(own.stem, own)
+            paths[own.stem] = own
+            named.add(own.stem)
+        except ConfigError as exc:
+            col.add("profile", f"default_weights: {exc.message}", dataset.files[0],
+                    *dataset.positions.at((), "default_weights"), hint=exc.hint)  # fmt: skip
     out = []
-    for name in rules.profiles or list(paths):
-        if name not in paths:
+    for name in sorted(paths):
+        if rules.profiles and not cache.named and name not in named:
             continue
         weights = cache.read(paths[name], col)
         if weights is None:
             continue
-        framework = dataset.framework.name
-        named = name == default or name in rules.profiles
-        if not named and (not weights.framework or weights.framework != framework):
+        if name not in named and (not weights.framework or weights.framework != dataset.framework.name):
             continue
         try:
             check_fit(dataset, weights)
@@ -79,14 +90,18 @@ def fitting(dataset, folder: Path, col: Collector, cache: Profiles) -> list:
             col.error(exc, "profile")
             continue
         out.append(weights)
-    return out
+    if out or named:
+        return out, "" if out else "no weights profile named fits: not scored"
+    return [Weights.equal(dataset)], (f"no weights profile of framework {dataset.framework.name!r} fits: scored "
+                                      "with equal weights and the defaults")  # fmt: skip
 
 
 def chosen(profiles: list, dataset, rules):
     """The profile the audit and the uncertainty gate use: the rules', the dataset's default, balanced, or
     the first that fits."""
     by_name = {w.name: w for w in profiles}
-    for name in (rules.audit_profile, dataset.default_weights, "balanced"):
+    default = Path(dataset.default_weights).stem if dataset.default_weights else None
+    for name in (rules.audit_profile, default, "balanced"):
         if name and name in by_name:
             return by_name[name]
     return profiles[0] if profiles else None
@@ -164,7 +179,7 @@ def compare_scores(result, base_result, table, id_column: str, col: Collector, n
                     float(scores[i]))  # fmt: skip
         moves.append(move)
         row = table.find(entity, year)
-        where = (table.path, row.line, table.column(row, id_column)) if row else (table.path,)
+        where = table.where(row, id_column) if row else (table.path,)
         lost = math.isnan(move.rank) != math.isnan(move.base_rank)
         if lost or abs(move.shift) > rules.max_rank_shift:
             col.add("rank-shift", f"{entity} ({move.name}) under {profile}: rank {_rank(move.base_rank)} → "
@@ -179,7 +194,7 @@ def compare_scores(result, base_result, table, id_column: str, col: Collector, n
     if top != base_top:
         moved = next((e for e, b in zip(top, base_top, strict=False) if e != b), top[-1] if top else None)
         row = table.find(moved, year) if moved else None
-        where = (table.path, row.line, table.column(row, id_column)) if row else (table.path,)
+        where = table.where(row, id_column) if row else (table.path,)
         names = dict(zip(base_result.entities, base_result.dataset.names, strict=True))
         names.update(zip(result.entities, result.dataset.names, strict=True))
 

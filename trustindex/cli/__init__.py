@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 import sys
 
-# The CLI's matrix products are small: on a busy machine a BLAS thread pool spends a hundred times longer
-# waking its threads than computing (0.16 ms against 16 ms for a 100 × 33 × 200 product measured here).
-# Before numpy loads, and only where the user has not chosen.
-for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
 import click
 
 from .. import __version__
 from ..errors import ExitCode, TrustIndexError
+
+# The CLI's matrix products are small: on a busy machine a BLAS thread pool spends a hundred times longer
+# waking its threads than computing (0.16 ms against 16 ms for a 100 × 33 × 200 product measured here).
+# Before numpy loads (nothing above imports it), and only where the user has not chosen.
+for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 EPILOG = """\b
 Examples:
@@ -28,10 +28,37 @@ Shell completion (bash; use zsh_source or fish_source for those shells):
 """
 
 
+def _one_line(exc: click.ClickException, ctx: click.Context | None) -> None:
+    """A usage error as one line on stderr, like every other error."""
+    message = exc.format_message()
+    message = message[:1].lower() + message[1:]
+    command = getattr(exc, "ctx", None) or ctx
+    path = command.command_path.replace(command.find_root().info_name or "", "trustindex", 1) if command else ""
+    hint = f" (see {path or 'trustindex'} --help)" if isinstance(exc, click.UsageError) else ""
+    click.echo(f"trustindex: error: {' '.join(message.split())}{hint}", err=True)
+
+
 class TrustIndexGroup(click.Group):
-    """Maps every TrustIndexError to one line on stderr and its exit code; Ctrl-C to 130; a bug to 70."""
+    """Maps every TrustIndexError to one line on stderr and its exit code; usage errors to one line and 2;
+    Ctrl-C to 130; a bug to 70."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            _one_line(exc, None)
+            code = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("trustindex: interrupted", err=True)
+            code = int(ExitCode.INTERRUPTED)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
+        from ..io.files import forget
+
+        forget()
         try:
             return super().invoke(ctx)
         except TrustIndexError as exc:
@@ -73,6 +100,7 @@ def _register() -> None:
     from .check import check
     from .datasets import datasets
     from .explain import compare, explain, importance
+    from .init import init
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
     from .tui import tui
@@ -80,6 +108,7 @@ def _register() -> None:
     for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
         cli.add_command(command)
     cli.add_command(tui)
+    cli.add_command(init)
 
 
 _register()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from ..io.numbers import THRESHOLDS
+from .options import Number, data_options, emit, load, output_options, preflight
 
 SECTIONS = ("findings", "indicators", "pillars", "correlations", "entities")
 
@@ -21,13 +22,13 @@ Examples:
 )
 @data_options
 @output_options()
-@click.option("--max-skew", type=click.FloatRange(min=0), metavar="X",
+@click.option("--max-skew", type=Number(*THRESHOLDS["max_skew"]), metavar="X",
               help="Outlier rule: |skewness| above X  [default: the profile's, else 2]")  # fmt: skip
-@click.option("--max-kurtosis", type=float, metavar="X",
+@click.option("--max-kurtosis", type=Number(*THRESHOLDS["max_kurtosis"]), metavar="X",
               help="Outlier rule: excess kurtosis above X  [default: the profile's, else 3.5]")  # fmt: skip
 @click.option("--only", type=click.Choice(SECTIONS), default=None,
               help="Show one section (CSV holds one table: the findings unless --only names another).")  # fmt: skip
-def audit(data, year, weights, fmt, output, max_skew, max_kurtosis, only):
+def audit(data, meta, year, weights, fmt, output, max_skew, max_kurtosis, only):
     """Audit the index statistically, as the JRC audits composite indicators.
 
     Per indicator (raw values): coverage, min, max, mean, median, standard deviation, skewness and
@@ -44,14 +45,14 @@ def audit(data, year, weights, fmt, output, max_skew, max_kurtosis, only):
     import dataclasses
 
     from ..audit import audit as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.audit import audit_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
+    preflight(output)
     changes = {k: v for k, v in (("max_skew", max_skew), ("max_kurtosis", max_kurtosis)) if v is not None}
     if changes:
         profile = dataclasses.replace(profile, audit=dataclasses.replace(profile.audit, **changes))
     result = score(dataset, profile)
     text = audit_report(result, run(result), fmt, only)
-    write_output(text, output, inputs=(*dataset.files, profile.path))
+    emit(text, output)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from .options import COUNT, ENTITY, Number, data_options, emit, load, output_options, preflight
+from .progress import progress_bar, quiet_option
 
 FORMATS = ("table", "markdown", "json")
 
@@ -19,16 +20,17 @@ Examples:
   trustindex explain JPN --data oecd-governance --baseline KOR -f json
 """
 )
-@click.argument("entity")
+@click.argument("entity", type=ENTITY)
 @data_options
 @output_options(FORMATS)
-@click.option("--rank", "target_rank", type=click.IntRange(min=1), metavar="N", help="What it would take to rank N.")
-@click.option("--score", "target_score", type=float, metavar="X", help="What it would take to score X.")
+@click.option("--rank", "target_rank", type=COUNT, metavar="N", help="What it would take to rank N.")
+@click.option("--score", "target_score", type=Number(), metavar="X", help="What it would take to score X.")
 @click.option(
     "--baseline", metavar="mean|ENTITY", default=None,
     help="Shapley baseline: the average entity (default for non-arithmetic) or another entity.",
 )  # fmt: skip
-def explain(entity, data, year, weights, fmt, output, target_rank, target_score, baseline):
+@quiet_option
+def explain(entity, data, meta, year, weights, fmt, output, target_rank, target_score, baseline, quiet):
     """Explain an entity's score: every value, weight and exact contribution.
 
     Shows, for the index, each pillar and each indicator: the published value with its unit, source and
@@ -37,22 +39,22 @@ def explain(entity, data, year, weights, fmt, output, target_rank, target_score,
     place unless --rank or --score says otherwise), where each value comes from, and every notice.
     """
     from ..explain import explain as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.explain import explain_report
     from ..targets import what_it_takes
 
     if target_rank is not None and target_score is not None:
         raise click.UsageError("give --rank or --score, not both")
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
+    preflight(output)
     result = score(dataset, profile)
     explanation = run(result, entity, baseline)
     target = None
-    if target_score is not None:
-        target = what_it_takes(result, entity, score_=target_score)
-    elif target_rank is not None or explanation.rank > 1:
-        target = what_it_takes(result, entity, rank=target_rank or int(explanation.rank) - 1)
-    write_output(explain_report(result, explanation, target, fmt), output, inputs=(*dataset.files, profile.path))
+    if target_score is not None or target_rank is not None or explanation.rank > 1:
+        rank = None if target_score is not None else target_rank or int(explanation.rank) - 1
+        with progress_bar("what it would take", quiet) as progress:
+            target = what_it_takes(result, entity, rank=rank, score_=target_score, progress=progress)
+    emit(explain_report(result, explanation, target, fmt), output)
 
 
 @click.command(
@@ -62,25 +64,24 @@ Examples:
   trustindex compare JPN KOR --data oecd-governance -f markdown
 """
 )
-@click.argument("first")
-@click.argument("second")
+@click.argument("first", type=ENTITY)
+@click.argument("second", type=ENTITY)
 @data_options
 @output_options(FORMATS)
-def compare(first, second, data, year, weights, fmt, output):
+def compare(first, second, data, meta, year, weights, fmt, output):
     """Compare two entities, with the score gap split exactly into contributions.
 
     Side by side per pillar and indicator; the last column splits the index gap between them into the
     part each node accounts for, and those parts sum to the gap.
     """
     from ..explain import compare as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.explain import compare_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
+    preflight(output)
     result = score(dataset, profile)
-    write_output(compare_report(result, run(result, first, second), fmt), output,
-                 inputs=(*dataset.files, profile.path))  # fmt: skip
+    emit(compare_report(result, run(result, first, second), fmt), output)  # fmt: skip
 
 
 @click.command(
@@ -92,7 +93,7 @@ Examples:
 )
 @data_options
 @output_options(FORMATS)
-def importance(data, year, weights, fmt, output):
+def importance(data, meta, year, weights, fmt, output):
     """Effective importance of each pillar and indicator against its nominal weight.
 
     Estimates each component's first-order effect on the index across the entities (squared correlation
@@ -100,10 +101,10 @@ def importance(data, year, weights, fmt, output):
     weight share, flagging components that count far more or far less than their weight says.
     """
     from ..importance import importance as run
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.explain import importance_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
+    preflight(output)
     result = score(dataset, profile)
-    write_output(importance_report(result, run(result), fmt), output, inputs=(*dataset.files, profile.path))
+    emit(importance_report(result, run(result), fmt), output)

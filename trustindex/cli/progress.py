@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
+import time
+from contextlib import ExitStack, contextmanager
 
 import click
+
+DELAY = 1.0
+"""Seconds of work before a bar appears: shorter work shows none."""
 
 
 def seed_or_new(seed: int | None) -> int:
@@ -20,19 +24,31 @@ def seed_or_new(seed: int | None) -> int:
 
 @contextmanager
 def progress_bar(label: str, quiet: bool):
-    """A callback taking the fraction done, drawing a rich progress bar on stderr when it is a terminal."""
+    """A callback taking the fraction done that draws a rich progress bar with an ETA on stderr — when stderr is
+    a terminal, and only once the work has lasted DELAY seconds."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    began = time.monotonic()
+    with ExitStack() as stack:
+        bar = []
 
-    with Progress(
-        TextColumn(label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(label, total=1.0)
-        yield lambda done: bar.update(task, completed=done)
+        def update(done: float) -> None:
+            if not bar:
+                if time.monotonic() - began < DELAY:
+                    return
+                from rich.console import Console
+                from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+                progress = stack.enter_context(Progress(
+                    TextColumn(label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                    TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                ))  # fmt: skip
+                bar.append((progress, progress.add_task(label, total=1.0)))
+            progress, task = bar[0]
+            progress.update(task, completed=done)
+
+        yield update
 
 
 def quiet_option(function):
@@ -40,4 +56,6 @@ def quiet_option(function):
 
 
 def seed_option(function):
-    return click.option("--seed", type=int, default=None, help="Random seed (printed when not given).")(function)
+    from .options import SEED
+
+    return click.option("--seed", type=SEED, default=None, help="Random seed (printed when not given).")(function)

@@ -4,25 +4,42 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from .options import COUNT, ENTITY, FILE, Number, data_options, emit, load, output_options, preflight
 from .progress import progress_bar, quiet_option, seed_option, seed_or_new
 
 FORMATS = ("table", "csv", "markdown", "json")
 
 
-def _spec(path, runs=None, sampler=None, top_k=None):
+def _spec(path, engine, runs=None, sampler=None, top_k=None):
+    """The specification (the file's, else the default) with the options' changes, checked against the dataset."""
     from dataclasses import replace
 
-    from ..io.spec import DEFAULT, load_spec
+    from ..fit import fit_spec
+    from ..io.spec import DEFAULT, SpecFile, read_spec
 
-    spec = load_spec(path) if path else DEFAULT
+    source = read_spec(path) if path else SpecFile(DEFAULT)
     changes = {k: v for k, v in (("runs", runs), ("sampler", sampler), ("top_k", top_k)) if v is not None}
-    return replace(spec, **changes)
+    source = source._replace(spec=replace(source.spec, **changes))
+    fit_spec(source, engine)
+    return source
+
+
+def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
+    """Refuse, before anything is allocated, runs that do not fit in memory (at the spec's runs, or the option)."""
+    from ..errors import ConfigError
+    from ..fit import fit_runs
+
+    def fail(message: str) -> None:
+        if source is not None and source.path is not None and option == "runs":
+            source.fail(message, (), "runs", "ask for fewer runs")
+        raise ConfigError(f"{option}: {message}", hint="ask for fewer runs")
+
+    fit_runs(runs, engine.dataset, fail)
 
 
 def spec_option(function):
     return click.option(
-        "--spec", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+        "--spec", default=None, metavar="FILE", type=FILE,
         help="Uncertainty specification (TOML)  [default: weights ±25 %, arithmetic vs geometric index]",
     )(function)  # fmt: skip
 
@@ -38,15 +55,16 @@ Examples:
 @data_options
 @output_options(FORMATS)
 @spec_option
-@click.option("--runs", type=click.IntRange(min=2), default=None, help="Number of runs  [default: the spec's, 1000]")
+@click.option("--runs", type=Number(2, 2**53, integer=True), default=None,
+              help="Number of runs  [default: the spec's, 1000]")  # fmt: skip
 @click.option(
     "--sampler", type=click.Choice(["sobol", "random"]), default=None, help="Scrambled Sobol' QMC or Monte Carlo."
 )
-@click.option("--top-k", type=click.IntRange(min=1), default=None, help="Report the probability of a top-k place.")
+@click.option("--top-k", type=COUNT, default=None, help="Report the probability of a top-k place.")
 @click.option("--plot", is_flag=True, help="Draw the rank intervals in the terminal (table format).")
 @seed_option
 @quiet_option
-def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, plot, seed, quiet):
+def uncertainty(data, meta, year, weights, fmt, output, spec, runs, sampler, top_k, plot, seed, quiet):
     """How robust is every rank? Monte Carlo over the uncertain choices.
 
     Varies what the specification says is uncertain — weights, normalisation, aggregation, treatment,
@@ -55,17 +73,19 @@ def uncertainty(data, year, weights, fmt, output, spec, runs, sampler, top_k, pl
     absolute rank shift and the Spearman and Kendall correlations with the nominal ranking.
     """
     from ..engine import Engine
-    from ..io.output import write_output
     from ..reports.robustness import uncertainty_report
     from ..uncertainty import uncertainty as run
 
-    dataset, profile = load(data, weights, year)
-    chosen = _spec(spec, runs, sampler, top_k)
-    seed = seed_or_new(seed)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
+    source = _spec(spec, engine, runs, sampler, top_k)
+    chosen = source.spec
+    _fit(chosen.runs, engine, chosen, source, "--runs" if runs is not None else "runs")
+    preflight(output)
+    seed = seed_or_new(seed)
     with progress_bar(f"{chosen.runs:,} runs", quiet) as progress:
         result = run(engine, chosen, seed, progress=progress)
-    write_output(uncertainty_report(engine, result, fmt, plot), output, inputs=(*dataset.files, profile.path))
+    emit(uncertainty_report(engine, result, fmt, plot), output)
 
 
 @click.command(
@@ -80,11 +100,12 @@ Examples:
 @output_options(FORMATS)
 @spec_option
 @click.option(
-    "--samples", type=int, default=1024, show_default=True, help="Base samples N, a power of 2 (N(d+2) runs)."
-)
+    "--samples", type=Number(2, 2**53, integer=True), default=1024, show_default=True,
+    help="Base samples N, a power of 2 (N(d+2) runs).",
+)  # fmt: skip
 @seed_option
 @quiet_option
-def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
+def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, quiet):
     """Which uncertain input drives each rank? Sobol' first-order and total indices.
 
     For every entity's rank and score and for the mean absolute rank shift: the first-order and
@@ -93,19 +114,22 @@ def sensitivity(data, year, weights, fmt, output, spec, samples, seed, quiet):
     """
     from ..engine import Engine
     from ..errors import ConfigError
-    from ..io.output import write_output
     from ..reports.robustness import sensitivity_report
     from ..sensitivity import sensitivity as run
 
     if samples < 2 or samples & (samples - 1):
         raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
-    dataset, profile = load(data, weights, year)
-    chosen = _spec(spec)
-    seed = seed_or_new(seed)
+    from ..uncertainty import Design
+
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
+    chosen = _spec(spec, engine).spec
+    _fit(samples * (Design(engine, chosen).dimensions + 2), engine, chosen, option="--samples")
+    preflight(output)
+    seed = seed_or_new(seed)
     with progress_bar("Sobol' runs", quiet) as progress:
         result = run(engine, chosen, samples, seed, progress=progress)
-    write_output(sensitivity_report(engine, result, fmt), output, inputs=(*dataset.files, profile.path))
+    emit(sensitivity_report(engine, result, fmt), output)
 
 
 @click.command(
@@ -121,15 +145,19 @@ Examples:
 @click.option(
     "--weight", "nodes", multiple=True, metavar="NODE", help="A weight to move (repeatable)  [default: the pillars]"
 )
-@click.option("--entity", default=None, help="Also report the interval over which this entity's rank holds.")
-@click.option("--top-k", type=click.IntRange(min=1), default=3, show_default=True, help="Size of the top set.")
 @click.option(
-    "--floor", type=float, default=0.0, show_default=True, help="Minimum pillar weight share for best/worst ranks."
+    "--entity", default=None, type=ENTITY, help="Also report the interval over which this entity's rank holds."
 )
-@click.option("--acceptability", "runs", type=click.IntRange(min=0), default=0, metavar="RUNS",
+@click.option("--top-k", type=COUNT, default=3, show_default=True, help="Size of the top set.")
+@click.option(
+    "--floor", type=Number(0, below=1), default=0.0, show_default=True,
+    help="Minimum pillar weight share for best/worst ranks.",
+)  # fmt: skip
+@click.option("--acceptability", "runs", type=Number(0, 2**53, integer=True), default=0, metavar="RUNS",
               help="Also run SMAA-2 rank acceptability with this many runs.")  # fmt: skip
 @seed_option
-def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed):
+@quiet_option
+def stability(data, meta, year, weights, fmt, output, nodes, entity, top_k, floor, runs, seed, quiet):
     """How far can each weight move before the ranking changes?
 
     For each weight moved like a slider (its siblings keeping their proportions): the share at which
@@ -140,21 +168,33 @@ def stability(data, year, weights, fmt, output, nodes, entity, top_k, floor, run
     """
     from ..engine import Engine
     from ..explain import find_entity
-    from ..io.output import write_output
     from ..pipeline import score
     from ..reports.robustness import stability_report
     from ..stability import acceptability, rank_bounds, weight_stability
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = None
     if entity is not None:
         chosen = engine.entities[find_entity(score(dataset, profile), entity)]
+    if runs:
+        from ..model import Spec, WeightSpec
+
+        simplex = Spec(runs=runs, weights=WeightSpec(distribution="simplex", levels=("pillar",)), aggregation=())
+        _fit(runs, engine, simplex, option="--acceptability")
+    preflight(output)
     pillars = [engine.nodes[c] for c in engine.steps[-1].children]
-    intervals = [weight_stability(engine, node, chosen, top_k) for node in (nodes or pillars)]
+    intervals = []
+    for node in nodes or pillars:
+        with progress_bar(f"stability of {node}", quiet) as progress:
+            intervals.append(weight_stability(engine, node, chosen, top_k, progress=progress))
     bounds = None
     if all(s.aggregation.method == "arithmetic" for s in engine.steps[-1:]) and len(pillars) >= 2:
-        bounds = rank_bounds(engine, engine.framework.level(pillars[0]), floor)
-    smaa = acceptability(engine, runs, seed_or_new(seed)) if runs else None
-    write_output(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output,
-                 inputs=(*dataset.files, profile.path))  # fmt: skip
+        with progress_bar("best and worst ranks", quiet) as progress:
+            bounds = rank_bounds(engine, engine.framework.level(pillars[0]), floor, progress=progress)
+    smaa = None
+    if runs:
+        seed = seed_or_new(seed)
+        with progress_bar(f"acceptability, {runs:,} runs", quiet) as progress:
+            smaa = acceptability(engine, runs, seed, progress=progress)
+    emit(stability_report(engine, intervals, bounds, smaa, chosen, fmt), output)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options, load, output_options
+from .options import COUNT, data_options, emit, load, output_options, preflight
 
 LEVELS = ("index", "pillar", "indicator")
 
@@ -21,7 +21,7 @@ Examples:
 )
 @data_options
 @output_options()
-@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Show only the N best-ranked entities.")
+@click.option("--top", type=COUNT, metavar="N", help="Show only the N best-ranked entities.")
 @click.option(
     "--level",
     type=click.Choice(LEVELS),
@@ -29,17 +29,17 @@ Examples:
     show_default=True,
     help="Deepest level shown: the index only, also pillars, or also every indicator (normalised).",
 )
-def score(data, year, weights, fmt, output, top, level):
+def score(data, meta, year, weights, fmt, output, top, level):
     """Score and rank every entity.
 
     Prints each entity's rank and index score, and the score of every pillar (or indicator) below
     it, then notices about missing, excluded or illustrative data.
     """
-    from ..io.output import write_output
     from ..pipeline import score as run
     from ..reports.score import score_report
 
-    dataset, profile = load(data, weights, year)
+    dataset, profile = load(data, weights, year, meta)
+    preflight(output)
     result = run(dataset, profile)
     text = score_report(result, fmt, level=level, top=top)
-    write_output(text, output, inputs=(*dataset.files, profile.path))
+    emit(text, output)

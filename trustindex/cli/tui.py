@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import data_options
+from .options import SEED, data_options
 
 
 @click.command(
@@ -17,8 +17,8 @@ Examples:
 """
 )
 @data_options
-@click.option("--seed", type=int, default=None, help="Seed of the robustness runs  [default: a fresh one, shown]")
-def tui(data, year, weights, seed):
+@click.option("--seed", type=SEED, default=None, help="Seed of the robustness runs  [default: a fresh one, shown]")
+def tui(data, meta, year, weights, seed):
     """Explore weights live in a terminal interface.
 
     Change any pillar or indicator weight and the ranking is re-scored at once; explain an
@@ -27,4 +27,4 @@ def tui(data, year, weights, seed):
     """
     from ..tui import run
 
-    run(data, weights, year, seed)
+    run(data, weights, year, seed, meta)

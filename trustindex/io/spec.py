@@ -1,24 +1,42 @@
 """Read an uncertainty specification (``schema = 1``): what varies in an uncertainty or sensitivity analysis.
 
 A file lists exactly what is uncertain; a table that is absent stays at its nominal choice. Without a
-file, :data:`DEFAULT` applies: weights ±25 % at the pillar and sub-pillar levels, arithmetic against
-geometric aggregation of the index, 1,000 runs.
+file, :data:`DEFAULT` applies: weights ±25 % at the pillar and sub-pillar levels (the indicators of a tree
+without pillars), arithmetic against geometric aggregation of the index, 1,000 runs. :class:`SpecFile` keeps
+where each setting is, so that :func:`trustindex.fit.fit_spec` can point at the one that does not fit a
+dataset.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
-from .. import aggregate, impute, normalise
+from .. import methods
 from ..errors import ConfigError, did_you_mean
-from ..model import LEVELS, Aggregation, Normalisation
-from ..uncertainty import Spec, WeightSpec
-from .toml import _DESCRIBE, TomlDoc, _is
+from ..model import LEVELS, Aggregation, Normalisation, Spec, WeightSpec
+from .numbers import LARGEST_INTEGER, POWER, SCALE, shown
+from .toml import DESCRIBE, Positions, TomlDoc, is_kind
 
 DEFAULT = Spec()
 TOP = ("schema", "runs", "sampler", "top_k", "weights", "normalisation", "aggregation", "treatment", "imputation",
        "leave_out")  # fmt: skip
 WEIGHT_LEVELS = ("pillar", "sub-pillar", "indicator")
+CONCENTRATION = (1.0, 1e6)
+"""Dirichlet concentrations: below 1 the weights pile on single components, above 10⁶ nothing varies."""
+
+
+class SpecFile(NamedTuple):
+    """A specification and where each of its settings is in its file (None for the default)."""
+
+    spec: Spec
+    path: Path | None = None
+    positions: Positions | None = None
+
+    def fail(self, message: str, table: tuple = (), key=None, hint: str | None = None):
+        path = tuple(table) if key is None else (*table, key)
+        line, column = (None, None) if self.positions is None else self.positions.value_at(path)
+        raise ConfigError(message, path=self.path, line=line, column=column, hint=hint)
 
 
 def _alternatives(doc: TomlDoc, table: tuple[str, ...]) -> list:
@@ -29,90 +47,96 @@ def _alternatives(doc: TomlDoc, table: tuple[str, ...]) -> list:
 
 
 def _distinct(doc: TomlDoc, table: tuple[str, ...], parsed: tuple) -> tuple:
-    if len(set(parsed)) < len(parsed):
-        doc.fail("an alternative is listed twice", table, "alternatives", "list each choice once")
+    for i, item in enumerate(parsed):
+        if item in parsed[:i]:
+            doc.fail_at("an alternative is listed twice", (*table, "alternatives", i), "list each choice once")
     return parsed
 
 
-def _field(doc: TomlDoc, table: tuple[str, ...], item: dict, key: str, kind: str, default, what: str):
-    """``item[key]`` (a key of one alternative's inline table) checked to be of ``kind``, else ``default``."""
+def _field(doc: TomlDoc, at: tuple, item: dict, key: str, kind: str, default, what: str, low=None, high=None):
+    """``item[key]`` (a key of the alternative at ``at``) checked to be of ``kind`` within [low, high]."""
     allowed = what.split()
     unknown = sorted(set(item) - set(allowed))
     if unknown:
-        doc.fail(f"unknown key {unknown[0]!r} in an alternative", table, "alternatives",
-                 did_you_mean(unknown[0], allowed))  # fmt: skip
-    value = item.get(key, default)
-    if key in item and not _is(value, kind):
-        doc.fail(f"{key} must be {_DESCRIBE[kind]}, not {value!r}", table, "alternatives")
+        doc.fail_at(f"unknown key {unknown[0]!r} in an alternative", at, did_you_mean(unknown[0], allowed))
+    if key not in item:
+        return default
+    value = item[key]
+    if not is_kind(value, kind):
+        doc.fail_at(f"{key} must be {DESCRIBE[kind]}, not {value!r}"[:160], at)
+    numbers = value if isinstance(value, list) else [value] if kind in ("number", "int") else []
+    for number in numbers:
+        if low is not None and number < low:
+            doc.fail_at(f"{key} must be {shown(low)} or more, not {shown(number)}", at)
+        if high is not None and number > high:
+            doc.fail_at(f"{key} must be {shown(high)} or less, not {shown(number)}", at)
     return value
 
 
-def _normalisation(doc: TomlDoc, item, table) -> Normalisation:
+def _normalisation(doc: TomlDoc, item, at) -> Normalisation:
     if isinstance(item, str):
         item = {"method": item}
     if not isinstance(item, dict):
-        doc.fail(f"a normalisation alternative must be a method name or a table, not {item!r}", table, "alternatives")
+        doc.fail_at(f"a normalisation alternative must be a method name or a table, not {item!r}"[:160], at)
     keys = "method range mean sd"
-    method = _field(doc, table, item, "method", "str", None, keys)
-    if method not in normalise.METHODS:
-        hint = did_you_mean(str(method), normalise.METHODS)
-        doc.fail(f"unknown normalisation method {method!r}", table, "alternatives", hint)
-    low, high = _field(doc, table, item, "range", "pair", (0.0, 100.0), keys)
+    method = _field(doc, at, item, "method", "str", None, keys)
+    if method not in methods.NORMALISATION:
+        doc.fail_at(f"unknown normalisation method {method!r}", at, did_you_mean(str(method), methods.NORMALISATION))
+    low, high = _field(doc, at, item, "range", "pair", (0.0, 100.0), keys, -SCALE, SCALE)
     if not low < high:
-        doc.fail(f"range must be [low, high] with low < high, not [{low}, {high}]", table, "alternatives")
-    sd = _field(doc, table, item, "sd", "number", 1.0, keys)
+        doc.fail_at(f"range must be [low, high] with low < high, not [{low:g}, {high:g}]", at)
+    sd = _field(doc, at, item, "sd", "number", 1.0, keys, 0, SCALE)
     if sd <= 0:
-        doc.fail(f"sd must be positive, not {sd}", table, "alternatives")
-    mean = _field(doc, table, item, "mean", "number", 0.0, keys)
+        doc.fail_at(f"sd must be positive, not {sd:g}", at)
+    mean = _field(doc, at, item, "mean", "number", 0.0, keys, -SCALE, SCALE)
     return Normalisation(method, (float(low), float(high)), float(mean), float(sd))
 
 
-def _aggregation(doc: TomlDoc, item, table) -> Aggregation:
+def _aggregation(doc: TomlDoc, item, at) -> Aggregation:
     if isinstance(item, str):
         item = {"method": item}
-    if not isinstance(item, dict) or item.get("method") not in aggregate.METHODS:
-        doc.fail(f"unknown aggregation alternative {item!r}", table, "alternatives",
-                 "a method name, or a table such as { method = 'power', p = 0.5 }")  # fmt: skip
+    if not isinstance(item, dict) or item.get("method") not in methods.AGGREGATION:
+        doc.fail_at(f"unknown aggregation alternative {item!r}"[:160], at,
+                    "a method name, or a table such as { method = 'power', p = 0.5 }")  # fmt: skip
     if (item["method"] == "power") != ("p" in item):
-        doc.fail("p goes with method 'power', and only with it", table, "alternatives")
-    p = _field(doc, table, item, "p", "number", None, "method p")
+        doc.fail_at("p goes with method 'power', and only with it", at)
+    p = _field(doc, at, item, "p", "number", None, "method p", -POWER, POWER)
     return Aggregation(item["method"], None if p is None else float(p))
 
 
 def _levels(doc: TomlDoc, table, allowed, default) -> tuple[str, ...]:
-    levels = tuple(doc.get(table, "levels", "strings", list(default)))
+    if "levels" not in doc.table(table):
+        return default
+    levels = tuple(doc.get(table, "levels", "strings"))
     if not levels:
         doc.fail("levels names no level", table, "levels", "expected some of: " + ", ".join(allowed))
-    for level in levels:
+    for i, level in enumerate(levels):
         if level not in allowed:
-            doc.fail(f"unknown level {level!r}", table, "levels", did_you_mean(level, allowed))
+            doc.fail_at(f"unknown level {level!r}", (*table, "levels", i), did_you_mean(level, allowed))
     return levels
 
 
-def load_spec(path: Path) -> Spec:
+def read_spec(path: Path) -> SpecFile:
     """Parse and validate ``path``; every problem raises ConfigError with its line and column."""
     doc = TomlDoc(Path(path), ConfigError)
     doc.table((), TOP)
-    if doc.get((), "schema", "int") != 1:
-        doc.fail("unsupported schema", (), "schema", "this version of trustindex reads schema = 1")
-    runs = doc.get((), "runs", "int", DEFAULT.runs)
-    if runs < 2:
-        doc.fail(f"runs must be 2 or more, not {runs}", (), "runs")
+    schema = doc.get((), "schema", "int")
+    if schema != 1:
+        doc.fail(f"unsupported schema {shown(schema)}", (), "schema", "this version of trustindex reads schema = 1")
+    runs = doc.get((), "runs", "int", DEFAULT.runs, low=2)
     sampler = doc.get((), "sampler", "str", DEFAULT.sampler)
-    if sampler not in ("sobol", "random"):
-        doc.fail(f"unknown sampler {sampler!r}", (), "sampler", did_you_mean(sampler, ("sobol", "random")))
-    top_k = doc.get((), "top_k", "int", DEFAULT.top_k)
-    if top_k < 1:
-        doc.fail(f"top_k must be 1 or more, not {top_k}", (), "top_k")
+    if sampler not in methods.SAMPLERS:
+        doc.fail(f"unknown sampler {sampler!r}", (), "sampler", did_you_mean(sampler, methods.SAMPLERS))
+    top_k = doc.get((), "top_k", "int", DEFAULT.top_k, low=1)
 
     weights = None
     if "weights" in doc.data:
         table = ("weights",)
         doc.table(table, ("distribution", "spread", "concentration", "levels"))
         distribution = doc.get(table, "distribution", "str", "uniform")
-        if distribution not in ("uniform", "dirichlet", "simplex"):
+        if distribution not in methods.DISTRIBUTIONS:
             doc.fail(f"unknown distribution {distribution!r}", table, "distribution",
-                     did_you_mean(distribution, ("uniform", "dirichlet", "simplex")))  # fmt: skip
+                     did_you_mean(distribution, methods.DISTRIBUTIONS))  # fmt: skip
         keys = doc.table(table)
         if "spread" in keys and distribution != "uniform":
             doc.fail(f"spread has no effect with {distribution!r}", table, "spread", "remove it")
@@ -120,48 +144,66 @@ def load_spec(path: Path) -> Spec:
             doc.fail(f"concentration has no effect with {distribution!r}", table, "concentration", "remove it")
         spread = doc.get(table, "spread", "number", 0.25)
         if not 0 < spread < 1:
-            doc.fail(f"spread must lie in (0, 1), not {spread}", table, "spread")
-        concentration = doc.get(table, "concentration", "number", 100.0)
-        if concentration <= 0:
-            doc.fail(f"concentration must be positive, not {concentration}", table, "concentration")
-        levels = _levels(doc, table, WEIGHT_LEVELS, ("pillar", "sub-pillar"))
+            doc.fail(f"spread must lie in (0, 1), not {shown(spread)}", table, "spread")
+        concentration = doc.get(table, "concentration", "number", 100.0, *CONCENTRATION)
+        levels = _levels(doc, table, WEIGHT_LEVELS, ())
         weights = WeightSpec(distribution, spread, concentration, levels)
 
     normalisations, aggregations, levels, treatments, imputations, leave_out = (), (), ("index",), (), (), ()
     if "normalisation" in doc.data:
-        doc.table(("normalisation",), ("alternatives",))
         table = ("normalisation",)
-        normalisations = _distinct(doc, table, tuple(_normalisation(doc, i, table) for i in _alternatives(doc, table)))
+        doc.table(table, ("alternatives",))
+        items = _alternatives(doc, table)
+        normalisations = _distinct(doc, table, tuple(_normalisation(doc, item, (*table, "alternatives", i))
+                                                     for i, item in enumerate(items)))  # fmt: skip
     if "aggregation" in doc.data:
-        doc.table(("aggregation",), ("alternatives", "levels"))
-        aggregations = tuple(_aggregation(doc, i, ("aggregation",)) for i in _alternatives(doc, ("aggregation",)))
-        _distinct(doc, ("aggregation",), aggregations)
-        levels = _levels(doc, ("aggregation",), LEVELS, ("index",))
+        table = ("aggregation",)
+        doc.table(table, ("alternatives", "levels"))
+        items = _alternatives(doc, table)
+        aggregations = _distinct(doc, table, tuple(_aggregation(doc, item, (*table, "alternatives", i))
+                                                   for i, item in enumerate(items)))  # fmt: skip
+        levels = _levels(doc, table, LEVELS, ("index",))
     if "treatment" in doc.data:
-        doc.table(("treatment",), ("alternatives",))
-        for item in _alternatives(doc, ("treatment",)):
+        table = ("treatment",)
+        doc.table(table, ("alternatives",))
+        for i, item in enumerate(_alternatives(doc, table)):
+            at = (*table, "alternatives", i)
             method = item.get("method") if isinstance(item, dict) else item
-            if method not in ("none", "winsorise"):
-                doc.fail(f"unknown treatment {method!r}", ("treatment",), "alternatives", "none or winsorise")
-            points = _field(doc, ("treatment",), item, "max_points", "int", 5, "method max_points") if isinstance(
-                item, dict) else 5  # fmt: skip
-            if points < 0:
-                doc.fail(f"max_points must be 0 or more, not {points}", ("treatment",), "alternatives")
+            if method not in methods.TREATMENT:
+                doc.fail_at(f"unknown treatment {method!r}"[:120], at, "none or winsorise")
+            points = 5
+            if isinstance(item, dict):
+                points = _field(doc, at, item, "max_points", "int", 5, "method max_points", 0, LARGEST_INTEGER)
             treatments += ((method, points),)
-        _distinct(doc, ("treatment",), treatments)
+        _distinct(doc, table, treatments)
     if "imputation" in doc.data:
-        doc.table(("imputation",), ("alternatives",))
-        imputations = tuple(_alternatives(doc, ("imputation",)))
-        for method in imputations:
-            if method not in impute.METHODS or method in impute.GROUPED:
-                doc.fail(f"unsupported imputation alternative {method!r}", ("imputation",), "alternatives",
-                         "none, mean, median, carry-forward or interpolate")  # fmt: skip
-        _distinct(doc, ("imputation",), imputations)
+        table = ("imputation",)
+        doc.table(table, ("alternatives",))
+        imputations = tuple(_alternatives(doc, table))
+        for i, method in enumerate(imputations):
+            if not isinstance(method, str) or method not in methods.IMPUTATION or method in methods.GROUPED:
+                doc.fail_at(f"unsupported imputation alternative {method!r}"[:120], (*table, "alternatives", i),
+                            "none, mean, median, carry-forward or interpolate")  # fmt: skip
+        _distinct(doc, table, imputations)
     if "leave_out" in doc.data:
         doc.table(("leave_out",), ("nodes",))
         leave_out = tuple(doc.get(("leave_out",), "nodes", "strings"))
         if not leave_out:
             doc.fail("leave_out names no node", ("leave_out",), "nodes")
+        _distinct_nodes(doc, leave_out)
     if weights is None and not (normalisations or aggregations or treatments or imputations or leave_out):
         doc.fail("nothing is uncertain in this specification", (), None, "add [weights] or alternatives")
-    return Spec(runs, sampler, weights, normalisations, aggregations, levels, treatments, imputations, leave_out, top_k)
+    spec = Spec(runs, sampler, weights, normalisations, aggregations, levels, treatments, imputations, leave_out,
+                top_k)  # fmt: skip
+    return SpecFile(spec, doc.path, doc.positions)
+
+
+def _distinct_nodes(doc: TomlDoc, nodes: tuple[str, ...]) -> None:
+    for i, node in enumerate(nodes):
+        if node in nodes[:i]:
+            doc.fail_at(f"{node!r} is listed twice", ("leave_out", "nodes", i), "list each node once")
+
+
+def load_spec(path: Path) -> Spec:
+    """Parse and validate ``path``; every problem raises ConfigError with its line and column."""
+    return read_spec(path).spec

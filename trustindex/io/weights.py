@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .. import aggregate, impute, normalise, ranking
+from .. import methods
 from ..errors import ConfigError, did_you_mean
 from ..model import LEVELS, Aggregation, Imputation, Normalisation, Thresholds, Treatment, Weights, frozen_map
+from .files import read_bytes
+from .numbers import POWER, SCALE, THRESHOLDS, shown
 from .toml import TomlDoc
 
 TOP = (
@@ -21,16 +23,14 @@ AGGREGATION = ("method", "p", "min_coverage")
 def _aggregation(doc: TomlDoc, table: tuple[str, ...], default: Aggregation) -> Aggregation:
     doc.table(table, AGGREGATION + (LEVELS if len(table) == 1 else ()))
     method = doc.get(table, "method", "str", default.method)
-    if method not in aggregate.METHODS:
-        doc.fail(f"unknown aggregation method {method!r}", table, "method", _one_of(method, aggregate.METHODS))
-    p = doc.get(table, "p", "number", None)
+    if method not in methods.AGGREGATION:
+        doc.fail(f"unknown aggregation method {method!r}", table, "method", _one_of(method, methods.AGGREGATION))
+    p = doc.get(table, "p", "number", None, low=-POWER, high=POWER)
     if method == "power" and p is None:
         doc.fail("the power mean needs its exponent p", table, "method", "add p = 0.5, or any other exponent")
     if method != "power" and p is not None:
         doc.fail(f"p has no effect with method {method!r}", table, "p", "remove it, or use method = 'power'")
-    coverage = doc.get(table, "min_coverage", "number", default.min_coverage)
-    if not 0 <= coverage <= 1:
-        doc.fail(f"min_coverage must lie in [0, 1], not {coverage}", table, "min_coverage")
+    coverage = doc.get(table, "min_coverage", "number", default.min_coverage, low=0, high=1)
     return Aggregation(method=method, p=p, min_coverage=coverage)
 
 
@@ -42,31 +42,30 @@ def _normalisation(doc: TomlDoc) -> Normalisation:
     table = ("normalisation",)
     keys = doc.table(table, NORMALISATION)
     method = doc.get(table, "method", "str", "minmax")
-    if method not in normalise.METHODS:
-        doc.fail(f"unknown normalisation method {method!r}", table, "method", _one_of(method, normalise.METHODS))
-    if "range" in keys and method not in normalise.BOUNDED:
+    if method not in methods.NORMALISATION:
+        doc.fail(f"unknown normalisation method {method!r}", table, "method", _one_of(method, methods.NORMALISATION))
+    if "range" in keys and method not in methods.BOUNDED:
         doc.fail(f"range has no effect with method {method!r}", table, "range", "remove it")
     for key in ("mean", "sd"):
         if key in keys and method != "zscore":
             doc.fail(f"{key} has no effect with method {method!r}", table, key, "remove it, or use 'zscore'")
-    low, high = doc.get(table, "range", "pair", [0.0, 100.0])
+    low, high = doc.get(table, "range", "pair", [0.0, 100.0], low=-SCALE, high=SCALE)
     if not low < high:
-        doc.fail(f"range must be [low, high] with low < high, not [{low}, {high}]", table, "range")
-    sd = doc.get(table, "sd", "number", 1.0)
+        doc.fail(f"range must be [low, high] with low < high, not [{low:g}, {high:g}]", table, "range")
+    sd = doc.get(table, "sd", "number", 1.0, high=SCALE)
     if sd <= 0:
-        doc.fail(f"sd must be positive, not {sd}", table, "sd")
-    return Normalisation(method, (float(low), float(high)), doc.get(table, "mean", "number", 0.0), sd)
+        doc.fail(f"sd must be positive, not {sd:g}", table, "sd")
+    mean = doc.get(table, "mean", "number", 0.0, low=-SCALE, high=SCALE)
+    return Normalisation(method, (float(low), float(high)), mean, sd)
 
 
 def _treatment(doc: TomlDoc) -> Treatment:
     table = ("treatment",)
     doc.table(table, ("method", "max_points"))
     method = doc.get(table, "method", "str", "none")
-    if method not in ("none", "winsorise"):
-        doc.fail(f"unknown treatment {method!r}", table, "method", _one_of(method, ("none", "winsorise")))
-    points = doc.get(table, "max_points", "int", 5)
-    if points < 0:
-        doc.fail(f"max_points must be 0 or more, not {points}", table, "max_points")
+    if method not in methods.TREATMENT:
+        doc.fail(f"unknown treatment {method!r}", table, "method", _one_of(method, methods.TREATMENT))
+    points = doc.get(table, "max_points", "int", 5, low=0)
     if method == "none" and "max_points" in doc.table(table):
         doc.fail(
             "max_points has no effect without treatment", table, "max_points", "remove it, or method = 'winsorise'"
@@ -78,21 +77,30 @@ def _imputation(doc: TomlDoc) -> Imputation:
     table = ("imputation",)
     doc.table(table, ("method", "group"))
     method = doc.get(table, "method", "str", "none")
-    if method not in impute.METHODS:
-        doc.fail(f"unknown imputation {method!r}", table, "method", _one_of(method, impute.METHODS))
+    if method not in methods.IMPUTATION:
+        doc.fail(f"unknown imputation {method!r}", table, "method", _one_of(method, methods.IMPUTATION))
     group = doc.get(table, "group", "str", None)
-    if method in impute.GROUPED and group is None:
+    if method in methods.GROUPED and group is None:
         doc.fail(f"{method} needs the text column that defines the groups", table, "method", 'add group = "COLUMN"')
-    if method not in impute.GROUPED and group is not None:
+    if method not in methods.GROUPED and group is not None:
         doc.fail(f"group has no effect with {method!r}", table, "group", "remove it, or use group-mean or group-median")
     return Imputation(method, group)
 
 
-def _thresholds(doc: TomlDoc) -> Thresholds:
-    table = ("audit",)
-    names = [f for f in Thresholds.__dataclass_fields__]
-    doc.table(table, names)
-    return Thresholds(**{name: doc.get(table, name, "number", getattr(Thresholds(), name)) for name in names})
+def thresholds(doc: TomlDoc, table: tuple[str, ...], base: Thresholds, extra=()) -> dict[str, float]:
+    """The audit thresholds set in ``table`` of ``doc`` (which may also hold the keys ``extra``), each within its
+    range (:data:`THRESHOLDS`) and ``conflicting`` below ``weak`` (with those of ``base``)."""
+    doc.table(table, (*THRESHOLDS, *extra))
+    out = {}
+    for name, (low, high) in THRESHOLDS.items():
+        value = doc.get(table, name, "number", None, low=low, high=high)
+        if value is not None:
+            out[name] = value
+    merged = {**{k: getattr(base, k) for k in THRESHOLDS}, **out}
+    if ("conflicting" in out or "weak" in out) and merged["conflicting"] >= merged["weak"]:
+        doc.fail(f"conflicting ({merged['conflicting']:g}) must lie below weak ({merged['weak']:g})", table,
+                 "conflicting" if "conflicting" in out else "weak")  # fmt: skip
+    return out
 
 
 SCREENING_BASES = ("imputed", "raw")
@@ -101,21 +109,30 @@ SCREENING_BASES = ("imputed", "raw")
 def _screening(doc: TomlDoc) -> tuple[float | None, str]:
     table = ("screening",)
     doc.table(table, ("min_coverage", "basis"))
-    value = doc.get(table, "min_coverage", "number", None)
-    if value is not None and not 0 <= value <= 1:
-        doc.fail(f"min_coverage must lie in [0, 1], not {value}", table, "min_coverage")
+    value = doc.get(table, "min_coverage", "number", None, low=0, high=1)
     basis = doc.get(table, "basis", "str", "imputed")
     if basis not in SCREENING_BASES:
         doc.fail(f"unknown screening basis {basis!r}", table, "basis", _one_of(basis, SCREENING_BASES))
     return value, basis
 
 
+def weight_problem(node_id: str, value: float) -> tuple[str, str] | None:
+    """What is wrong with ``value`` as the weight of ``node_id`` (message, hint), or None: the one rule for a
+    weight, in a profile and in a dataset's indicator table."""
+    if value < 0:
+        return f"weight of {node_id!r} is negative ({value:g})", "weights must be >= 0"
+    if value > SCALE:
+        return f"weight of {node_id!r} is {value:g}, more than {SCALE:g}", "weights are relative: scale them down"
+    return None
+
+
 def _weights(doc: TomlDoc, table: tuple[str, ...]) -> dict[str, float]:
     weights = {}
     for node_id in doc.table(table):
         value = doc.get(table, node_id, "number")
-        if value < 0:
-            doc.fail(f"weight of {node_id!r} is negative ({value:g})", table, node_id, "weights must be >= 0")
+        problem = weight_problem(node_id, value)
+        if problem is not None:
+            doc.fail(problem[0], table, node_id, problem[1])
         weights[node_id] = value
     return weights
 
@@ -127,7 +144,7 @@ def load_weights(path: Path) -> Weights:
     doc.table((), TOP)
     schema = doc.get((), "schema", "int")
     if schema != 1:
-        doc.fail(f"unsupported schema {schema}", (), "schema", "this version of trustindex reads schema = 1")
+        doc.fail(f"unsupported schema {shown(schema)}", (), "schema", "this version of trustindex reads schema = 1")
 
     weights = _weights(doc, ("weights",))
     per_dataset = {}
@@ -143,8 +160,8 @@ def load_weights(path: Path) -> Weights:
 
     ties = doc.get(("ranking",), "ties", "str", "competition")
     doc.table(("ranking",), ("ties",))
-    if ties not in ranking.TIES:
-        doc.fail(f"unknown tie rule {ties!r}", ("ranking",), "ties", _one_of(ties, ranking.TIES))
+    if ties not in methods.TIES:
+        doc.fail(f"unknown tie rule {ties!r}", ("ranking",), "ties", _one_of(ties, methods.TIES))
 
     screening, basis = _screening(doc)
     return Weights(
@@ -158,9 +175,10 @@ def load_weights(path: Path) -> Weights:
         imputation=_imputation(doc),
         screening=screening,
         screening_basis=basis,
-        audit=_thresholds(doc),
+        audit=Thresholds(**thresholds(doc, ("audit",), Thresholds())),
         description=doc.get((), "description", "str", ""),
         framework=doc.get((), "framework", "str", ""),
         path=path,
-        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        digest=hashlib.sha256(read_bytes(path, ConfigError)).hexdigest(),
+        positions=doc.positions,
     )

@@ -165,7 +165,7 @@ def _entities(result, report, fmt):
          "below": ("true" if e.below else "false") if fmt == "csv" else ("below" if e.below else "")}
         for e in sorted(report.entities, key=lambda e: (e.coverage, e.entity))
     ]  # fmt: skip
-    columns = [Column("entity", "ID"), Column("name", "Entity"), Column("available", "Indicators", "int"),
+    columns = [Column("entity", "ID", long="keep"), Column("name", "Entity"), Column("available", "Indicators", "int"),
                Column("coverage", "Coverage", "share"), Column("below", "Below minimum")]  # fmt: skip
     return columns, rows
 
@@ -196,7 +196,10 @@ def audit_report(result, report, fmt: str, only: str | None = None) -> str:
 
     dataset = result.dataset
     title = f"Audit of {dataset.title or dataset.name} · weights: {result.weights.name}"
-    text = (f"# {title}\n\n" if fmt == "markdown" else f"{title}\n\n") + _rules_line(report.thresholds) + "\n"
+    text = f"# {title}\n\n" if fmt == "markdown" else f"{title}\n\n"
+    small = [f for f in report.findings if f.rule == "small-n"]
+    text += "".join(f"Notice: {f.message[:1].upper()}{f.message[1:]}.\n\n" for f in small)
+    text += _rules_line(report.thresholds) + "\n"
     text += f"{audit_summary(report)}.\n\n"
     parts = []
     if only in (None, "findings"):

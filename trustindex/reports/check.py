@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from pathlib import Path
 
+from ..io.files import resolved
 from ..render import Column, json_text, markdown_table, text_table
 from .common import plain
 
@@ -23,7 +23,7 @@ def display(path) -> str:
         return ""
     path = Path(path)
     with contextlib.suppress(ValueError, OSError):
-        path = path.resolve().relative_to(Path.cwd().resolve())
+        path = Path(resolved(path)).relative_to(resolved(Path.cwd()))
     return path.as_posix()
 
 
@@ -115,7 +115,8 @@ def _score_rows(scores) -> list[dict]:
              "change": _signed(m.change, ".1f")} for m in moves[:MOVES]]  # fmt: skip
 
 
-SCORE_COLUMNS = [Column("entity", "ID"), Column("name", "Entity"), Column("base_rank", "Base rank", "rank"),
+SCORE_COLUMNS = [Column("entity", "ID", long="keep"), Column("name", "Entity"),
+                 Column("base_rank", "Base rank", "rank"),
                  Column("rank", "Rank", "rank"), Column("shift", "Shift"),
                  Column("base_score", "Base score", "score"), Column("score", "Score", "score"),
                  Column("change", "Change")]  # fmt: skip
@@ -298,11 +299,3 @@ def check_report(report, fmt: str) -> str:
     if fmt == "github":
         return github(report)
     return _text(report)
-
-
-def step_summary(report) -> None:
-    """Append the Markdown report to ``$GITHUB_STEP_SUMMARY`` when it is set."""
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if target:
-        with open(target, "a", encoding="utf-8") as stream:
-            stream.write(markdown(report) + "\n")

@@ -36,9 +36,11 @@ class TableView:
                           if c.key not in skip and cell)  # fmt: skip
 
 
-def document(result, command: str) -> dict:
-    """The provenance block every JSON output starts with."""
+def document(result, command: str, seed=None) -> dict:
+    """The provenance block every JSON output starts with: the tool, the dataset, the profile and the methods
+    in effect (defaults included); ``result`` is a scoring result or an engine."""
     from .. import __version__
+    from ..model import methods
 
     dataset, weights = result.dataset, result.weights
     return {
@@ -53,8 +55,8 @@ def document(result, command: str) -> dict:
             "illustrative": dataset.illustrative,
             "year": dataset.year,
         },
-        "weights": {"name": weights.name, "digest": weights.digest},
-        "seed": None,
+        "weights": {"name": weights.name, "digest": weights.digest, "methods": methods(weights)},
+        "seed": seed,
     }
 
 

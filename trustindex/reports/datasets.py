@@ -9,30 +9,34 @@ def _span(years) -> str:
     return "" if not years else (str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}")
 
 
-def datasets_report(datasets, fmt: str) -> str:
-    """One line per dataset: size, years, licence and description."""
+def datasets_report(datasets, fmt: str, places=None) -> str:
+    """One line per dataset: where it is (``here``: ./datasets, or ``shipped``), size, years, licence and
+    description."""
+    places = places or ["shipped"] * len(datasets)
     rows = [
         {
             "name": d.name,
+            "where": place,
             "entities": len(d.entities),
             "indicators": len(d.framework.indicators),
             "years": _span(d.years),
             "licence": d.licence,
             "description": d.description,
         }
-        for d in datasets
+        for d, place in zip(datasets, places, strict=True)
     ]
     if fmt == "json":
         return json_text(
             {"datasets": [dict(r, years=list(d.years), title=d.title) for r, d in zip(rows, datasets, strict=True)]}
         )
     columns = [
-        Column("name", "Dataset"),
+        Column("name", "Dataset", long="keep"),
+        Column("where", "Where"),
         Column("entities", "Entities", "int"),
         Column("indicators", "Indicators", "int"),
         Column("years", "Years"),
-        Column("licence", "Licence"),
-        Column("description", "Description"),
+        Column("licence", "Licence", long="note"),
+        Column("description", "Description", long="shorten"),
     ]
     return render_table(fmt, columns, rows)
 
@@ -105,13 +109,13 @@ def framework_report(dataset, fmt: str) -> str:
             row["goalposts"] = f"{row['goalposts'][0]:g}–{row['goalposts'][1]:g}"
     columns = [
         Column("label", "Node"),
-        Column("id", "ID"),
+        Column("id", "ID", long="keep"),
         Column("direction", "Better"),
         Column("unit", "Unit"),
         Column("goalposts", "Goalposts"),
         Column("year", "Year"),  # text: a node without a year shows nothing, not "n/a"
-        Column("source", "Source"),
-        Column("formula", "Formula"),
+        Column("source", "Source", long="note"),
+        Column("formula", "Formula", long="note"),
     ]
     if fmt == "csv":
         columns.insert(1, Column("level", "level"))
@@ -121,8 +125,8 @@ def framework_report(dataset, fmt: str) -> str:
     footer = [line for line in header[1:] if line] + (
         [f"Attribution: {dataset.attribution}"] if dataset.attribution else []
     )
-    footer += [f"Note: {dataset.notice}"] if dataset.notice else []
-    text = render_table(fmt, columns, rows, footer)
+    notes = [f"Note: {dataset.notice}"] if dataset.notice else []
+    text = render_table(fmt, columns, rows, notes if fmt == "csv" else footer + notes)  # in CSV, the notes only
     if fmt == "csv" or not dataset.columns:
         return text
     published = [

@@ -5,21 +5,7 @@ from __future__ import annotations
 import math
 
 from ..render import Column, json_text, render_table
-from .common import TableView, plain
-
-
-def _provenance(engine, command: str, seed=None) -> dict:
-    from .. import __version__
-
-    dataset, weights = engine.dataset, engine.weights
-    return {
-        "tool": "trustindex",
-        "version": __version__,
-        "command": command,
-        "dataset": {"name": dataset.name, "digest": dataset.digest, "year": dataset.year},
-        "weights": {"name": weights.name, "digest": weights.digest},
-        "seed": seed,
-    }
+from .common import TableView, document, plain
 
 
 def _interval(low: float, high: float, digits: int = 0) -> str:
@@ -109,7 +95,8 @@ def uncertainty_view(result) -> TableView:
     kendall = (
         f"Kendall {result.kendall:.3f}"
         if result.kendall_pairs is None
-        else f"Kendall {result.kendall:.3f} (estimated from {result.kendall_pairs:,} random pairs of entities)"
+        else f"Kendall {result.kendall:.3f} (estimated from {result.kendall_pairs:,} random pairs of entities per "
+        "batch)"
     )
     footer = [
         f"{result.runs:,} runs ({result.sampler}, seed {result.seed}) varying: {', '.join(result.factors)}.",
@@ -125,12 +112,14 @@ def uncertainty_view(result) -> TableView:
     unranked = [e.name for e in result.entities if e.unranked > 0]
     if unranked:
         footer.append("Without a score in some runs: " + ", ".join(unranked) + ".")
+    names = {e.entity: e.name for e in result.entities}
+    footer += [f"Notice: {n.message} ({', '.join(names.get(e, e) for e in n.entities)})" for n in result.notices]
     return TableView(tuple(columns), tuple(rows), tuple(footer))
 
 
 def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     if fmt == "json":
-        doc = _provenance(engine, "uncertainty", result.seed)
+        doc = document(engine, "uncertainty", result.seed)
         doc.update(plain(result))
         doc["counts"] = result.counts.tolist()
         return json_text(doc)
@@ -218,7 +207,7 @@ def sensitivity_view(result, more: str = "--samples") -> TableView:
 
 def sensitivity_report(engine, result, fmt: str) -> str:
     if fmt == "json":
-        doc = _provenance(engine, "sensitivity", result.seed)
+        doc = document(engine, "sensitivity", result.seed)
         doc.update(plain(result))
         return json_text(doc)
     if fmt == "csv":
@@ -230,7 +219,7 @@ def sensitivity_report(engine, result, fmt: str) -> str:
 
 def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
     if fmt == "json":
-        doc = _provenance(engine, "stability", smaa.seed if smaa else None)
+        doc = document(engine, "stability", smaa.seed if smaa else None)
         # not under 'weights': that key holds the profile's provenance
         doc.update(stability=plain(intervals), bounds=plain(bounds), acceptability=plain(smaa), entity=entity)
         return json_text(doc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..render import Column, csv_table, json_text, machine, render_table
+from ..render import Column, json_text, machine, render_table
 from .common import document, notice_lines
 
 
@@ -46,14 +46,12 @@ def score_report(result, fmt: str, level: str = "pillar", top: int | None = None
             {"kind": n.kind, "message": n.message, "node": n.node, "entities": list(n.entities)} for n in result.notices
         ]
         return json_text(doc)
-    table = [Column("rank", "Rank", "rank"), Column("id", "ID"), Column("name", "Entity")]
+    table = [Column("rank", "Rank", "rank"), Column("id", "ID", long="spare"), Column("name", "Entity")]
     table += [Column(n, framework.label(n) if fmt != "csv" else n, "score") for n in shown]
     rows = []
     for i in order:
         row = {"rank": rank[i], "id": result.entities[i], "name": result.dataset.names[i]}
         row.update({n: result.scores[i, j] for n, j in columns.items()})
         rows.append(row)
-    if fmt == "csv":
-        return csv_table(table, rows)
     footer = [f"Dataset: {result.dataset.title or result.dataset.name} · weights: {result.weights.name}"]
-    return render_table(fmt, table, rows, footer + notice_lines(result))
+    return render_table(fmt, table, rows, (footer if fmt != "csv" else []) + notice_lines(result))

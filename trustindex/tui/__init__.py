@@ -10,11 +10,12 @@ textual. :mod:`.app` holds the weight state, the tabs, save, open and quit; each
 from __future__ import annotations
 
 
-def run(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int | None = None):
+def run(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int | None = None,
+        meta: str | None = None):  # fmt: skip
     """Load the dataset and profile (errors raise TrustIndexError before the screen changes), then run the app."""
     from .app import TrustIndexApp
     from .state import Session
 
-    session = Session.load(data, weights, year)
+    session = Session.load(data, weights, year, meta)
     app = TrustIndexApp(session, seed=seed)
     app.run()  # quitting cancels every job; each thread stops at its next check, so this returns at once

@@ -35,7 +35,7 @@ from .messages import JobEnded, JobProgress, ShowEntity, ShowWeight
 from .robustness import RobustnessPane
 from .screens import Confirm, HelpScreen, OpenDialog, PresetDialog, SaveDialog
 from .state import Scorer, Session, StateError, WeightState
-from .widgets import RankTable, WeightBar
+from .widgets import RankTable, WeightBar, focus_now
 
 TABS = (("explore", "Explore"), ("entity", "Entity"), ("robustness", "Robustness"), ("audit", "Audit"))
 APP_ACTIONS = {"show_tab", "save", "open", "presets", "reset_all", "normalise_all", "escape"}
@@ -325,14 +325,17 @@ class TrustIndexApp(App[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.tabs.active = tab
+        self._activate(tab)  # at once, not when the tab's message comes: a key typed next lands in the tab
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id
+        self._activate(event.pane.id)  # a tab chosen by the mouse; idempotent after action_show_tab
+
+    def _activate(self, tab: str) -> None:
         if tab == "explore":
             self.explore.activated()
         elif tab == "entity":
-            self.entity.focus()
+            focus_now(self.entity)
             self.entity.refresh_view()
         elif tab == "robustness":
             self.robustness.activated()
@@ -444,11 +447,17 @@ class TrustIndexApp(App[None]):
 
     def action_open(self) -> None:
         def ask() -> None:
-            from ..io.registry import dataset_names, weights_names
+            from ..io.registry import dataset_names, local_dataset_names, local_weights_names, weights_names
 
             s = self.session
-            dialog = OpenDialog(s.data_ref or s.dataset.name, s.weights_ref or "", s.year, dataset_names(),
-                                weights_names(), Session.load)  # fmt: skip
+            data = s.data_ref or s.dataset.name
+
+            def load(ref, weights, year):  # the indicator table given with --meta goes with its values file
+                return Session.load(ref, weights, year, s.meta_ref if ref == data else None)
+
+            datasets = [f"{n} (here)" for n in local_dataset_names()] + dataset_names()  # ./datasets comes first
+            profiles = [f"{n} (here)" for n in local_weights_names()] + weights_names()
+            dialog = OpenDialog(data, s.weights_ref or "", s.year, datasets, profiles, load)
             self.push_screen(dialog, self._open_chosen)
 
         self._unless_dirty("Open another dataset or profile?", ask)

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from .jobs import Job
 from .messages import ShowEntity, ShowWeight
+from .widgets import focus_now
 
 SEVERITY = {"error": "✖ error", "warning": "▲ warning", "notice": "· notice"}
 
@@ -56,13 +57,13 @@ class AuditPane(Vertical):
         self.query_one("#audit-summary", Static).update("The audit runs when this tab is shown.")
 
     def activated(self) -> None:
-        self.query_one("#findings", DataTable).focus()
+        focus_now(self.query_one("#findings", DataTable))
         self.refresh_view()
 
     def refresh_view(self) -> None:
         app = self.app
         state = app.state
-        if state == self._shown:
+        if state == self._shown or app.jobs.working_on("audit", state):
             return
         self.query_one("#audit-summary", Static).update("Running the audit…")
         dataset, profile = app.session.dataset, state.profile(app.session.profile, app.session.dataset)

@@ -92,7 +92,7 @@ class EntityPane(VerticalScroll, can_focus=True):
         if app.selected is None:
             return
         key = (app.state, app.selected)
-        if key == self._shown:
+        if key == self._shown or app.jobs.working_on("explain", key):
             return
         self._shown = None
         name = app.entity_name(app.selected)

@@ -29,7 +29,7 @@ from textual.widgets import Static
 from ..errors import TrustIndexError
 from .jobs import Job
 from .state import Ranking, WeightState
-from .widgets import Bands, RankTable, WeightBar, WeightView, step_for
+from .widgets import Bands, RankTable, WeightBar, WeightView, focus_now, step_for
 
 BAND_RUNS = 1000
 """Runs of a rank band at most (the spec's own number when it asks for fewer): fresh within a fraction of a second."""
@@ -303,16 +303,16 @@ class ExplorePane(Horizontal):
         wanted = [b for b in self.bars if b.node == self._want]
         if wanted:
             self._want = None
-            wanted[0].focus()
+            focus_now(wanted[0])
             wanted[0].scroll_visible(animate=False)
         elif self._want is None and not isinstance(self.app.focused, (WeightBar, RankTable)) and self.bars:
-            self.bars[0].focus()
+            focus_now(self.bars[0])
         self.table.refresh()
 
     def focus_ranking(self) -> None:
         if isinstance(self.app.focused, WeightBar):
             self._last_bar = self.app.focused.node
-            self.table.focus()
+            focus_now(self.table)
         else:
             self.app.screen.focus_next()
 
@@ -320,7 +320,7 @@ class ExplorePane(Horizontal):
         if isinstance(self.app.focused, RankTable):
             bars = [b for b in self.bars if b.node == self._last_bar] or list(self.bars)
             if bars:
-                bars[0].focus()
+                focus_now(bars[0])
                 return
         self.app.screen.focus_previous()
 

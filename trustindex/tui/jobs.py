@@ -91,6 +91,14 @@ class Jobs:
         running = worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
         return running or group in self._pending
 
+    def working_on(self, group: str, key: Hashable) -> bool:
+        """A job of ``group`` for ``key`` is running (not cancelled) or waiting: asking again changes nothing."""
+        if group in self._pending:
+            return self._pending[group].key == key
+        worker = self._current.get(group)
+        job = self._workers.get(worker) if worker is not None else None
+        return job is not None and job.key == key and not worker.is_cancelled
+
     def idle(self) -> bool:
         """Nothing runs, nothing waits, and every outcome has been handed over (for tests and snapshots)."""
         return not self.threads and not self._pending and not self._workers

@@ -5,7 +5,7 @@ lives: a dataset-specific weight under ``[datasets.NAME.weights]``, a general on
 A weight the file does not mention goes under ``[weights]`` for a pillar and under
 ``[datasets.NAME.weights]`` for an indicator (the shipped profiles' convention: indicators belong to
 one dataset). The text is checked by loading it as a profile before it replaces anything, and it
-replaces the target atomically (a temporary file in the same folder, then ``os.replace``).
+replaces the target through the one atomic writer, :func:`trustindex.io.output.write_file`.
 
 :func:`describe_edit` (separate from the writing, passed to :func:`save` as ``annotate``) says in the file
 what was changed from which profile and when: a dated comment at the top and, for a copy of another
@@ -14,14 +14,10 @@ profile, a new ``description`` (the old one described the other profile's weight
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import os
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from ..errors import ConfigError
 from ..model import Dataset, Weights
 
 
@@ -88,37 +84,19 @@ def save(
     ``protect`` (the dataset's own files) are never written; ``annotate`` (see :func:`describe_edit`), when
     given, takes the new text and returns it with its notes. Returns the profile as saved.
     """
+    from ..io.output import write_file
     from ..io.weights import load_weights
     from ..prepare import check_fit
 
     target = Path(target)
-    for path in protect:
-        if path is not None and target.exists() and Path(path).exists() and target.samefile(path):
-            raise ConfigError("refusing to overwrite a dataset file", path=target, hint="choose another file")
-    if target.is_dir():
-        raise ConfigError("is a folder, not a file", path=target)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError("the folder does not exist", path=target, hint=f"create {folder} first")
     text = Path(source).read_text(encoding="utf-8-sig") if source is not None else "schema = 1\n\n[weights]\n"
     rename = target.stem if source is None or target.resolve() != Path(source).resolve() else None
     text = render(text, dataset, weights, rename)
     if annotate is not None:
         text = annotate(text)
-
-    temporary = _temporary(folder, target.name)
-    try:
-        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "w", encoding="utf-8",
-                       newline="") as stream:  # fmt: skip
-            stream.write(text)
-        if target.exists():
-            _copy_mode(target, temporary)
-        check_fit(dataset, load_weights(temporary))  # a file we could not read back is never written
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise ConfigError(f"cannot write: {exc.strerror}", path=target) from None
-    finally:
-        temporary.unlink(missing_ok=True)
+    # a file we could not read back is never written
+    write_file(target, text, protect=protect, verify=lambda temporary: check_fit(dataset, load_weights(temporary)),
+               what="file")  # fmt: skip
     return load_weights(target)
 
 
@@ -166,15 +144,3 @@ def describe_edit(
     if text.lstrip().startswith("#"):
         head.append(f"# The notes below came with {origin} and describe its weights, not these.")
     return "\n".join(head) + "\n#\n" + text
-
-
-def _temporary(folder: Path, name: str) -> Path:
-    while True:
-        path = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-        if not path.exists():
-            return path
-
-
-def _copy_mode(source: Path, target: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.chmod(target, os.stat(source).st_mode & 0o777)

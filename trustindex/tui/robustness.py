@@ -24,7 +24,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Static
 from ..errors import TrustIndexError
 from .chart import ChartRow, RankChart
 from .jobs import Job
-from .widgets import hbar
+from .widgets import focus_now, hbar
 
 KINDS = {"uncertainty": "uncertainty", "sensitivity": "Sobol' sensitivity"}
 
@@ -90,6 +90,7 @@ class RobustnessPane(Vertical):
 """
     DEFAULT_CSS = """
     #robustness-controls, #robustness-spec { height: 1; }
+    #robustness-spec { padding-left: 1; }
     #robustness-controls Button { margin-right: 1; }
     #robustness-controls Label, #robustness-spec Label { color: $text-muted; }
     #robustness-controls Input { width: 9; }
@@ -120,8 +121,9 @@ class RobustnessPane(Vertical):
             yield Label(" N ")
             yield Input("1024", id="samples", type="integer", compact=True)
         with Horizontal(id="robustness-spec"):
-            yield Label("Spec ")
-            yield Input("", id="spec", compact=True, placeholder="spec .toml, enter loads it (empty: default)")
+            yield Label("Spec file ")
+            hint = "a spec .toml (what is uncertain); enter loads it; empty: the default spec"
+            yield Input("", id="spec", compact=True, placeholder=hint)
         with Horizontal(id="robustness-progress"):
             yield ProgressBar(total=1.0, show_eta=False, id="progress")
             yield Static("", id="robustness-status")
@@ -156,7 +158,7 @@ class RobustnessPane(Vertical):
             self._status(f"these results are for earlier weights: run again (u / o) · seed {self.app.seed}")
         if isinstance(self.app.focused, (Input, Button, RankChart)):
             return
-        self.query_one("#run-uncertainty", Button).focus()
+        focus_now(self.query_one("#run-uncertainty", Button))
 
     def selected_changed(self) -> None:
         self.query_one(RankChart).select(self.app.selected)
@@ -182,7 +184,7 @@ class RobustnessPane(Vertical):
         self.query_one("#runs", Input).value = str(spec.runs)
         self.app.set_spec(spec)  # the Explore bands follow it (with at most their own number of runs)
         self._status(f"spec: {self._spec_words()} · {spec.runs:,} runs · seed {self.app.seed} · u runs it")
-        self.query_one("#run-uncertainty", Button).focus()
+        focus_now(self.query_one("#run-uncertainty", Button))
         return True
 
     def _read_int(self, ident: str, default: int) -> int:
@@ -298,7 +300,7 @@ class RobustnessPane(Vertical):
         if self.results.uncertainty is not None:
             _, result = self.results.uncertainty
             view = uncertainty_view(result)
-            lines += list(view.footer[:2])
+            lines += list(view.footer[:2]) + [line for line in view.footer if line.startswith("Notice:")]
             row = next((r for r in view.rows if r["id"] == entity), None)
             if row is not None:
                 lines.append(view.line(row))

@@ -139,8 +139,9 @@ class SaveDialog(ModalScreen[Path | None]):
 
 
 class OpenDialog(ModalScreen):
-    """Open another dataset, profile or year: shipped names or paths. Dismisses with what ``load`` returned;
-    a TrustIndexError from ``load`` is shown in the dialog, which stays open.
+    """Open another dataset, profile or year: names (under ./datasets and ./weights, or shipped) or paths.
+    Dismisses with what ``load`` returned; a TrustIndexError from ``load`` is shown in the dialog, which stays
+    open.
 
     One line per field, so the whole dialog (its error and buttons included) fits in 80 × 24; Tab and
     shift+Tab move through the fields and the buttons; enter in any field opens.
@@ -171,17 +172,17 @@ class OpenDialog(ModalScreen):
             yield Label("Open a dataset or weights profile (tab moves, enter opens)", classes="title")
             with Horizontal(classes="field"):
                 yield Label("Dataset")
-                yield Input(self.data, id="data", compact=True, placeholder="a shipped name or a folder")
+                yield Input(self.data, id="data", compact=True, placeholder="a name or a folder")
             with Horizontal(classes="field"):
                 yield Label("Weights")
                 yield Input(self.weights, id="weights", compact=True,
-                            placeholder="a shipped name or a .toml file; empty: the dataset's default")  # fmt: skip
+                            placeholder="a name or a .toml file; empty: the dataset's default")  # fmt: skip
             with Horizontal(classes="field"):
                 yield Label("Year")
                 yield Input("" if self.year is None else str(self.year), id="year", type="integer", compact=True)
                 yield Static("of a panel dataset; empty: the latest", classes="hint")
             yield Static(
-                "Shipped datasets: " + ", ".join(self.datasets) + "\nShipped profiles: " + ", ".join(self.profiles),
+                "Datasets: " + ", ".join(self.datasets) + "\nProfiles: " + ", ".join(self.profiles),
                 classes="hint",
                 id="shipped",
             )

@@ -56,7 +56,7 @@ class WeightState:
     def from_profile(cls, dataset: Dataset, profile: Weights) -> WeightState:
         """The weights ``profile`` gives every node of ``dataset`` (its dataset-specific weights merged in)."""
         framework = dataset.framework
-        merged = profile.for_dataset(dataset.name)
+        merged = profile.for_dataset(dataset.name, dataset.weights)
         nodes = framework.node_ids[1:]
         values = tuple(merged.weight(n) for n in nodes)
         return cls(nodes, tuple(framework.parent(n) for n in nodes), values, values)
@@ -105,7 +105,7 @@ class WeightState:
 
     def profile(self, base: Weights, dataset: Dataset) -> Weights:
         """``base`` (its methods, ties, thresholds) with these weights: what the pipeline scores."""
-        merged = base.for_dataset(dataset.name)
+        merged = base.for_dataset(dataset.name, dataset.weights)
         return replace(merged, weights=frozen_map(self.mapping()), datasets=frozen_map())
 
     # --- transitions --------------------------------------------------------------------------------
@@ -245,19 +245,19 @@ class Session:
     data_ref: str | None = None
     weights_ref: str | None = None
     year: int | None = None
+    meta_ref: str | None = None
 
     @classmethod
-    def load(cls, data: str | None = None, weights: str | None = None, year: int | None = None) -> Session:
-        """Resolve and read a dataset and a profile by name or path; TrustIndexError when they do not fit."""
-        from ..io.dataset import load_dataset
-        from ..io.registry import resolve_dataset, resolve_weights
-        from ..io.weights import load_weights
+    def load(cls, data: str | None = None, weights: str | None = None, year: int | None = None,
+             meta: str | None = None) -> Session:  # fmt: skip
+        """The dataset and profile by the one rule of every command (:func:`trustindex.io.registry.load_inputs`;
+        with ``meta``, the values file ``data`` and its indicator table); TrustIndexError when they do not fit."""
+        from ..io.registry import load_inputs
         from ..prepare import check_fit
 
-        dataset = load_dataset(resolve_dataset(data), year)
-        profile = load_weights(resolve_weights(weights or dataset.default_weights or None))
+        dataset, profile = load_inputs(data, weights, year, meta)
         check_fit(dataset, profile)
-        return cls(dataset, profile, data, weights, year)
+        return cls(dataset, profile, data, weights, year, meta)
 
     @property
     def shipped(self) -> bool:

@@ -50,6 +50,12 @@ def step_for(scale: float) -> float:
     return next(f * power for f in (5, 2, 1) if f * power <= target * (1 + 1e-9))
 
 
+def focus_now(widget: Widget) -> None:
+    """Focus ``widget`` at once: ``widget.focus()`` waits a turn, so a key typed right after the one that
+    moved the focus (tab, a tab's letter) went to the widget focused before."""
+    widget.screen.set_focus(widget)
+
+
 def hbar(fraction: float, width: int) -> str:
     """A left-aligned bar of ``width`` cells filled to ``fraction`` (eighth-cell resolution)."""
     fraction = min(max(fraction, 0.0), 1.0)
