@@ -208,6 +208,11 @@ async def test_every_finding_can_be_read_in_full(make_app):
                 assert on_screen(app, detail)
                 text = " ".join(" ".join(painted(detail)).split())
                 assert " ".join(findings[row].message.split()) in text
+        await pilot.press("end")  # the keys of a list: the last finding, then the first, shown in full
+        assert table.cursor_row == len(findings) - 1 and table.scroll_x == 0
+        assert " ".join(findings[-1].message.split()) in " ".join(" ".join(painted(detail)).split())
+        await pilot.press("home")
+        assert table.cursor_row == 0
 
 
 # --- the entity detail ----------------------------------------------------------------------------------
@@ -244,8 +249,17 @@ async def test_entity_detail_scrolls_by_keyboard_and_tab_never_reaches_the_tab_s
             await pilot.press(key)
             await pilot.wait_for_scheduled_animations()  # the page scrolls smoothly
 
+        parts = app.query_one("#parts", DataTable)
         for size in SIZES:
             await pilot.resize_terminal(*size)
+            await pilot.pause()
+            # every row of the table on the page (the table never scrolls on its own: it cannot take the
+            # focus), and the contributions and their bars beside the names, inside the terminal
+            assert parts.size.height == parts.row_count + 1 == len(app.entity.explained[1].parts) + 1
+            assert parts.max_scroll_y == 0
+            keys = [key.value for key in parts.columns]
+            right = sum(c.get_render_width(parts) for c in list(parts.columns.values())[: keys.index("bar") + 1])
+            assert parts.region.x + right <= page.scrollable_content_region.right
             await press("pagedown")
             assert page.scroll_y > 0
             await press("end")
@@ -429,3 +443,48 @@ async def test_a_burst_of_keys_never_wedges_the_background_jobs(make_app):
         assert app.jobs.idle() and app.jobs.threads == 0
         assert all(bar.view.stability not in ("", "…") for bar in app.query(WeightBar))
         assert table.bands_fresh and table.bands.state == app.state and table.cell(app.selected, "band")
+
+
+# --- nothing slow on the UI thread ---------------------------------------------------------------------
+
+
+async def test_the_ui_thread_never_runs_a_full_score_or_an_analysis(make_app, monkeypatch):
+    """Every tab shown, the entity changed, a weight changed, the analyses run: the core's slow functions are
+    called, and never on the thread that paints the screen and reads the keys."""
+    import threading
+
+    import trustindex.audit
+    import trustindex.explain
+    import trustindex.pipeline
+    import trustindex.stability
+    import trustindex.targets
+    import trustindex.uncertainty
+
+    calls: list[tuple[str, bool]] = []
+
+    def spying(real, name):
+        def spy(*args, **kwargs):
+            calls.append((name, threading.current_thread() is threading.main_thread()))
+            return real(*args, **kwargs)
+
+        return spy
+
+    slow = {trustindex.pipeline: "score", trustindex.explain: "explain", trustindex.audit: "audit",
+            trustindex.targets: "what_it_takes", trustindex.stability: "weight_stability",
+            trustindex.uncertainty: "uncertainty"}  # fmt: skip
+    for module, name in slow.items():
+        monkeypatch.setattr(module, name, spying(getattr(module, name), name))
+    app = make_app(live=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("right", "d")
+        await settle(pilot)
+        await pilot.press("right_square_bracket")  # the second entity: explained, and what it would take
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("r", "u")
+        await settle(pilot)
+    called = {name for name, _ in calls}
+    assert called == set(slow.values())
+    assert not [name for name, on_ui in calls if on_ui]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
@@ -21,10 +22,20 @@ from .widgets import focus_now
 SEVERITY = {"error": "✖ error", "warning": "▲ warning", "notice": "· notice"}
 
 
+class FindingsTable(DataTable):
+    """The findings: home and end go to the first and the last one (a DataTable's scroll sideways)."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
+    ]
+
+
 class AuditPane(Vertical):
     HELP = """\
 ### Audit
-- **↑/↓** move through the findings; the highlighted one is shown in full below the table
+- **↑/↓**, **page up/down**, **home/end** move through the findings; the highlighted one is shown in full
+  below the table
 - **enter** opens the weight of the indicator or pillar it concerns (or the entity)
 """
     DEFAULT_CSS = """
@@ -47,7 +58,7 @@ class AuditPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("The audit runs when this tab is shown.", id="audit-summary")
-        yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield FindingsTable(id="findings", cursor_type="row", zebra_stripes=True)
         yield Static("", id="finding-detail")
 
     def reset(self) -> None:

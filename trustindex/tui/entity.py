@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +23,9 @@ from .widgets import hbar
 
 BAR = 12
 """Cells of a contribution bar."""
+BESIDE_NODE = 44
+"""Cells the score, rank, contribution and bar columns take beside the node column (gaps included): the node
+column gives way to them on a narrow terminal, so the contributions are on screen without scrolling."""
 DISPLAY = ("label", "score", "rank", "contribution", "bar", "effective", "weight", "raw", "unit", "source")
 """The order of the contributions table's columns on screen (the CLI's columns, with the bar)."""
 
@@ -55,7 +59,7 @@ class EntityPane(VerticalScroll, can_focus=True):
     EntityPane:focus { background-tint: $foreground 3%; }
     #entity-title { text-style: bold; color: $text-accent; width: auto; }
     #entity-summary { margin-bottom: 1; }
-    #parts { height: auto; width: auto; }
+    #parts { height: auto; max-height: initial; width: auto; }  /* the page scrolls, not the table */
     #target-progress { height: 1; margin-top: 1; display: none; }
     #target-progress.running { display: block; }
     #entity-target { margin-top: 1; width: auto; }
@@ -68,6 +72,8 @@ class EntityPane(VerticalScroll, can_focus=True):
         """(state, entity) of the explanation on screen."""
         self._target_for = None
         self.explained = None
+        self._drawn = None
+        """(node column width, and the arguments of :meth:`_show`) of the table on screen."""
         """The (result, explanation) on screen."""
         self.target = None
 
@@ -115,9 +121,22 @@ class EntityPane(VerticalScroll, can_focus=True):
 
         app.jobs.start(Job("explain", key, work, self, label="explanation"))
 
+    def on_resize(self) -> None:
+        if self._drawn is not None and self._drawn[0] != self._node_width(self._drawn[-1]):
+            self._show(*self._drawn[1:])
+
+    def _node_width(self, view) -> int:
+        longest = max(cell_len(row["label"]) + 2 * row["depth"] for row in view.parts.rows)
+        room = self.scrollable_content_region.width or 120
+        if not self.show_vertical_scrollbar:  # it comes with the table
+            room -= self.styles.scrollbar_size_vertical
+        return max(min(longest, room - BESIDE_NODE), 16)
+
     def _show(self, key, result, explanation, view) -> None:
         self._shown = key
         self.explained = (result, explanation)
+        width = self._node_width(view)
+        self._drawn = (width, key, result, explanation, view)
         self.query_one("#entity-title", Static).update(Text(view.title))
         summary = [view.summary, view.method, view.strengths, view.weaknesses]
         self.query_one("#entity-summary", Static).update(Text("\n".join(summary)))
@@ -129,7 +148,8 @@ class EntityPane(VerticalScroll, can_focus=True):
                 table.add_column("", key="bar")
             elif name in by_key:
                 column = by_key[name][1]
-                table.add_column(Text(column.header, justify="left" if column.kind == "text" else "right"), key=name)
+                header = Text(column.header, justify="left" if column.kind == "text" else "right")
+                table.add_column(header, key=name, width=width if name == "label" else None)
         scale = bar_scale(view.parts.rows)
         for row in view.parts.rows:
             texts = view.parts.cells(row)
@@ -144,7 +164,8 @@ class EntityPane(VerticalScroll, can_focus=True):
                 k, column = by_key[name]
                 if name == "label":
                     label = "\u00a0\u00a0" * row["depth"] + texts[k]
-                    cells.append(Text(label, style="" if row["level"] == "indicator" else "bold"))
+                    style = "" if row["level"] == "indicator" else "bold"
+                    cells.append(Text(label, style=style, no_wrap=True, overflow="ellipsis"))
                 else:
                     cells.append(Text(texts[k], justify="left" if column.kind == "text" else "right"))
             table.add_row(*cells, key=row["node"])

@@ -102,7 +102,7 @@ class ExplorePane(Horizontal):
     #weights-status { height: 2; padding: 0 1; color: $text-muted; }
     #ranking-side { width: 1fr; }
     RankTable { width: 1fr; height: 1fr; }
-    #band-caption { height: 1; padding: 0 1; color: $text-muted; }
+    #band-caption { height: 2; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -425,7 +425,7 @@ class ExplorePane(Horizontal):
                             f" · b {'one row' if table.every_band else 'every row'}")  # fmt: skip
         caption = self._static("band-caption")
         if str(caption.content) != text:
-            caption.update(Text(text, no_wrap=True, overflow="ellipsis"), layout=False)
+            caption.update(Text(text, overflow="ellipsis"), layout=False)  # two lines, as the weights' status
 
     # --- stability intervals ------------------------------------------------------------------------
 
