@@ -183,7 +183,8 @@ async def test_saving_in_place_adds_a_dated_line_and_normalised_weights_are_shor
     assert all(len(v.replace("0.", "", 1).lstrip("0")) <= 4 for v in weights.values()), weights  # not 12 digits
     assert sum(float(v) for v in weights.values()) == pytest.approx(1, abs=1e-3)
     saved = load_weights(source)
-    assert saved.description == before.description  # the user's own words stay
+    edit = f" Weights edited in trustindex tui on {today}: management 1.5 → 0.25, connectivity 1 →"
+    assert saved.description.startswith(before.description + edit)  # the user's words, then what changed
     again = score(app.session.dataset, saved)  # the file scores what the screen showed
     np.testing.assert_array_equal(again.rank(again.nodes[0]), shown.rank)
     np.testing.assert_allclose(again.scores, shown.scores, rtol=1e-12, equal_nan=True)

@@ -112,6 +112,10 @@ def change_summary(changes: Sequence[tuple[str, float, float]], limit: int = 6) 
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
+EDITED = " Weights edited in trustindex tui on "
+"""How a description saved in place goes on: this, the date and what changed (the last save's alone)."""
+
+
 def describe_edit(
     text: str,
     origin: str,
@@ -124,15 +128,20 @@ def describe_edit(
     ``changes`` are (node, weight before, weight now). A dated comment goes at the top of the file. For a
     ``copy`` (saved to another file than ``origin``'s), ``description`` is replaced by one that says it is
     an edit of ``origin``, and the comments ``origin`` came with are marked as its own: they describe its
-    weights, not these. Saving in place keeps the user's description and adds one dated line per save.
+    weights, not these. Saving in place keeps the user's description, followed by a sentence on the last
+    edit (which replaces the one an earlier save wrote), and adds one dated line per save.
     """
     import tomlkit
 
     when = (today or datetime.date.today()).isoformat()
     what = change_summary(changes) if changes else "no weight changed"
-    if not copy:
-        return f"# {when}: weights edited in trustindex tui: {what}.\n" + text
     doc = tomlkit.parse(text)
+    if not copy:
+        if changes and "description" in doc:
+            own = str(doc["description"]).split(EDITED)[0].rstrip()
+            doc["description"] = f"{own}{EDITED}{when}: {what}."
+            text = tomlkit.dumps(doc)
+        return f"# {when}: weights edited in trustindex tui: {what}.\n" + text
     if "description" in doc or "name" in doc:
         doc["description"] = f"Edited from {origin} on {when}: {what}."
     text = tomlkit.dumps(doc)

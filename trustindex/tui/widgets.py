@@ -583,7 +583,7 @@ class RankTable(ScrollView, can_focus=True):
         Room is given in this order: rank, Δ, 5–95 %, entity (at its narrowest) and index; the first
         pillar; the rank track; the entity up to a readable width; the other pillars (at their narrowest:
         headers end in …), from the first scrolled to; then the entity grows to its full name, the track to
-        its widest, the headers to theirs.
+        its widest, the headers to theirs (sharing what is left evenly).
         """
         key = (width, self.first_scrolled, self.columns, self.band_enabled)
         if getattr(self, "_columns_cache", (None,))[0] == key:
@@ -628,8 +628,12 @@ class RankTable(ScrollView, can_focus=True):
             extra = max(0, min(room, BAND_TRACK[1] - track))
             track += extra
             room -= extra
-        for column in sorted(shown, key=lambda c: c.width - narrow(c)):
-            grow(column.key, column.width)
+        growing = [c for c in shown if widths[c.key] < c.width]
+        while room > 0 and growing:  # the headers share what is left, a cell at a time each
+            for column in list(growing):
+                grow(column.key, widths[column.key] + 1)
+                if widths[column.key] >= column.width:
+                    growing.remove(column)
         out = [Column(c.key, c.label, widths[c.key], c.align) for c in fixed]
         if track:
             out.insert([c.key for c in out].index("name"), Column("track", "", track, "left"))
