@@ -32,6 +32,10 @@ class StateError(ValueError):
     """A transition the state refuses, with a message meant for the user."""
 
 
+LOCKED_DIGITS = 6
+"""Significant digits of a locked weight rescaled to keep its share (what a save then writes)."""
+
+
 def clean(value: float, digits: int = 12) -> float:
     """``value`` to 12 (or ``digits``) significant digits, so stepping 1.0 by 0.1 three times gives 1.3, not
     1.3000000000000003."""
@@ -130,8 +134,8 @@ class WeightState:
             if kept >= 1 - 1e-12:  # the unlocked siblings all weigh 0: they cannot absorb the change
                 raise StateError(f"the unlocked weights beside {node} are all 0: unlock one to change it")
             scale = free / (1 - kept)
-            for s in held:
-                values[s] = clean(shares[s] * scale)
+            for s in held:  # six digits, as people write weights: the share holds to a millionth
+                values[s] = clean(shares[s] * scale, LOCKED_DIGITS)
         values[node] = value
         if not any(values[s] > 0 for s in group):
             parent = self.parents[self._position[node]]
