@@ -73,7 +73,7 @@ class EntityPane(VerticalScroll, can_focus=True):
         self._target_for = None
         self.explained = None
         self._drawn = None
-        """(node column width, and the arguments of :meth:`_show`) of the table on screen."""
+        """(node column width, explanation view) of the table on screen."""
         """The (result, explanation) on screen."""
         self.target = None
 
@@ -122,8 +122,8 @@ class EntityPane(VerticalScroll, can_focus=True):
         app.jobs.start(Job("explain", key, work, self, label="explanation"))
 
     def on_resize(self) -> None:
-        if self._drawn is not None and self._drawn[0] != self._node_width(self._drawn[-1]):
-            self._show(*self._drawn[1:])
+        if self._drawn is not None and self._drawn[0] != self._node_width(self._drawn[1]):
+            self._parts(self._drawn[1])
 
     def _node_width(self, view) -> int:
         longest = max(cell_len(row["label"]) + 2 * row["depth"] for row in view.parts.rows)
@@ -135,11 +135,22 @@ class EntityPane(VerticalScroll, can_focus=True):
     def _show(self, key, result, explanation, view) -> None:
         self._shown = key
         self.explained = (result, explanation)
-        width = self._node_width(view)
-        self._drawn = (width, key, result, explanation, view)
         self.query_one("#entity-title", Static).update(Text(view.title))
         summary = [view.summary, view.method, view.strengths, view.weaknesses]
         self.query_one("#entity-summary", Static).update(Text("\n".join(summary)))
+        self._parts(view)
+        notes = []
+        if view.notes:
+            notes.append("Where the values come from:")
+            notes += [f"  • {note}" for note in view.notes]
+        notes += list(view.notices)
+        self.query_one("#entity-notes", Static).update(Text("\n".join(notes)))
+        self._start_target(key, result, explanation)
+
+    def _parts(self, view) -> None:
+        """The contributions table, its node column as wide as the page allows (see BESIDE_NODE)."""
+        width = self._node_width(view)
+        self._drawn = (width, view)
         table = self.query_one("#parts", DataTable)
         table.clear(columns=True)
         by_key = {c.key: (k, c) for k, c in enumerate(view.parts.columns)}
@@ -169,13 +180,6 @@ class EntityPane(VerticalScroll, can_focus=True):
                 else:
                     cells.append(Text(texts[k], justify="left" if column.kind == "text" else "right"))
             table.add_row(*cells, key=row["node"])
-        notes = []
-        if view.notes:
-            notes.append("Where the values come from:")
-            notes += [f"  • {note}" for note in view.notes]
-        notes += list(view.notices)
-        self.query_one("#entity-notes", Static).update(Text("\n".join(notes)))
-        self._start_target(key, result, explanation)
 
     # --- what it would take -------------------------------------------------------------------------
 
