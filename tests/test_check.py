@@ -98,6 +98,12 @@ def test_text_report_ends_with_passed_and_failed(repo):
     assert "Scores under demo (2021 → 2022)" in result.stdout
 
 
+def test_data_names_a_dataset_as_the_argument_does(repo):
+    named, argument = check_json("--data", "demo"), check_json("demo")
+    assert named[1].exit_code == argument[1].exit_code == 0
+    assert [d["path"] for d in named[0]["datasets"]] == [d["path"] for d in argument[0]["datasets"]] != []
+
+
 # --- an out-of-range value ---------------------------------------------------------------------------
 
 

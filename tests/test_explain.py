@@ -638,3 +638,15 @@ def test_japan_against_nordic_golden(default_result):
         assert gap[iid] == pytest.approx((rows["japan"][iid] - rows["nordic"][iid]) / 4 / size[p], abs=1e-10)
     # Nordic by hand: 58, 395/6, 72.5, 60 → 256.333…/4 = 64.083…
     assert gap["coexistence"] == pytest.approx(188.5833333333 / 4 - 256.3333333333 / 4, abs=1e-8)
+
+
+def test_strengths_come_from_the_better_half_and_weaknesses_from_the_worse():
+    # five entities on three indicators; e4 is the worst on a and b and third (the middle) on c
+    tree = {"index": ["a", "b", "c"]}
+    result, _ = build(tree, [[90, 80, 10], [70, 60, 20], [50, 40, 30], [30, 20, 40], [10, 0, 25]])
+    last = explain(result, "e4")
+    assert last.rank == 5 and last.strengths == () and last.weaknesses == ("b", "a")  # c: rank 3 of 5, neither
+    first = explain(result, "e0")
+    assert first.strengths == ("a", "b") and first.weaknesses == ("c",)
+    middle = explain(result, "e2")  # ranks 3, 3 (the middle: neither) and 2 of 5 (c: 30, below only 40)
+    assert middle.strengths == ("c",) and middle.weaknesses == ()

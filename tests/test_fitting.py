@@ -155,3 +155,8 @@ def test_csv_notices_go_to_stderr(command):
         assert "trustindex: notice: Management: no indicators: left out" in result.stderr
     said = ("trustindex: note: ", "trustindex: notice: ", "trustindex: seed ")
     assert all(line.startswith(said) for line in result.stderr.splitlines())
+
+
+def test_wrap_keeps_a_tree_indentation_and_breaks_long_names_after_an_underscore():
+    assert wrap("  students_per_teacher", 17) == ["  students_per_", "  teacher"]
+    assert wrap("students_per_teacher", 9) == ["students_", "per_", "teacher"]

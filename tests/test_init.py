@@ -27,11 +27,11 @@ B2;Beta;south;2023;28100;7,5;
 C3;Gamma;north;2023;35500;4;15,2
 """
 SUMMARY = """\
-trustindex init: wrote cities/ from cities.csv (delimiter ';', decimal ',' (detected))
-  entities    3, id column 'code', name column 'city'; a panel, 2 years 2022-2023 (column year)
+trustindex init: wrote cities/ from cities.csv (delimiter ';', decimal ',', detected)
+  entities    3, id column 'code', name column 'city'; a panel, 2 years, 2022-2023 (column year)
   indicators  3: gdp_pc, unemployment_rate, green_space
   text        region (e.g. 'north'): not indicators
-  files       values, indicators.csv, dataset.toml, weights.toml (equal weights, every method
+  files       values.csv, indicators.csv, dataset.toml, weights.toml (equal weights, every method
               written out), SOURCES.md
 
 Check before you trust a score:

@@ -351,6 +351,14 @@ def test_a_zero_forced_by_the_geometric_alternative_is_said_once_with_the_entity
     assert notice.entities == ("e2",) and "geometric mean of 'index' is 0 because 'P' scores 0" in notice.message
 
 
+def test_zeros_of_two_components_of_one_mean_are_one_notice_naming_both():
+    # e0 is the worst on P's only indicator, e1 on Q's: each has one pillar at 0, so both geometric means are 0
+    framework = make_framework({"P": None, "Q": None}, {"a": "P", "b": "Q"})
+    engine = Engine(make_dataset(framework, [[1, 5], [5, 1], [3, 3]]), make_weights())
+    [notice] = uncertainty(engine, Spec(runs=8), seed=1).notices
+    assert "is 0 because 'P' or 'Q' scores 0" in notice.message and notice.entities == ("e0", "e1")
+
+
 def test_no_notice_when_every_alternative_is_arithmetic():
     spec = Spec(runs=8, aggregation=())
     assert uncertainty(_worst_on_a_pillar(), spec, seed=1).notices == ()

@@ -336,13 +336,15 @@ class Engine:
             power = exponent(spec.method, spec.p)
             if power is None or power > 0 or len(step.children) < 2:
                 continue
-            for child in step.children:
-                zero = (scores[:, child] == 0) & (scores[:, step.column] == 0)
-                if self.nominal[child] > 0 and zero.any():
-                    out.append(Notice("zero", f"{spec.method} mean of {step.node!r} is 0 because "
-                                      f"{self.nodes[child]!r} scores 0 (the bottom of the scale): normalise to "
-                                      "range = [1, 100], or aggregate arithmetically, if one component should not "
-                                      "decide it", step.node, tuple(entities[zero])))  # fmt: skip
+            zero = (scores[:, list(step.children)] == 0) & (scores[:, [step.column]] == 0)
+            zero &= self.nominal[list(step.children)] > 0
+            if zero.any():
+                which = [repr(self.nodes[c]) for c, z in zip(step.children, zero.any(axis=0), strict=True) if z]
+                which = " or ".join((", ".join(which[:-1]), which[-1]) if len(which) > 1 else which)
+                out.append(Notice("zero", f"{spec.method} mean of {step.node!r} is 0 because {which} scores 0 "
+                                  "(the bottom of the scale): "
+                                  "normalise to range = [1, 100], or aggregate arithmetically, if one component "
+                                  "should not decide it", step.node, tuple(entities[zero.any(axis=1)])))  # fmt: skip
         return out
 
     def node_scores(self, weights: np.ndarray, variant: Variant) -> NodeScores:

@@ -260,15 +260,17 @@ def contributions(result: Result, entity: str, baseline: str | None = None) -> C
 
 
 def _strengths(result: Result, i: int, count: int = 3) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The indicators where entity ``i`` ranks best and worst among all entities."""
+    """The indicators where entity ``i`` ranks best (of those in the better half of the entities ranked on
+    it) and worst (of those in the worse half): a last-placed entity has no strengths to name."""
     ranked = []
     for indicator in result.framework.indicator_ids:
-        rank = result.rank(indicator)[i]
-        if not np.isnan(rank):
-            ranked.append((rank, -result.scores[i, result.column(indicator)], indicator))
+        ranks = result.rank(indicator)
+        if not np.isnan(ranks[i]):
+            middle = (np.count_nonzero(~np.isnan(ranks)) + 1) / 2
+            ranked.append((ranks[i], -result.scores[i, result.column(indicator)], indicator, ranks[i] - middle))
     ranked.sort()
-    best = tuple(r[2] for r in ranked[:count])
-    worst = tuple(r[2] for r in reversed(ranked[-count:]) if r[2] not in best)
+    best = tuple(r[2] for r in ranked if r[3] < 0)[:count]
+    worst = tuple(r[2] for r in reversed(ranked) if r[3] > 0)[:count]
     return best, worst
 
 

@@ -66,7 +66,11 @@ def fitted(width: int | None, aside: list | None = None):
 
 def wrap(text: str, size: int) -> list[str]:
     """``text`` in lines of at most ``size`` terminal cells, broken at spaces (within a word only when it is
-    longer than a line, as a run of CJK characters is)."""
+    longer than a line, as a run of CJK characters is, after an underscore or hyphen where one fits); leading
+    spaces (a tree's indentation) start every line."""
+    lead = len(text) - len(text.lstrip(" "))
+    if lead and size - lead >= NARROWEST:
+        return [" " * lead + line for line in wrap(text[lead:], size - lead)]
     lines, line = [], ""
     for word in text.split(" "):
         while width(word) > size:  # a word longer than a line: break it where the line ends
@@ -91,12 +95,14 @@ def wrap(text: str, size: int) -> list[str]:
 
 
 def _cut(word: str, room: int) -> int:
-    """How many characters of ``word`` fit ``room`` cells (at least one)."""
+    """How many characters of ``word`` fit ``room`` cells (at least one), up to the last underscore or hyphen
+    that fits if one does."""
     used = 0
     for i, c in enumerate(word):
         used += width(c)
         if used > room:
-            return max(1, i)
+            joint = max(word.rfind("_", 0, i), word.rfind("-", 0, i))
+            return joint + 1 if joint > 0 else max(1, i)
     return len(word)
 
 

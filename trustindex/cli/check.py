@@ -45,6 +45,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 """
 )
 @click.argument("datasets", nargs=-1, metavar="[DATASET]...", type=DATASET)
+@click.option("-d", "--data", "data", metavar="NAME|PATH", type=DATASET, multiple=True,
+              help="A dataset to check, as DATASET (repeatable; the two add up)")  # fmt: skip
 @click.option("--base", metavar="REV", default=None,
               help="Compare with the same dataset at this git revision (read with git show).")  # fmt: skip
 @click.option("--base-file", metavar="PATH", type=FILE, default=None,
@@ -60,7 +62,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 @click.option("-o", "--output", metavar="FILE", type=FILE, default="-", show_default=True,
               help="Write to FILE (atomically) instead of stdout.")  # fmt: skip
 @quiet_option
-def check(datasets, base, base_file, rules_path, profiles, fail_on, fmt, output, quiet):
+def check(datasets, data, base, base_file, rules_path, profiles, fail_on, fmt, output, quiet):
     """Check datasets before they are merged: validation, audit gates and a change report.
 
     Validates each dataset against its own metadata (every declared column present and no undeclared
@@ -84,7 +86,7 @@ def check(datasets, base, base_file, rules_path, profiles, fail_on, fmt, output,
 
     if base is not None and base_file is not None:
         raise click.UsageError("give --base or --base-file, not both")
-    targets = _targets(datasets)
+    targets = _targets(datasets + data)
     if base_file is not None and len(targets) != 1:
         raise click.UsageError(f"--base-file compares one dataset, but {len(targets)} are selected")
     from ..io.registry import resolve_weights

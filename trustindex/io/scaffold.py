@@ -34,7 +34,8 @@ YEAR_NAMES = ("year", "time")
 """Column names (compared without regard to case) that say what a column is."""
 LOWER = ("unemploy", "poverty", "crime", "homicide", "death", "mortality", "debt", "deficit", "emission", "co2",
          "pollut", "inequal", "gini", "corrupt", "neet", "accident", "victim", "obes", "smok", "waste",
-         "congest")  # fmt: skip
+         "congest", "dropout", "absen", "evict", "discrimin", "violen", "suicid", "overcrowd", "per_teacher",
+         "waiting")  # fmt: skip
 """Parts of a column's name that suggest lower values are better: named, never applied, by init's report."""
 INDEX = "index"
 """The id init gives the index (a column of that name makes it ``index_``)."""
@@ -393,9 +394,10 @@ def summary(plan: Plan, folder: str, width: int = 100) -> str:
     layout = plan.layout
     how = (f"sheet {layout.sheet!r}" if layout.sheet else
            f"delimiter {delimiter_name(layout.delimiter)!r}, decimal {layout.decimal!r}"
-           + (" (detected)" if plan.detected else ""))  # fmt: skip
-    shape = (f"a panel, {len(plan.years)} years {plan.years[0]}-{plan.years[-1]} (column {plan.year_column})"
-             if plan.years else "a cross-section (one row per entity)")  # fmt: skip
+           + (", detected" if plan.detected else ""))  # fmt: skip
+    span = (f"{len(plan.years)} years, {plan.years[0]}-{plan.years[-1]}" if len(plan.years) > 1 else
+            f"one year, {plan.years[0]}" if plan.years else "")  # fmt: skip
+    shape = f"a panel, {span} (column {plan.year_column})" if plan.years else "a cross-section (one row per entity)"
     lines = [
         f"trustindex init: wrote {folder}/ from {plan.source.name} ({how})",
         f"  entities    {plan.entities}, id column {plan.id_column!r}, name column {plan.name_column!r}; {shape}",
@@ -409,8 +411,8 @@ def summary(plan: Plan, folder: str, width: int = 100) -> str:
     if plan.empty:
         lines.append(f"  empty       {_listed(plan.empty)}: no values, not indicators")
     lines += [
-        f"  files       values, {'the indicator table' if plan.table else 'indicators.csv'}, dataset.toml, "
-        "weights.toml (equal weights, every method written out), SOURCES.md",
+        f"  files       {_values_name(plan)}, {'the indicator table' if plan.table else 'indicators.csv'}, "
+        "dataset.toml, weights.toml (equal weights, every method written out), SOURCES.md",
         "",
         "Check before you trust a score:",
     ]
@@ -436,5 +438,6 @@ def _wrap(line: str, width: int) -> str:
 
     if len(line) <= width:
         return line
-    indent = " " * (len(line) - len(line.lstrip()) + (3 if re.match(r"\s*\d\. ", line) else 12))
+    lead = len(line) - len(line.lstrip())
+    indent = " " * (lead + (3 if re.match(r"\s*\d\. ", line) else 12 if lead else 2))
     return "\n".join(textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False))

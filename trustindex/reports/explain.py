@@ -61,8 +61,8 @@ def target_view(target, label) -> TargetView:
             "node": move.node,
             "label": move.label,
             "level": move.level,
-            "change": f"{_number(move.current)} → {_number(move.needed)}",
-            "raw": f"{_raw(move.raw_current)} → {_raw(move.raw_needed)} {move.unit}".strip()
+            "change": f"{_number(move.current) or 'missing'} → {_number(move.needed)}",
+            "raw": f"{_raw(move.raw_current) or 'missing'} → {_raw(move.raw_needed)} {move.unit}".strip()
             if move.raw_needed is not None
             else "",
             "verified": "yes" if move.verified else "no",
@@ -167,13 +167,14 @@ def explanation_view(result, explanation) -> ExplanationView:
         Column("contribution", "Contribution", "score"), Column("source", "Source"),
     )  # fmt: skip
     labels = framework.label
+    best, worst = (", ".join(map(labels, names)) for names in (explanation.strengths, explanation.weaknesses))
     return ExplanationView(
         title=title,
         summary=explanation.summary,
         parts=TableView(columns, tuple(rows)),
         method=_decomposition_line(explanation),
-        strengths="Strengths (best ranks): " + ", ".join(labels(s) for s in explanation.strengths),
-        weaknesses="Weaknesses (worst ranks): " + ", ".join(labels(w) for w in explanation.weaknesses),
+        strengths=f"Strengths (best ranks): {best or 'none in the better half'}",
+        weaknesses=f"Weaknesses (worst ranks): {worst or 'none in the worse half'}",
         notes=tuple(f"{p.label}: {p.note}" for p in explanation.parts if p.note),
         notices=tuple(notice_lines(result, explanation.notices)),
     )
