@@ -337,11 +337,18 @@ async def test_cancel_stops_the_worker(make_app):
         await pilot.press("u")
         await wait_until(pilot, lambda: app.query_one("#progress").progress > 0)
         assert app.jobs.threads == 1
-        stopped = time.monotonic()
+        asked = []  # when escape reaches the jobs (the pilot first waits for an idle process to type it)
+        cancel = app.jobs.cancel
+
+        def timed_cancel(group):
+            asked.append(time.monotonic())
+            return cancel(group)
+
+        app.jobs.cancel = timed_cancel
         await pilot.press("escape")
         assert "cancelled" in text_of(app.query_one("#robustness-status", Static))
         await wait_until(pilot, lambda: app.jobs.threads == 0, timeout=2)  # the thread itself stopped
-        assert time.monotonic() - stopped < 1.5  # the pilot itself waits for the process to go idle
+        assert time.monotonic() - asked[0] < 1.5
         assert app.robustness.results.uncertainty is None  # nothing half-done is shown
         assert not app.jobs.errors
 
@@ -547,10 +554,17 @@ async def test_quitting_stops_every_thread(make_app):
         app.action_show_tab("entity")
         await wait_until(pilot, lambda: app.query_one("#progress").progress > 0 and app.jobs.busy("target"))
         assert app.jobs.threads >= 2
-        left = time.monotonic()
+        closing = []  # when the app asks its jobs to stop: the pilot waits for an idle process before it
+        close = app.jobs.close  # types a key, so a clock started before press("q") would time the pilot too
+
+        def timed_close():
+            closing.append(time.monotonic())
+            close()
+
+        app.jobs.close = timed_close
         await pilot.press("q")  # nothing unsaved: no question
     deadline = time.monotonic() + 2
     while app.jobs.threads and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     assert app.jobs.threads == 0
-    assert time.monotonic() - left < 1.5
+    assert time.monotonic() - closing[0] < 1.5
