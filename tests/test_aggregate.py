@@ -110,7 +110,9 @@ def test_several_entities_at_once():
 @pytest.mark.parametrize("method", A.METHODS)
 def test_aggregate_wrapper_dispatch(method):
     # one entity per method, compared with the hand value of the same example
-    expected = {"arithmetic": 65, "geometric": 40 * math.sqrt(2), "harmonic": 320 / 7, "power": 65}
+    # Mazziotta–Pareto: M = 65, S² = (1·45² + 3·15²)/4 = 675, M − S²/M = 65 − 135/13 = 710/13
+    expected = {"arithmetic": 65, "geometric": 40 * math.sqrt(2), "harmonic": 320 / 7, "power": 65,
+                "mazziotta-pareto": 710 / 13}  # fmt: skip
     x = np.array([[20.0, 80.0], [10.0, 10.0]])
     out = agg(x, w(1, 3), method)  # power with p = None is p = 1
     if method == "copeland":

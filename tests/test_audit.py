@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from conftest import make_dataset, make_framework, make_weights
 
-from trustindex.audit import Audit, audit, correlate, cronbach_alpha, eigenvalues
+from trustindex.audit import Audit, audit, correlate, correlations, cronbach_alpha, eigenvalues, pearson_matrix
 from trustindex.io.dataset import load_dataset
 from trustindex.io.weights import load_weights
 from trustindex.model import Thresholds
@@ -278,6 +278,20 @@ def test_spearman_with_ties_uses_average_ranks():
     assert rho == pytest.approx(pearson_by_hand(average_ranks(list(a)), average_ranks(list(b))), rel=1e-12)
 
 
+def test_every_pair_at_once_by_hand_with_and_without_missing_rows():
+    """Columns 0 and 1 miss no row (their ranks over all rows), column 2 misses one (ranks over the pair's rows)."""
+    x = np.array([[1.0, 4.0, 2.0], [2.0, 3.0, NAN], [3.0, 3.0, 1.0], [4.0, 1.0, 5.0], [5.0, 2.0, 4.0], [6.0, 6.0, 6.0]])
+    pairs = [(0, 1), (0, 2), (1, 2), (2, 0)]
+    for k, (n, r, rp, rho, rhop) in enumerate(zip(*correlations(x, pairs), strict=True)):
+        i, j = pairs[k]
+        keep = [row for row in range(len(x)) if not (math.isnan(x[row, i]) or math.isnan(x[row, j]))]
+        a, b = [float(x[row, i]) for row in keep], [float(x[row, j]) for row in keep]
+        expected = pearson_by_hand(average_ranks(a), average_ranks(b))
+        assert n == len(keep) and r == pytest.approx(pearson_by_hand(a, b), rel=1e-12)
+        assert rp == pytest.approx(t_two_sided_p(pearson_by_hand(a, b), n), abs=1e-9)
+        assert rho == pytest.approx(expected, rel=1e-12) and rhop == pytest.approx(t_two_sided_p(expected, n), abs=1e-9)
+
+
 def test_p_value_with_two_degrees_of_freedom_in_closed_form():
     # with n = 4, t has 2 degrees of freedom and p = 1 - |t| / sqrt(2 + t^2)
     a, b = np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 3.0, 2.0, 4.0])
@@ -525,3 +539,26 @@ def test_at_ten_entities_the_same_findings_are_warnings():
     report = audit(_two_opposed(10))
     assert all(f.rule != "small-n" for f in report.findings)
     assert {f.severity for f in report.findings if f.rule in ("alpha", "conflicting")} - {"notice"}
+
+
+def test_pearson_matrix_pair_by_pair_by_hand():
+    """Every pair over the rows where both are observed, by the by-hand formula; NaN where a column is constant
+    on those rows or fewer than three remain; the counts are those rows."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(12, 5)) * [1, 10, 100, 1e-3, 1]
+    x[rng.random(x.shape) < 0.2] = NAN
+    x[:, 4] = 7.0
+    x[[0, 5], 4] = [1.0, NAN]
+    x[:, 3] = NAN
+    x[[1, 2, 6], 3] = [1.0, 2.0, 4.0]
+    r, counts = pearson_matrix(x)
+    for i in range(5):
+        for j in range(5):
+            keep = [k for k in range(12) if not (math.isnan(x[k, i]) or math.isnan(x[k, j]))]
+            a, b = [float(x[k, i]) for k in keep], [float(x[k, j]) for k in keep]
+            assert counts[i, j] == len(keep)
+            if len(keep) < 3 or len(set(a)) == 1 or len(set(b)) == 1:
+                assert math.isnan(r[i, j]), (i, j)
+            else:
+                assert r[i, j] == pytest.approx(pearson_by_hand(a, b), rel=1e-12, abs=1e-15)
+    assert (r == r.T)[~np.isnan(r)].all()

@@ -44,13 +44,17 @@ EXPECTED_ORDER = ["nordic", "continental-europe", "japan", "united-states"]
 def naive_scores(profile: str = "balanced") -> dict[str, dict[str, float]]:
     """Weighted means by hand: each pillar over its indicators, the index over the pillars.
 
-    Every shipped profile normalises with goalposts [0, 100] on indicators whose goalposts are
-    [0, 100], so a normalised value is the raw value; the test checks that assumption first.
+    Every shipped profile normalises with goalposts to a range [lo, hi] on indicators whose goalposts are
+    [0, 100], so a normalised value is lo + (hi − lo) · raw / 100; the test checks that assumption first. The
+    index is the weighted arithmetic mean, or the Mazziotta–Pareto index M − S²/M (S² the weighted variance).
     """
     meta = tomllib.loads((DATASET / "dataset.toml").read_text(encoding="utf-8"))
     spec = tomllib.loads((WEIGHTS / f"{profile}.toml").read_text(encoding="utf-8"))
-    assert spec["normalisation"] == {"method": "goalposts", "range": [0, 100]}
+    assert spec["normalisation"]["method"] == "goalposts" and set(spec["normalisation"]) == {"method", "range"}
+    lo, hi = spec["normalisation"]["range"]
     assert spec["aggregation"]["method"] == "arithmetic"
+    index = spec["aggregation"].get("index", {}).get("method", "arithmetic")
+    assert index in ("arithmetic", "mazziotta-pareto")
     assert all(ind["goalposts"] == [0, 100] and ind["direction"] == "higher" for ind in meta["indicators"].values())
     # pillar weights, plus the indicator weights written for this dataset
     weight = {**spec.get("weights", {}), **spec.get("datasets", {}).get("coexistence-regimes", {}).get("weights", {})}
@@ -58,13 +62,15 @@ def naive_scores(profile: str = "balanced") -> dict[str, dict[str, float]]:
     out = {}
     with open(DATASET / "values.csv", encoding="utf-8", newline="") as stream:
         for row in csv.DictReader(stream):
-            scores = {iid: float(row[iid]) for iid in parent}
+            scores = {iid: lo + (hi - lo) * float(row[iid]) / 100 for iid in parent}
             for pillar in PILLARS:
                 members = [i for i in parent if parent[i] == pillar]
                 total = sum(weight.get(i, 1) for i in members)
                 scores[pillar] = sum(weight.get(i, 1) * scores[i] for i in members) / total
             total = sum(weight.get(p, 1) for p in PILLARS)
-            scores["coexistence"] = sum(weight.get(p, 1) * scores[p] for p in PILLARS) / total
+            mean = sum(weight.get(p, 1) * scores[p] for p in PILLARS) / total
+            variance = sum(weight.get(p, 1) * (scores[p] - mean) ** 2 for p in PILLARS) / total
+            scores["coexistence"] = mean - variance / mean if index == "mazziotta-pareto" else mean
             out[row["id"]] = scores
     return out
 

@@ -33,6 +33,7 @@ from conftest import make_dataset, make_framework, make_weights
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from trustindex.aggregate import NegativeScores
 from trustindex.engine import Engine, Variant, plan, run_steps
 from trustindex.errors import ConfigError
 from trustindex.model import Aggregation, Normalisation
@@ -51,7 +52,7 @@ def _isnan(x) -> bool:
 
 
 def naive_power_mean(xs: list[float], ws: list[float], method: str, p) -> float:
-    """Weighted power mean of non-negative ``xs`` (all available, weights > 0), in 60-digit decimal."""
+    """Weighted power mean of ``xs`` (all available, weights > 0; non-negative unless arithmetic), in 60 digits."""
     if method == "arithmetic":
         p = 1.0
     elif method == "geometric":
@@ -71,12 +72,27 @@ def naive_power_mean(xs: list[float], ws: list[float], method: str, p) -> float:
         P = Decimal(p)
         acc = Decimal(0)
         for x, w in zip(xs, ws, strict=True):
-            if x > 0:
+            if x > 0 or P == 1:  # the arithmetic mean takes negative scores (from a Mazziotta–Pareto level below)
                 acc += Decimal(w) * Decimal(x) ** P
         mean = acc / total
         if mean == 0:
             return 0.0
         return float(mean ** (Decimal(1) / P))
+
+
+def naive_mazziotta_pareto(pairs: list[tuple[float, float]]) -> float:
+    """M − S²/M of (value, weight) pairs, S² the weighted variance around the weighted mean M, in 60 digits."""
+    if not pairs:
+        return NAN
+    with localcontext() as ctx:
+        ctx.prec = 60
+        total = sum(Decimal(w) for _, w in pairs)
+        mean = sum(Decimal(w) * Decimal(x) for x, w in pairs) / total
+        if mean == 0:
+            return 0.0
+        variance = sum(Decimal(w) * (Decimal(x) - mean) ** 2 for x, w in pairs) / total
+        score = mean - variance / mean
+        return 0.0 if abs(score) <= Decimal("1e-12") * mean else float(score)  # the documented rounding rule
 
 
 def _draw(a: float, b: float) -> bool:
@@ -109,6 +125,14 @@ def naive_copeland(rows: list[list[float]], ws: list[float], field: list[list[fl
     return out
 
 
+NEED_POSITIVE = ("geometric", "harmonic", "power", "mazziotta-pareto")
+"""The means that refuse negative scores (a Mazziotta–Pareto level below can give them)."""
+
+
+class NaiveNegative(Exception):
+    """The naive scorer met a negative score of positive weight under a mean that needs non-negative ones."""
+
+
 @dataclasses.dataclass
 class NaiveRun:
     scores: dict  # node -> [per entity]
@@ -137,9 +161,14 @@ def naive_run(framework, leaves, weight: dict, aggregation: dict, field: dict | 
         spec = aggregation[node]
         ws = [weight[c] for c in kids]
         rows = [[scores[c][e] for c in kids] for e in range(n)]
+        if spec.method in NEED_POSITIVE and any(x < 0 for row in rows for x, w in zip(row, ws, strict=True) if w > 0):
+            raise NaiveNegative(node)
         if spec.method == "copeland":
             opp = None if field is None else [[field[c][b] for c in kids] for b in range(len(field[kids[0]]))]
             raw = naive_copeland(rows, ws, opp)
+        elif spec.method == "mazziotta-pareto":
+            raw = [naive_mazziotta_pareto([(x, w) for x, w in zip(rows[e], ws, strict=True) if not _isnan(x)])
+                   for e in range(n)]  # fmt: skip
         else:
             raw = []
             for e in range(n):
@@ -186,7 +215,7 @@ RANGES = [(0.0, 100.0), (1.0, 100.0), (0.0, 1.0), (0.0, 1e6), (1.0, 1e6)]
 
 @st.composite
 def aggregations(draw):
-    method = draw(st.sampled_from(["arithmetic", "geometric", "harmonic", "power", "copeland"]))
+    method = draw(st.sampled_from(["arithmetic", "geometric", "harmonic", "power", "copeland", "mazziotta-pareto"]))
     p = None
     if method == "power":
         p = draw(st.one_of(st.sampled_from(POWERS), st.floats(-60, 60, allow_nan=False).map(lambda v: round(v, 3))))
@@ -288,13 +317,18 @@ def test_engine_scores_and_node_scores_equal_the_naive_scorer(problem):
     framework, _, normalisation, aggregation, *_, runs = problem
     dataset, engine, leaves, variant = setup(problem)
     scale = normalisation.range[1]
+    try:
+        naive = [naive_run(framework, leaves, dict(zip(engine.nodes, row, strict=True)), aggregation) for row in runs]
+    except NaiveNegative:
+        with pytest.raises(NegativeScores):
+            engine.scores(runs, variant)
+        return
     got = engine.scores(runs, variant)
     nodes = engine.node_scores(runs, variant)
     assert got.shape == (len(runs), len(dataset.entities))
     assert nodes.scores.shape == (len(runs), len(dataset.entities), len(engine.nodes))
     steps = [engine.nodes.index(s.node) for s in engine.steps]
-    for r, row in enumerate(runs):
-        expected = naive_run(framework, leaves, dict(zip(engine.nodes, row, strict=True)), aggregation)
+    for r, expected in enumerate(naive):
         assert_close(got[r], expected.scores[framework.index.id], max(scale, 100), f"run {r} index")
         assert_close(nodes.scores[r], matrix(engine, expected, "scores"), max(scale, 100), f"run {r} nodes")
         assert np.array_equal(nodes.below[r], matrix(engine, expected, "below").astype(bool)), f"run {r} below"
@@ -319,9 +353,14 @@ def test_pipeline_score_equals_the_naive_scorer(problem):
             weight[node] = 0.0
     profile = dataclasses.replace(make_weights(range=normalisation.range), weights=weight,
                                   aggregation={"default": by_level["index"], **by_level})  # fmt: skip
+    try:
+        expected = naive_run(framework, leaves_of(dataset, normalisation), weight,
+                             {n: by_level[framework.level(n)] for n in framework.aggregates_bottom_up()})  # fmt: skip
+    except NaiveNegative:
+        with pytest.raises(NegativeScores):
+            score(dataset, profile)
+        return
     result = score(dataset, profile)
-    expected = naive_run(framework, leaves_of(dataset, normalisation), weight,
-                         {n: by_level[framework.level(n)] for n in framework.aggregates_bottom_up()})  # fmt: skip
     scale = max(normalisation.range[1], 100)
     for j, node in enumerate(result.nodes):
         assert_close(result.scores[:, j], expected.scores[node], scale, node)
@@ -348,16 +387,26 @@ def test_run_steps_equals_the_naive_scorer(problem, against_field):
     nodes = framework.node_ids
     first = len(nodes) - len(framework.indicators)
     field = None
-    real = naive_run(framework, leaves, weight, aggregation)
     state = np.full((len(leaves), len(nodes)), np.nan)
     state[:, first:] = np.array(leaves, dtype=float).reshape(len(leaves), -1)
+    try:
+        real = naive_run(framework, leaves, weight, aggregation)
+    except NaiveNegative:
+        with pytest.raises(NegativeScores):
+            run_steps(steps, state)
+        return
     if against_field:  # hypothetical rows (the real ones shifted) scored against the real entities' scores
         opponents = np.array([[real.scores[node][e] for node in nodes] for e in range(len(leaves))])
         lo, hi = normalisation.range
         state[:, first:] = np.clip(state[:, first:][::-1] + 0.1 * (hi - lo), lo, hi)
         field = {node: real.scores[node] for node in nodes}
+        try:
+            expected = naive_run(framework, state[:, first:].tolist(), weight, aggregation, field)
+        except NaiveNegative:
+            with pytest.raises(NegativeScores):
+                run_steps(steps, state, opponents)
+            return
         run_steps(steps, state, opponents)
-        expected = naive_run(framework, state[:, first:].tolist(), weight, aggregation, field)
     else:
         run_steps(steps, state)
         expected = real
@@ -566,7 +615,12 @@ def test_engine_imputation_variants_equal_the_naive_scorer_on_imputed_data(probl
     variant = dataclasses.replace(variant, imputation=method)
     filled = make_dataset(framework, naive_impute(rows, method))
     leaves = leaves_of(filled, normalisation)
+    try:
+        naive = [naive_run(framework, leaves, dict(zip(engine.nodes, row, strict=True)), aggregation) for row in runs]
+    except NaiveNegative:
+        with pytest.raises(NegativeScores):
+            engine.scores(runs, variant)
+        return
     got = engine.scores(runs, variant)
-    for r, row in enumerate(runs):
-        expected = naive_run(framework, leaves, dict(zip(engine.nodes, row, strict=True)), aggregation)
+    for r, expected in enumerate(naive):
         assert_close(got[r], expected.scores[framework.index.id], max(normalisation.range[1], 100), f"run {r}")

@@ -23,6 +23,7 @@ from conftest import make_dataset, make_framework, make_weights
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from trustindex.aggregate import NegativeScores
 from trustindex.errors import ConfigError
 from trustindex.explain import compare, contributions, explain, find_entity
 from trustindex.io.dataset import load_dataset
@@ -50,6 +51,7 @@ METHODS = {
     "power 2": ("power", 2.0),
     "power -1": ("power", -1.0),
     "copeland": ("copeland", None),
+    "mazziotta-pareto": ("mazziotta-pareto", None),
 }
 
 
@@ -76,6 +78,7 @@ class Naive:
         self.levels, self.min_coverage = dict(levels or {}), min_coverage
         self.exact = all(method in ("arithmetic", "copeland") for method, _ in self.levels.values())
         self.fragile = False
+        self.negative = False  # a Mazziotta–Pareto level gave a negative score to a level that refuses it
         self.depth = {}
         self._depths("index", 0)
         span = Fraction(hi) - Fraction(lo)
@@ -125,6 +128,9 @@ class Naive:
         if not present:
             return None
         total = sum(w for _, w in present)
+        if method != "arithmetic" and any(x < 0 for x, _ in present):
+            self.negative = True
+            return None
         if method == "arithmetic" or (method == "power" and p == 1):
             value = sum(w * x for x, w in present) / total
         elif method == "geometric":
@@ -139,6 +145,11 @@ class Naive:
                 value = 0.0
             else:
                 value = (sum(w * x**p for x, w in present) / total) ** (1 / p)
+        elif method == "mazziotta-pareto":  # mean − variance / mean, the variance around the weighted mean
+            mean = sum(w * x for x, w in present) / total
+            variance = sum(w * (x - mean) ** 2 for x, w in present) / total
+            value = mean - variance / mean if mean > 0 else 0.0
+            value = 0.0 if abs(value) <= 1e-12 * mean else value  # the documented rounding rule
         elif method == "copeland":
             wins = contests = 0
             tie = 1e-9 * sum(ws)
@@ -279,9 +290,18 @@ def build(tree, raw, weights=None, levels=None, lo=0.0, hi=100.0, min_coverage=0
     values = np.array([[math.nan if x is None else x for x in row] for row in raw], dtype=float)
     spec = {lvl: Aggregation(m, p, min_coverage) for lvl, (m, p) in (levels or {}).items()}
     profile = make_weights(weights, method="goalposts", range=(lo, hi), min_coverage=min_coverage, levels=spec)
-    result = score(make_dataset(framework, values), profile)
     oracle = Naive(tree, leaves, raw, weights, levels, lo, hi, min_coverage)
-    return result, oracle
+    assume(not oracle.negative)
+    return score(make_dataset(framework, values), profile), oracle
+
+
+def explained(result, entity, baseline=None):
+    """Contributions, the example skipped when a hypothetical coalition gives a Mazziotta–Pareto level's negative
+    score to a level that refuses it (the engine's tests check that refusal)."""
+    try:
+        return contributions(result, entity, baseline)
+    except NegativeScores:
+        assume(False)
 
 
 def by_node(result, values):
@@ -351,6 +371,11 @@ NONLINEAR = {
     "arithmetic pillars, geometric index": {"index": METHODS["geometric"], "pillar": METHODS["arithmetic"]},
     "geometric pillars, arithmetic index": {"index": METHODS["arithmetic"], "pillar": METHODS["geometric"]},
     "harmonic pillars, power 2 index": {"index": METHODS["power 2"], "pillar": METHODS["harmonic"]},
+    "mazziotta-pareto": {"index": METHODS["mazziotta-pareto"], "pillar": METHODS["mazziotta-pareto"]},
+    "arithmetic pillars, mazziotta-pareto index": {
+        "index": METHODS["mazziotta-pareto"],
+        "pillar": METHODS["arithmetic"],
+    },
 }
 
 
@@ -361,7 +386,7 @@ def test_shapley_contributions_sum_to_score_minus_baseline(levels, problem, lo):
     tree, raw, weights, i = problem
     result, oracle = build(tree, raw, weights, levels, lo=lo)
     assume(oracle.full[i]["index"] is not None)
-    found = contributions(result, f"e{i}")
+    found = explained(result, f"e{i}")
     values, method, baseline_score, name = found.values, found.method, found.baseline_score, found.baseline
     assert (method, name) == ("shapley", "mean")
     got = by_node(result, values)
@@ -392,7 +417,7 @@ def test_owen_value_matches_brute_force_over_every_tree_consistent_ordering(leve
     tree, raw, weights, i = problem
     result, oracle = build(tree, raw, weights, levels, lo=lo)
     assume(oracle.full[i]["index"] is not None)
-    found = contributions(result, f"e{i}", baseline="mean")
+    found = explained(result, f"e{i}", baseline="mean")
     values, method = found.values, found.method  # "mean" forces Shapley for arithmetic
     assert method == "shapley"
     got = by_node(result, values)
@@ -412,7 +437,7 @@ def test_flat_tree_is_the_plain_shapley_value_over_all_permutations(levels, prob
     tree, raw, weights, i = problem
     result, oracle = build(tree, raw, weights, levels, lo=1.0)
     assert len(oracle.orders()) == math.factorial(len(oracle.leaves))
-    values = contributions(result, f"e{i}").values
+    values = explained(result, f"e{i}").values
     got = by_node(result, values)
     expected = oracle.owen(oracle.game(i))
     assume(not oracle.fragile)

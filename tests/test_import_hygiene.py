@@ -40,8 +40,10 @@ CORE = (
     "trustindex.stats",
     "trustindex.audit",
     "trustindex.reports.audit",
+    "trustindex.reports.html",
+    "trustindex.reports.charts",
 )
-HEAVY = ("textual", "rich", "scipy")
+HEAVY = ("textual", "rich", "scipy", "vl_convert", "playwright")
 
 
 def loaded_after(code: str) -> set[str]:
@@ -76,7 +78,9 @@ def test_cli_imports_no_numpy():
     assert not heavy, f"importing trustindex.cli loads {sorted(heavy)}"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["score", "--help"], ["audit", "--help"], ["--version"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["score", "--help"], ["audit", "--help"], ["report", "--help"], ["--version"]]
+)
 def test_help_imports_no_numpy(args):
     code = (
         "from trustindex.cli import cli\n"

@@ -222,6 +222,10 @@ ALL_KERNELS = [
     ("rank", lambda x, d: N.rank(x, d)),
     ("percentile", lambda x, d: N.percentile(x, d)),
     ("target", lambda x, d: N.target(x, d, np.array([10.0]))),
+    ("scaled", lambda x, d: N.scaled(x, d, np.array([0.0]), np.array([10.0]))),
+    ("borda", lambda x, d: N.borda(x, d)),
+    ("dist2ref", lambda x, d: N.dist2ref(x, d, np.array([5.0]))),
+    ("fracmax", lambda x, d: N.fracmax(x, d)),
 ]
 
 
@@ -415,3 +419,183 @@ def test_zscore_constant_whose_mean_is_inexact():
     # five copies of 3278.157208778417: their float mean is not exactly the value, so the computed
     # sample sd is rounding noise (~1e-13), not 0. The indicator is still constant: z = 0 (the mean).
     check(N.zscore(col(*[3278.157208778417] * 5), UP), [0.0] * 5)
+
+
+# --- COINr's remaining normalisations (n_scaled, n_borda, n_fracmax, n_dist2ref) and population z-scores -----
+# COINr 1.1.14's definitions: n_scaled (x − l) / (u − l) · 100; n_borda rank(x, ties = "min") − 1;
+# n_fracmax x / max(x); n_dist2ref (x − min) / (x_ref − min), capped at 1 with cap_max.
+
+
+def test_scaled_is_goalposts_without_the_clip():
+    # bounds 0..10: −5 → −50, 5 → 50, 15 → 150; lower is better: (10 − x) / 10 · 100 = 150, 50, −50
+    lo, hi = np.array([0.0]), np.array([10.0])
+    check(N.scaled(col(-5, 5, 15, NAN), UP, lo, hi), [-50, 50, 150, NAN])
+    check(N.scaled(col(-5, 5, 15), DOWN, lo, hi), [150, 50, -50])
+    check(N.scaled(col(5), UP, lo, hi, 1.0, 100.0), [50.5])  # 1 + 99 · 0.5
+
+
+def test_borda_counts_the_values_below_with_ties_at_the_lowest_rank():
+    # 3, 1, –, 3, 2: below 3 are 1 and 2 (2), below 1 none, below 2 one; lower is better: below −3 none,
+    # below −1 three (−3, −3, −2), below −2 two
+    check(N.borda(col(3, 1, NAN, 3, 2), UP), [2, 0, NAN, 2, 1])
+    check(N.borda(col(3, 1, NAN, 3, 2), DOWN), [0, 3, NAN, 0, 2])
+    check(N.borda(col(7, 7, 7), UP), [0, 0, 0])  # nobody is below anybody
+
+
+def test_fracmax_is_the_fraction_of_the_best_value():
+    # 2, 5, 10 of 10: 20, 50, 100; lower is better, min / x: 2/2, 2/5, 2/10 → 100, 40, 20
+    check(N.fracmax(col(2, 5, 10, NAN), UP), [20, 50, 100, NAN])
+    check(N.fracmax(col(2, 5, 10), DOWN), [100, 40, 20])
+    check(N.fracmax(col(0, 5), UP, 1.0, 100.0), [1, 100])
+    check(N.fracmax(col(4, 4), DOWN), [100, 100])  # every value is the best
+
+
+def test_dist2ref_measures_the_way_from_the_worst_to_the_reference():
+    # worst 0, reference 8: 0, 4/8, 8/8, 10/8 → 0, 50, 100, 125; capped 100
+    check(N.dist2ref(col(0, 4, 8, 10), UP, np.array([8.0])), [0, 50, 100, 125])
+    check(N.dist2ref(col(0, 4, 8, 10), UP, np.array([8.0]), cap=True), [0, 50, 100, 100])
+    # lower is better, worst 10, reference 4: (10 − x) / 6 → 10/6, 6/6, 2/6, 0
+    check(N.dist2ref(col(0, 4, 8, 10), DOWN, np.array([4.0])), [1000 / 6, 100, 200 / 6, 0])
+    check(N.dist2ref(col(0, 4, 8, 10), UP, np.array([8.0]), lo=1.0, hi=100.0), [1, 50.5, 100, 124.75])
+
+
+def test_zscore_population_sd():
+    # 1, 2, 3: mean 2, population sd √(2/3), so ±1/√(2/3) = ±√1.5; sample sd 1 gives ±1
+    check(N.zscore(col(1, 2, 3), UP, ddof=0), [-math.sqrt(1.5), 0, math.sqrt(1.5)])
+    check(N.zscore(col(1, 2, 3), UP, 100.0, 10.0, ddof=0), [100 - 10 * math.sqrt(1.5), 100, 100 + 10 * math.sqrt(1.5)])
+
+
+def naive_borda(column, d):
+    obs = [v * d for v in observed(column)]
+    return [NAN if math.isnan(v) else float(sum(1 for o in obs if o < v * d)) for v in column]
+
+
+def naive_fracmax(column, d, lo, hi):
+    obs = observed(column)
+    best = max(obs) if d > 0 else min(obs)
+    out = []
+    for v in column:
+        if math.isnan(v):
+            out.append(NAN)
+        elif max(obs) == min(obs):
+            out.append(hi)
+        else:
+            out.append(lo + (hi - lo) * (v / best if d > 0 else best / v))
+    return out
+
+
+def naive_dist2ref(column, d, ref, lo, hi, cap):
+    obs = observed(column)
+    worst = min(obs) if d > 0 else max(obs)
+    out = []
+    for v in column:
+        if math.isnan(v):
+            out.append(NAN)
+        elif max(obs) == min(obs):
+            out.append((lo + hi) / 2)
+        else:
+            unit = (v - worst) / (ref - worst)
+            out.append(lo + (hi - lo) * (min(unit, 1.0) if cap else unit))
+    return out
+
+
+def naive_population_zscore(column, d, mean, sd):
+    obs = observed(column)
+    s = statistics.pstdev(obs)
+    return [NAN if math.isnan(v) else mean if s == 0 else mean + sd * d * (v - statistics.mean(obs)) / s
+            for v in column]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(columns, directions)
+def test_borda_matches_naive(column, d):
+    close(N.borda(col(*column), np.array([float(d)]))[:, 0], naive_borda(column, d))
+
+
+positive_columns = st.lists(st.one_of(st.just(NAN), st.integers(1, 30).map(float),
+                                      st.floats(0.5, 1e4).map(lambda v: round(v, 6))),
+                            min_size=1, max_size=9).filter(lambda c: observed(c))  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(positive_columns, directions, ranges)
+def test_fracmax_matches_naive(column, d, r):
+    close(N.fracmax(col(*column), np.array([float(d)]), *r)[:, 0], naive_fracmax(column, d, *r))
+
+
+@settings(max_examples=60, deadline=None)
+@given(columns, directions, ranges, st.booleans(), st.data())
+def test_dist2ref_matches_naive(column, d, r, cap, data):
+    obs = observed(column)
+    worst = min(obs) if d > 0 else max(obs)
+    candidates = [v for v in obs if v != worst] or obs  # the wrapper refuses a reference at the worst value
+    ref = data.draw(st.sampled_from(candidates))
+    got = N.dist2ref(col(*column), np.array([float(d)]), np.array([ref]), *r, cap)[:, 0]
+    close(got, naive_dist2ref(column, d, ref, *r, cap))
+
+
+@settings(max_examples=60, deadline=None)
+@given(columns, directions, st.sampled_from([(0.0, 1.0), (100.0, 10.0)]))
+def test_population_zscore_matches_naive(column, d, location):
+    got = N.zscore(col(*column), np.array([float(d)]), *location, ddof=0)[:, 0]
+    close(got, naive_population_zscore(column, d, *location))
+
+
+def test_wrapper_dist2ref_reads_the_reference_entity():
+    inds = _indicators(direction={"b": -1})
+    x = np.array([[0.0, 0.0], [10.0, 10.0], [5.0, 2.5]])
+    out = N.normalise(x, inds, Normalisation("dist2ref", reference="E3"), ("E1", "E2", "E3"))
+    # a: worst 0, reference 5 → 0, 200, 100; b (lower is better): worst 10, reference 2.5 → 10/7.5, 0, 100
+    np.testing.assert_allclose(out, [[0, 400 / 3], [200, 0], [100, 100]], rtol=1e-12)
+    capped = N.normalise(x, inds, Normalisation("dist2ref", reference="E3", cap=True), ("E1", "E2", "E3"))
+    np.testing.assert_allclose(capped, [[0, 100], [100, 0], [100, 100]], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "values,reference,message",
+    [
+        ([[0.0, 0.0], [1.0, 1.0]], "E9", "'E9' is not among the entities scored"),
+        ([[0.0, 0.0], [NAN, 1.0]], "E2", "'E2' has no value of a"),
+        ([[0.0, 1.0], [1.0, 0.5]], "E1", "'E1' has the worst value of a: no distance"),
+    ],
+)
+def test_wrapper_dist2ref_refuses_a_reference_it_cannot_measure_to(values, reference, message):
+    with pytest.raises(N.Unnormalisable, match=message) as error:
+        N.normalise(np.array(values), _indicators(), Normalisation("dist2ref", reference=reference), ("E1", "E2"))
+    assert error.value.key == "reference"
+
+
+def test_wrapper_fracmax_needs_a_ratio_scale():
+    with pytest.raises(N.Unnormalisable, match="non-negative values, but a has negative"):
+        N.normalise(np.array([[-1.0, 1.0], [2.0, 2.0]]), _indicators(), Normalisation("fracmax"))
+    with pytest.raises(N.Unnormalisable, match="lower-is-better b divides by a value of 0"):
+        N.normalise(np.array([[1.0, 0.0], [2.0, 2.0]]), _indicators(direction={"b": -1}), Normalisation("fracmax"))
+
+
+def test_wrapper_scaled_needs_goalposts_and_zscore_takes_its_basis():
+    with pytest.raises(N.Unnormalisable, match="'scaled' needs goalposts, but b declare none"):
+        N.normalise(np.array([[1.0, 2.0]]), _indicators(goalposts={"a": (0, 10)}), Normalisation("scaled"))
+    x = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    out = N.normalise(x, _indicators(), Normalisation("zscore", sd_basis="population"))
+    np.testing.assert_allclose(out[:, 0], [-math.sqrt(1.5), 0, math.sqrt(1.5)], rtol=1e-12)
+
+
+# --- bounds and moments over a whole panel -------------------------------------------------------------------
+
+
+def test_panel_bounds_come_from_every_year():
+    # this year 4, 6, 8; the panel adds last year's 0, 5, 10: min-max over 0..10 gives 40, 60, 80 (not 0, 50, 100)
+    x = col(4, 6, 8)
+    panel = np.array([[[0.0], [5.0], [10.0]], [[4.0], [6.0], [8.0]]])
+    inds = _indicators()[:1]
+    check(N.normalise(x, inds, Normalisation("minmax", over="panel"), panel=panel), [40, 60, 80])
+    check(N.normalise(x, inds, Normalisation("minmax")), [0, 50, 100])
+    # z-scores over the six values 0, 5, 10, 4, 6, 8: mean 33/6 = 5.5, sample variance
+    # (30.25 + 0.25 + 20.25 + 2.25 + 0.25 + 6.25) / 5 = 11.9
+    sd = math.sqrt(11.9)
+    check(N.normalise(x, inds, Normalisation("zscore", over="panel"), panel=panel), [(v - 5.5) / sd for v in (4, 6, 8)])
+    # the fraction of the best value of every year: 4/10, 6/10, 8/10
+    check(N.normalise(x, inds, Normalisation("fracmax", over="panel"), panel=panel), [40, 60, 80])
+    with pytest.raises(N.Unnormalisable, match="needs a panel dataset") as caught:
+        N.normalise(x, inds, Normalisation("minmax", over="panel"))
+    assert caught.value.key == "over"

@@ -52,6 +52,7 @@ def test_the_defaults_table_states_the_models_defaults():
         == f"`{treatment['method']}` (`max_points = {treatment['max_points']}` when winsorising)"
     )
     assert used["screening"] == {"min_coverage": None, "basis": "imputed"}
+    assert f"`{used['denomination']['method']}`" in rows["`[denomination] method`"]
     audit = dict(re.findall(r"`(\w+) = ([-\d./]+)`", rows["`[audit]`"]))
     for name, value in audit.items():
         number = 2 / 3 if value == "2/3" else float(value)
@@ -95,3 +96,12 @@ def test_the_mipex_indicator_table_scores_with_its_values(tmp_path):
     (tmp_path / "mipex" / "dataset.toml").write_text(toml)
     result = CliRunner().invoke(cli, ["score", "--data", str(tmp_path / "mipex"), "--weights", "balanced"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_python_report_example_writes_the_page(tmp_path, monkeypatch):
+    block = next(b for b in re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+                 if "write_report" in b)  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    text = (tmp_path / "asem.html").read_text(encoding="utf-8")
+    assert "Seed <b id=seed>7</b>" in text and "Germany" in text

@@ -427,3 +427,15 @@ def test_japan_to_rank_two_by_hand():
     norm = math.sqrt(3 * (lam / 20) ** 2 + 2 * 10**2 + 12 * (lam / 24) ** 2 + 4 * (lam / 16) ** 2)
     assert target.combined_norm == pytest.approx(norm, abs=1e-6)
     assert target.combined_verified
+
+
+def test_without_the_search_alone_pillars_and_combined_are_the_full_answers():
+    """``alone=False`` (the HTML report's profiles) skips only the per-indicator search: the pillar moves and the
+    combined change are those of the full search, and the combined change still reaches the target by hand."""
+    result = two_indicators([[20, 30], [50, 50], [90, 10]])
+    full = what_it_takes(result, "e0", score_=40)
+    quick = what_it_takes(result, "e0", score_=40, alone=False)
+    assert quick.indicators == () and len(full.indicators) == 2
+    assert quick.pillars == full.pillars and quick.combined == full.combined
+    changes = {c.node: c.raw_needed for c in quick.combined}
+    assert rescored(result, 0, {0: changes["a"], 1: changes["b"]})[0] >= 40 - 1e-9

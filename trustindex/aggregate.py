@@ -15,6 +15,12 @@ of transformed values. For p ≠ 0, 1 the values are divided by each entity's la
 Zeros: the geometric, harmonic and (p ≤ 0) power means of components that include a zero with positive
 weight are 0 — the mathematical limit and full non-compensation. Normalise to a range such as [1, 100]
 when a single zero should not decide a score.
+
+The Mazziotta–Pareto index penalises imbalance itself: the weighted mean M of an entity's components minus
+S·cv, where S is their weighted (population) standard deviation around M and cv = S / M, i.e. M − S²/M
+(De Muro, Mazziotta & Pareto 2011; weighted as in Mazziotta & Pareto 2022). Equal components keep their
+mean; any spread lowers it. The penalty shrinks as the level rises, so the scale matters: the published
+indices normalise to z-scores of mean 100 and sd 10 (MPI) or to goalposts rescaled to [70, 130] (AMPI).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ METHODS = methods.AGGREGATION
 NEED_POSITIVE = methods.NEED_POSITIVE
 TIE = 1e-9
 """Relative difference within which Copeland counts two component scores as equal."""
+ROUNDING = 1e-12
+"""A Mazziotta–Pareto score within this share of its mean of 0 is 0: rounding, not a negative score."""
 PAIRS_PER_CHUNK = 2**22
 """Copeland compares entities pairwise: entity pairs × components × runs evaluated at once."""
 
@@ -45,7 +53,7 @@ class NegativeScores(ConfigError):
 
 
 def exponent(method: str, p: float | None) -> float | None:
-    """The power-mean exponent of ``method`` (None for Copeland)."""
+    """The power-mean exponent of ``method`` (None for Copeland and Mazziotta–Pareto)."""
     return {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0, "power": 1.0 if p is None else float(p)}.get(method)
 
 
@@ -109,6 +117,24 @@ def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, ava
             if zero.any():
                 mean = np.where(_sum(zero * positive.T[:, :, None], segments) > 0, 0.0, mean)
         return np.where(total > 0, mean, np.nan)
+
+
+def mazziotta_pareto(x: np.ndarray, w: np.ndarray, segments: np.ndarray, available) -> np.ndarray:
+    """M − S²/M over each segment's available children (see the module docstring); 0 where M is 0 (every
+    component 0), and within ROUNDING · M of 0. ``available`` is ``~isnan(x)``, or True when nothing is missing."""
+    complete = available is True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = _sum(w.T[:, :, None], segments) if complete else _weighted(available.astype(float), w, segments)
+        values = x if complete else np.where(available, x, 0.0)
+        mean = _weighted(values, w, segments) / total
+        deviation = values - _spread(mean, segments, len(x))  # two passes: no cancellation of E[x²] − M²
+        if not complete:
+            deviation = np.where(available, deviation, 0.0)
+        variance = _weighted(deviation * deviation, w, segments) / total
+        score = mean - variance / mean
+        # 0 where M is 0, and where M − S²/M is 0 but for rounding (components 0 and x, equal weights)
+        score = np.where((mean > 0) & (np.abs(score) > ROUNDING * mean), score, 0.0)
+    return np.where(total > 0, score, np.nan)
 
 
 def copeland(x: np.ndarray, w: np.ndarray, segments: np.ndarray, opponents: np.ndarray | None = None) -> np.ndarray:
@@ -189,14 +215,15 @@ def combine(
         available = True if available.all() else available
     if method not in METHODS:
         raise ConfigError(f"unknown aggregation method {method!r}", hint=f"one of {', '.join(METHODS)}")
-    if method in NEED_POSITIVE:
-        used = (w > 0).any(axis=0)
+    if method in NEED_POSITIVE:  # a negative score of positive weight in its own run
         with np.errstate(invalid="ignore"):
-            negative = bool(np.any(x[used] < 0))
+            negative = bool(np.any((x < 0).any(axis=2) & (w.T > 0)))
         if negative:
             raise NegativeScores(method)
     if method == "copeland":
         return copeland(x, w, segments, opponents)
+    if method == "mazziotta-pareto":
+        return mazziotta_pareto(x, w, segments, available)
     return power_mean(x, w, segments, exponent(method, p), available)
 
 

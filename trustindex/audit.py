@@ -169,20 +169,62 @@ def eigenvalues(x: np.ndarray) -> np.ndarray:
     return values[::-1]
 
 
-def correlate(a: np.ndarray, b: np.ndarray) -> tuple[int, float, float, float, float]:
-    """(n, Pearson r, its p, Spearman rho, its p) over the rows where both are observed; NaN if undefined."""
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
-    n = int(keep.sum())
-    if n < MIN_ROWS or not (np.ptp(a) > 0 and np.ptp(b) > 0):
-        return n, math.nan, math.nan, math.nan, math.nan
-    import scipy.stats
+def pearson_matrix(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson r of every pair of columns of ``x`` over the rows where both are observed, and those rows'
+    counts (k × k each): NaN where fewer than MIN_ROWS rows remain or either column is constant on them."""
+    observed = ~np.isnan(x)
+    values = np.where(observed, x, 0.0)
+    counts = observed.T.astype(np.intp) @ observed
+    r = np.full(counts.shape, np.nan)
+    for i in range(x.shape[1]):
+        both = observed[:, i : i + 1] & observed  # rows × k: the rows of each pair (i, j)
+        n = counts[i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = np.where(both, values[:, i : i + 1], 0.0)
+            a = np.where(both, a - a.sum(axis=0) / n, 0.0)
+            b = np.where(both, values - np.where(both, values, 0.0).sum(axis=0) / n, 0.0)
+            high_a = np.where(both, values[:, i : i + 1], -np.inf).max(axis=0, initial=-np.inf)
+            low_a = np.where(both, values[:, i : i + 1], np.inf).min(axis=0, initial=np.inf)
+            high_b = np.where(both, values, -np.inf).max(axis=0, initial=-np.inf)
+            low_b = np.where(both, values, np.inf).min(axis=0, initial=np.inf)
+            row = (a * b).sum(axis=0) / np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+        defined = (n >= MIN_ROWS) & (high_a > low_a) & (high_b > low_b)
+        r[i] = np.where(defined, np.clip(row, -1.0, 1.0), np.nan)
+    return r, counts
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # exact ±1 gives a zero p-value, which is right
-        pearson = scipy.stats.pearsonr(a, b)
-        spearman = scipy.stats.spearmanr(a, b)
-    return n, float(pearson[0]), float(pearson[1]), float(spearman[0]), float(spearman[1])
+
+def correlations(x: np.ndarray, pairs) -> tuple[np.ndarray, ...]:
+    """For each pair (i, j) of columns of ``x``, over the rows where both are observed: their count n, Pearson r
+    (:func:`pearson_matrix`), its two-sided p, Spearman rho (r of the average ranks) and its two-sided p, as
+    scipy.stats' pearsonr and spearmanr compute them; NaN wherever r is undefined. Only scipy.special is
+    imported (scipy.stats costs over a second)."""
+    from scipy.special import betainc, stdtr
+
+    from .ranking import rank_scores
+
+    i, j = np.asarray(pairs, dtype=np.intp).reshape(-1, 2).T
+    matrix, counts = pearson_matrix(x)
+    n, r = counts[i, j], matrix[i, j]
+    observed = ~np.isnan(x)
+    ranks = rank_scores(x, "fractional")  # each column's ranks: a pair's own when both miss the same rows
+    rho = pearson_matrix(ranks)[0][i, j]
+    for k in np.flatnonzero((observed[:, i] != observed[:, j]).any(axis=0) & ~np.isnan(r)):
+        both = observed[:, i[k]] & observed[:, j[k]]
+        rho[k] = pearson_matrix(rank_scores(x[both][:, [i[k], j[k]]], "fractional"))[0][0, 1]
+    rho = np.where(np.isnan(r), np.nan, rho)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = n / 2 - 1  # r is Beta(n/2 - 1, n/2 - 1) on [-1, 1] under the null hypothesis
+        r_p = 2 * betainc(half, half, (1 - np.abs(r)) / 2)
+        t = rho * np.sqrt(((n - 2) / ((rho + 1) * (1 - rho))).clip(0))  # Student's t, n - 2 degrees of freedom
+        rho_p = 2 * stdtr(n - 2, -np.abs(t))
+    return n, r, r_p, rho, rho_p
+
+
+def correlate(a: np.ndarray, b: np.ndarray) -> tuple[int, float, float, float, float]:
+    """(n, Pearson r, its p, Spearman rho, its p) over the rows where both are observed; NaN if undefined
+    (one pair of :func:`correlations`)."""
+    n, *rest = (v[0] for v in correlations(np.column_stack([a, b]), [(0, 1)]))
+    return int(n), *(float(v) for v in rest)
 
 
 # --- the audit -------------------------------------------------------------------------------------------
@@ -276,8 +318,7 @@ def _correlations(result: Result, rules: Thresholds) -> tuple[Correlation, ...]:
     framework, scores = result.framework, result.scores
     index = framework.index.id
 
-    def pair(kind: str, first: str, second: str) -> Correlation:
-        n, r, rp, rho, rhop = correlate(scores[:, result.column(first)], scores[:, result.column(second)])
+    def pair(kind: str, first: str, second: str, n, r, rp, rho, rhop) -> Correlation:
         flags = []
         if kind in ("within", "siblings"):
             if r > rules.redundant:
@@ -293,7 +334,7 @@ def _correlations(result: Result, rules: Thresholds) -> tuple[Correlation, ...]:
                 flags.append("weak")
         elif r < rules.conflicting:  # a component against the index
             flags.append("conflicting")
-        return Correlation(kind, first, second, n, r, rp, rho, rhop, tuple(flags))
+        return Correlation(kind, first, second, int(n), float(r), float(rp), float(rho), float(rhop), tuple(flags))
 
     out = []
     for node in framework.node_ids:
@@ -305,12 +346,15 @@ def _correlations(result: Result, rules: Thresholds) -> tuple[Correlation, ...]:
         for group, kind in ((indicators, "within"), (aggregates, "siblings")):
             for i, first in enumerate(group):
                 for second in group[i + 1 :]:
-                    out.append(pair(kind, first, second))
+                    out.append((kind, first, second))
         if len(components) > 1:  # a lone component is its parent, up to scale: nothing to learn
-            out += [pair("parent", c, node) for c in components]
+            out += [("parent", c, node) for c in components]
         if node != index:
-            out += [pair("index", c, index) for c in components]
-    return tuple(out)
+            out += [("index", c, index) for c in components]
+    if not out:
+        return ()
+    found = correlations(scores, [(result.column(a), result.column(b)) for _, a, b in out])
+    return tuple(pair(*names, *values) for names, *values in zip(out, *found, strict=True))
 
 
 def _entity_coverage(result: Result, rules: Thresholds) -> tuple[EntityCoverage, ...]:

@@ -17,7 +17,7 @@ import numpy as np
 from .aggregate import NegativeScores, below, combine, coverage, exponent
 from .errors import ConfigError
 from .model import Aggregation, Dataset, Framework, Normalisation, Notice, Record, Weights, frozen_map, readonly
-from .normalise import normalise
+from .normalise import Unnormalisable, normalise
 from .prepare import Prepared, check_fit, prepare, screen, where
 
 
@@ -60,6 +60,7 @@ class Variant:
     treatment: str = "none"
     max_points: int = 5
     imputation: str = "none"
+    denomination: str = "none"
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,6 +248,7 @@ class Engine:
             treatment=w.treatment.method,
             max_points=w.treatment.max_points,
             imputation=w.imputation.method,
+            denomination=w.denomination,
         )
 
     def _profile(self, variant: Variant) -> Weights:
@@ -255,12 +257,13 @@ class Engine:
             w,
             treatment=replace(w.treatment, method=variant.treatment, max_points=variant.max_points),
             imputation=replace(w.imputation, method=variant.imputation),
+            denomination=variant.denomination,
             normalisation=variant.normalisation,
         )
 
     def _prepare_all(self, variant: Variant) -> Prepared:
         """Imputation and treatment of every entity of the dataset, screened or not (they come first)."""
-        key = (variant.treatment, variant.max_points, variant.imputation)
+        key = (variant.treatment, variant.max_points, variant.imputation, variant.denomination)
         if key not in self._prepared:
             self._prepared[key] = prepare(self.source, self._profile(variant))
         return self._prepared[key]
@@ -281,11 +284,19 @@ class Engine:
 
     def normalised(self, variant: Variant) -> np.ndarray:
         """The normalised indicator matrix (entities × indicators) of a variant's data choices, cached, read-only."""
-        key = (variant.normalisation, variant.treatment, variant.max_points, variant.imputation)
+        key = (variant.normalisation, variant.treatment, variant.max_points, variant.imputation, variant.denomination)
         if key not in self._normalised:
             values = self.prepared(variant).values
-            self._normalised[key] = readonly(normalise(values, self.framework.indicators, variant.normalisation),
-                                             copy=False)  # fmt: skip
+            try:
+                found = normalise(values, self.framework.indicators, variant.normalisation, self.entities,
+                                  self.dataset.history)  # fmt: skip
+            except Unnormalisable as error:  # under the profile's own choice: at its line
+                if variant.normalisation != self.weights.normalisation or self.weights.positions is None:
+                    raise
+                line, column = where(self.weights, ("normalisation",), error.key)
+                raise ConfigError(error.message, path=self.weights.path, line=line, column=column,
+                                  hint=error.hint) from None  # fmt: skip
+            self._normalised[key] = readonly(found, copy=False)
         return self._normalised[key]
 
     def _leaves(self, variant: Variant) -> np.ndarray:

@@ -19,6 +19,7 @@ coalition scores exactly as that entity.)
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from math import factorial
@@ -59,9 +60,14 @@ class Part(Record):
     note: str = ""
     missing: bool = False
     used: float | None = None
-    """The value after imputation and outlier treatment, when either changed it."""
+    """The value after denomination, imputation and outlier treatment, when any changed it."""
     how: str = ""
-    """What changed it: ``imputed (METHOD)``, ``winsorised`` or ``log``."""
+    """What changed it: ``÷ COLUMN VALUE``, ``imputed (METHOD)``, ``winsorised`` or ``log``."""
+    denominator: str | None = None
+    """The column the published value was divided by (when the profile denominates)."""
+    denominator_value: float | None = None
+    ratio: float | None = None
+    """The published value over the denominator, times the indicator's ``per``."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -325,6 +331,11 @@ def explain(result: Result, entity: str, baseline: str | None = None) -> Explana
             changed = [t.method for t in result.treated if t.entity == dataset.entities[i] and t.indicator == node]
             if result.imputed is not None and result.imputed[i, k]:
                 changed.insert(0, f"imputed ({result.weights.imputation.method})")
+            if result.weights.denomination == "divide" and ind.denominator is not None:
+                size = float(dataset.inputs[ind.denominator][i])
+                ratio = raw / size * ind.per if abs(size) > 0 else math.nan
+                extra.update(denominator=ind.denominator, denominator_value=size, ratio=ratio)
+                changed.insert(0, f"÷ {ind.denominator} {size:.6g}" + (f" × {ind.per:g}" if ind.per != 1 else ""))
             if changed:
                 extra.update(used=float(result.values[i, k]), how=", then ".join(changed))
         parts[node] = Part(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import methods
 from .budget import too_large
-from .errors import ConfigError
+from .denominate import denominated
+from .errors import ConfigError, did_you_mean
 from .io.spec import SpecFile
-from .normalise import normalise
-from .prepare import lacking_anchors, prepare
+from .normalise import Unnormalisable, lacking_anchors, normalise
+from .prepare import prepare
 
 
 def fit_runs(runs: int, dataset, fail) -> None:
@@ -17,6 +20,20 @@ def fit_runs(runs: int, dataset, fail) -> None:
     problem = too_large(runs, len(dataset.entities))
     if problem:
         fail(problem)
+
+
+def power_of_two(samples: int, name: str = "--samples") -> None:
+    """Sobol' base samples must be a power of 2: a ConfigError naming ``name`` otherwise."""
+    if samples < 2 or samples & (samples - 1):
+        raise ConfigError(f"{name} must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
+
+
+def fit_samples(samples: int, engine, spec, fail) -> None:
+    """Call ``fail(message)`` when a Sobol' analysis of ``samples`` base samples (N(d + 2) runs) cannot be
+    summarised here."""
+    from .uncertainty import Design
+
+    fit_runs(samples * (Design(engine, spec).dimensions + 2), engine.dataset, fail)
 
 
 def fit_spec(source: SpecFile, engine) -> None:
@@ -34,11 +51,32 @@ def fit_spec(source: SpecFile, engine) -> None:
         source.fail(error.message, table, key, error.hint)
     framework = engine.framework
     for k, normalisation in enumerate(spec.normalisation):
-        lacking = lacking_anchors(framework, normalisation)
+        lacking = lacking_anchors(framework.indicators, normalisation)
         if lacking:
             source.fail(f"normalisation alternative {normalisation.method!r} needs what {', '.join(lacking[:5])} "
                         "do not declare (goalposts or a target)", ("normalisation", "alternatives"), k,
                         "declare them in dataset.toml, or choose another method")  # fmt: skip
+        if normalisation.method == "dist2ref" and normalisation.reference not in engine.entities:
+            source.fail(f"the reference entity {normalisation.reference!r} is not among the entities scored",
+                        ("normalisation", "alternatives"), k,
+                        did_you_mean(str(normalisation.reference), engine.entities))  # fmt: skip
+        try:  # what only the values can refuse (a reference without a value, a zero to divide by); kept for the runs
+            engine.normalised(replace(engine.nominal_variant(), normalisation=normalisation))
+        except Unnormalisable as error:
+            source.fail(error.message, ("normalisation", "alternatives"), k, error.hint)
+    for k, method in enumerate(spec.denomination):
+        if method == "divide" and not denominated(framework.indicators):
+            source.fail(f"denomination alternative 'divide' divides nothing: no indicator of dataset "
+                        f"{engine.dataset.name!r} declares a denominator", ("denomination", "alternatives"), k,
+                        'declare denominator = "COLUMN" on the indicators to divide')  # fmt: skip
+        panel = [m for m in (spec.imputation or (engine.weights.imputation.method,)) if m in methods.PANEL]
+        if method == "divide" and panel:
+            source.fail(
+                f"imputation {panel[0]!r} reads other years' published values, which are not denominated",
+                ("denomination", "alternatives"),
+                k,
+                "use mean or median imputation with denomination",
+            )
     _negative_scores(source, engine.source, engine.weights)
 
 
@@ -57,12 +95,12 @@ def _negative_scores(source: SpecFile, dataset, weights) -> None:
         return
     values = None
     for k, norm in enumerate(normalisations):
-        if norm.method != "zscore" and not (norm.method in methods.BOUNDED and norm.range[0] < 0):
+        if norm.method not in methods.UNFLOORED and not (norm.method in methods.BOUNDED and norm.range[0] < 0):
             continue
         if values is None:
             values = prepare(dataset, weights).values
         with np.errstate(all="ignore"):
-            lowest = np.nanmin(normalise(values, framework.indicators, norm), initial=0.0)
+            lowest = np.nanmin(normalise(values, framework.indicators, norm, dataset.entities), initial=0.0)
         if lowest >= 0:
             continue
         if needing and source.path is not None:

@@ -56,6 +56,14 @@ def correlation_ratio(x: np.ndarray, y: np.ndarray, chunk: int = 256) -> float:
     return float(min(1.0, np.var(fitted) / np.var(y)))
 
 
+def first_order(x: np.ndarray, index: np.ndarray) -> tuple[float, float]:
+    """The first-order effect of ``x`` on ``index`` two ways (entities with both): the squared correlation and
+    the correlation ratio."""
+    ok = ~(np.isnan(x) | np.isnan(index))
+    r = np.corrcoef(x[ok], index[ok])[0, 1] if ok.sum() > 2 and np.std(x[ok]) > 0 else np.nan
+    return float(r * r), correlation_ratio(x, index)
+
+
 def importance(result: Result, factor: float = FACTOR) -> tuple[Importance, ...]:
     """Effective against nominal importance of every pillar and indicator with a positive nominal share."""
     framework = result.framework
@@ -70,11 +78,9 @@ def importance(result: Result, factor: float = FACTOR) -> tuple[Importance, ...]
         nominal = nominal / nominal.sum()
         r2, eta2 = [], []
         for node in nodes:
-            x = result.scores[:, result.column(node)]
-            ok = ~(np.isnan(x) | np.isnan(index))
-            r = np.corrcoef(x[ok], index[ok])[0, 1] if ok.sum() > 2 and np.std(x[ok]) > 0 else np.nan
-            r2.append(r * r)
-            eta2.append(correlation_ratio(x, index))
+            found = first_order(result.scores[:, result.column(node)], index)
+            r2.append(found[0])
+            eta2.append(found[1])
         eta = np.array(eta2)
         total = np.nansum(eta)
         share = eta / total if total > 0 else np.full(len(nodes), np.nan)

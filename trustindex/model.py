@@ -84,6 +84,10 @@ class Indicator:
     """The values the indicator can take: a value outside is an error (goalposts only anchor normalisation)."""
     required: bool = False
     """Whether every entity must have a value (a missing one is an error)."""
+    denominator: str | None = None
+    """The numeric column this indicator is divided by when the profile denominates (COINr's Denominator)."""
+    per: float = 1.0
+    """The scale of the ratio: ``per = 100000`` gives a value per 100,000 of the denominator."""
 
 
 @dataclass(frozen=True)
@@ -258,10 +262,18 @@ class Normalisation:
 
     method: str = "minmax"
     range: tuple[float, float] = (0.0, 100.0)
-    """Output range of the bounded methods (minmax, goalposts, percentile, target)."""
+    """Output range of the bounded methods (:data:`trustindex.methods.BOUNDED`)."""
     mean: float = 0.0
     sd: float = 1.0
     """Output location and scale of the z-score method."""
+    sd_basis: str = "sample"
+    """The z-score's standard deviation: ``sample`` (n − 1) or ``population`` (n)."""
+    reference: str | None = None
+    """The entity (its id) that ``dist2ref`` measures the distance to."""
+    cap: bool = False
+    """``dist2ref``: entities beyond the reference score as the reference does (the top of the range)."""
+    over: str = "year"
+    """``panel``: minmax, zscore and fracmax take their bounds or moments from every year of a panel."""
 
 
 @dataclass(frozen=True)
@@ -324,6 +336,8 @@ class Weights:
     ties: str = "competition"
     treatment: Treatment = Treatment()
     imputation: Imputation = Imputation()
+    denomination: str = "none"
+    """``divide``: indicators that declare a denominator are divided by it first (see :mod:`trustindex.denominate`)."""
     screening: float | None = None
     """Entities with a smaller share of indicators available are left out of the ranking, with a notice."""
     screening_basis: str = "imputed"
@@ -381,7 +395,7 @@ def methods(weights: Weights) -> dict:
     return {
         "normalisation": {
             "method": norm.method,
-            **({"mean": norm.mean, "sd": norm.sd} if norm.method == "zscore" else {"range": list(norm.range)}),
+            **_parameters(norm),
         },  # fmt: skip
         "aggregation": {
             level: {"method": a.method, "p": a.p, "min_coverage": a.min_coverage}
@@ -389,21 +403,38 @@ def methods(weights: Weights) -> dict:
             if (a := weights.aggregation_for(level))
         },  # fmt: skip
         "ties": weights.ties,
+        "denomination": {"method": weights.denomination},
         "imputation": {"method": weights.imputation.method, "group": weights.imputation.group},
         "treatment": {"method": weights.treatment.method, "max_points": weights.treatment.max_points},
         "screening": {"min_coverage": weights.screening, "basis": weights.screening_basis},
     }
 
 
+def _parameters(norm: Normalisation) -> dict:
+    """The parameters that a normalisation method reads, as plain data."""
+    over = {"over": norm.over} if norm.over != "year" else {}
+    if norm.method == "zscore":
+        return {"mean": norm.mean, "sd": norm.sd, "sd_basis": norm.sd_basis, **over}
+    if norm.method in ("rank", "borda"):
+        return {}
+    extra = {"reference": norm.reference, "cap": norm.cap} if norm.method == "dist2ref" else {}
+    return {"range": list(norm.range), **extra, **over}
+
+
 def describe(choices: dict) -> str:
     """:func:`methods` in a phrase: ``minmax normalisation to [0, 100], arithmetic means needing 67 % …``."""
     norm, levels = choices["normalisation"], choices["aggregation"]
-    scale = f"to [{norm['range'][0]:g}, {norm['range'][1]:g}]" if "range" in norm else f"to mean {norm['mean']:g}"
+    if "range" in norm:
+        scale = f"to [{norm['range'][0]:g}, {norm['range'][1]:g}]"
+        scale += f" against {norm['reference']}" if "reference" in norm else ""
+    else:
+        scale = f"to mean {norm['mean']:g}" if "mean" in norm else "as ranks"
     means = sorted({(a["method"] + (f" (p = {a['p']:g})" if a["p"] is not None else ""), a["min_coverage"])
                     for a in levels.values()})  # fmt: skip
     mean_text = "; ".join(f"{m} means needing {c:.0%} of their components" for m, c in means)
     screen = choices["screening"]["min_coverage"]
-    return (f"{norm['method']} normalisation {scale}, {mean_text}, {choices['ties']} ranks, imputation "
+    divided = "denominated values, " if choices.get("denomination", {}).get("method") == "divide" else ""
+    return (f"{divided}{norm['method']} normalisation {scale}, {mean_text}, {choices['ties']} ranks, imputation "
             f"{choices['imputation']['method']}, outlier treatment {choices['treatment']['method']}, "
             + ("no screening" if screen is None else f"screening below {screen:.0%} coverage"))  # fmt: skip
 
@@ -517,3 +548,8 @@ class Spec:
     leave_out: tuple[str, ...] = ()
     """Nodes that may be left out, one at a time (each run leaves out none or one of them)."""
     top_k: int = 3
+    denomination: tuple[str, ...] = ()
+    """Alternatives of the denomination step (``none``, ``divide``)."""
+    weightings: tuple[tuple[str, Mapping[str, float]], ...] = ()
+    """Named weightings (node → relative weight; an unlisted node keeps the profile's), one per run: several
+    experts' own weights, say."""

@@ -1,4 +1,4 @@
-"""Before scoring: does the profile fit the dataset, and the data steps impute → treat → screen.
+"""Before scoring: does the profile fit the dataset, and the data steps denominate → impute → treat → screen.
 
 The order is the JRC's and COINr's: imputation first (panel imputation reads untreated years, and a filled
 value is treated with its column), then outlier treatment, then screening of the entities with too little
@@ -14,11 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import methods
 from .aggregate import below
+from .denominate import denominate, denominated
 from .errors import ConfigError, did_you_mean
 from .impute import impute
 from .methods import GROUPED, PANEL
-from .model import Dataset, Framework, Notice, Record, Weights, readonly
+from .model import Dataset, Notice, Record, Weights, readonly
+from .normalise import lacking_anchors
 from .treat import Treated, treat
 
 
@@ -107,23 +110,23 @@ def check_fit(dataset: Dataset, weights: Weights) -> None:
                 None,
                 "give at least one of them a positive weight",
             )
-    lacking = lacking_anchors(framework, weights.normalisation)
+    lacking = lacking_anchors(framework.indicators, weights.normalisation)
     if lacking:
-        what = "goalposts" if weights.normalisation.method == "goalposts" else "a target"
+        what = "goalposts" if methods.ANCHORS[weights.normalisation.method] == "goalposts" else "a target"
         fail(f"normalisation {weights.normalisation.method!r} needs {what}, but {', '.join(lacking[:5])} declare "
              "none" + (f" (and {len(lacking) - 5} more)" if len(lacking) > 5 else ""), ("normalisation",), "method",
              f"add {'goalposts = [low, high]' if what == 'goalposts' else 'target = VALUE'} to these indicators, "
              "or use method = 'minmax'")  # fmt: skip
-
-
-def lacking_anchors(framework: Framework, normalisation) -> list[str]:
-    """The indicators ``normalisation`` cannot be applied to: without goalposts for ``goalposts``, without a
-    target for ``target``."""
-    if normalisation.method == "goalposts":
-        return [i.id for i in framework.indicators if i.goalposts is None]
-    if normalisation.method == "target":
-        return [i.id for i in framework.indicators if i.target is None]
-    return []
+    if weights.normalisation.over == "panel" and dataset.history is None:
+        fail(f"over = 'panel' needs a panel dataset, and {dataset.name!r} has one year", ("normalisation",), "over",
+             'remove it, or set over = "year"')  # fmt: skip
+    if weights.normalisation.over == "panel" and weights.denomination == "divide":
+        fail("over = 'panel' reads other years' published values, which are not denominated", ("normalisation",),
+             "over", 'set over = "year" with denomination')  # fmt: skip
+    reference = weights.normalisation.reference
+    if weights.normalisation.method == "dist2ref" and reference not in dataset.entities:
+        fail(f"the reference entity {reference!r} is not in dataset {dataset.name!r}", ("normalisation",),
+             "reference", did_you_mean(str(reference), dataset.entities))  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,21 +142,31 @@ class Prepared(Record):
 
 
 def prepare(dataset: Dataset, weights: Weights) -> Prepared:
-    """Imputation then outlier treatment of every entity of ``dataset`` under ``weights``."""
+    """Denomination, imputation then outlier treatment of every entity of ``dataset`` under ``weights``."""
     spec = weights.imputation
 
-    def fail(message: str, key: str, hint: str) -> None:
-        line, column = where(weights, ("imputation",), key)
+    def fail(message: str, key: str, hint: str, table: tuple = ("imputation",)) -> None:
+        line, column = where(weights, table, key)
         raise ConfigError(message, path=weights.path, line=line, column=column, hint=hint)
+
+    values, notices = dataset.values, []
+    if weights.denomination == "divide":
+        if not denominated(dataset.framework.indicators):
+            fail(f"no indicator of dataset {dataset.name!r} declares a denominator", "method",
+                 'declare denominator = "COLUMN" on the indicators to divide, or method = "none"',
+                 ("denomination",))  # fmt: skip
+        if spec.method in PANEL:
+            fail(f"imputation {spec.method!r} reads other years' published values, which are not denominated",
+                 "method", "use mean or median imputation with denomination")  # fmt: skip
+        values, notices = denominate(values, dataset.framework.indicators, dataset.inputs, dataset.entities)
 
     if spec.method in PANEL and dataset.history is None:
         fail(f"imputation {spec.method!r} needs a panel dataset", "method", "use mean, median or a group method")
     if spec.method in GROUPED and spec.group not in dataset.labels:
         fail(f"no text column {spec.group!r} in dataset {dataset.name!r} to group by", "group",
              did_you_mean(spec.group, dataset.labels) or "declare it under [columns] with kind = 'text'")  # fmt: skip
-    values, imputed = impute(dataset.values, spec.method, dataset.labels.get(spec.group), dataset.history,
-                             dataset.years, dataset.year)  # fmt: skip
-    notices = []
+    values, imputed = impute(values, spec.method, dataset.labels.get(spec.group), dataset.history, dataset.years,
+                             dataset.year)  # fmt: skip
     entities = np.array(dataset.entities, dtype=object)
     for k in np.flatnonzero(imputed.any(axis=0)):
         message = f"{imputed[:, k].sum()} missing value(s) imputed ({spec.method})"

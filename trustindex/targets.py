@@ -17,12 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batches import Progress, Stop, batches
+from .denominate import denominate
 from .engine import plan, run_steps
 from .errors import ConfigError
 from .explain import _effective_weights, _evaluate, _opponents, find_entity
 from .impute import impute
 from .model import Record, Result
-from .normalise import normalise
+from .normalise import ceiling, normalise
 from .pipeline import score
 from .ranking import TOLERANCE, rank_rows
 from .treat import treat
@@ -123,6 +124,8 @@ def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.nd
     keep = np.isin(np.array(source.entities, dtype=object), np.array(result.entities, dtype=object))
     values = np.repeat(source.values[:, k : k + 1], len(candidates), axis=1)
     values[source.entities.index(result.entities[i]), :] = candidates
+    if weights.denomination == "divide":  # the candidates are published values: divided as the pipeline divides
+        values, _ = denominate(values, (indicator,) * len(candidates), source.inputs, source.entities)
     if weights.imputation.method != "none" or weights.treatment.method != "none":
         spec = weights.imputation
         history = None if source.history is None else source.history[:, :, k : k + 1]
@@ -133,7 +136,12 @@ def _normalised(result: Result, i: int, k: int, candidates: np.ndarray) -> np.nd
                 treatment = weights.treatment
                 column, _ = treat(column, source.entities, (indicator.id,), treatment.max_points, weights.audit)
             values[:, g] = column[:, 0]
-    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation)
+    panel = None
+    if weights.normalisation.over == "panel":  # every year's values, this year's with the candidate
+        dataset = result.dataset
+        panel = np.array(dataset.history[:, :, [k] * len(candidates)])
+        panel[dataset.years.index(dataset.year)] = values[keep]
+    return normalise(values[keep], (indicator,) * len(candidates), weights.normalisation, result.entities, panel)
 
 
 def _indicator_move(result: Result, i: int, k: int, target_rank, target_score, steps) -> Move:
@@ -188,59 +196,102 @@ def _rescored(result: Result, changes: dict[int, float], i: int, target_rank, ta
     return bool(_success(again.scores[None, :, 0], mine, target_rank, target_score, result.weights.ties)[0])
 
 
-def _pillar_move(result: Result, i: int, node: str, target_rank, target_score, steps) -> Move:
+def _pillar_moves(result: Result, i: int, nodes: list[str], target_rank, target_score, steps) -> list[Move]:
+    """The smallest rise of each of ``nodes`` alone (siblings: the same steps above them) that reaches the target,
+    others fixed; their searches run side by side, one batch of re-aggregations per round."""
     framework = result.framework
-    column = result.column(node)
-    current = float(result.scores[i, column])
-    lo, hi = result.weights.normalisation.range
-    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
-    cap = hi if bounded else float(np.nanmax(result.scores[:, column]))
-    base = dict(node=node, label=framework.label(node), level=framework.level(node), current=current)
-    if np.isnan(current):
-        return Move(needed=None, reason="no score", **base)
-    if not cap > current:
-        return Move(needed=None, reason="already at the top of the scale", **base)
-    above = set(framework.path(node)[:-1])
-    upper = tuple(s for s in steps if s.node in above)
-    low, high, found = current, cap, None
+    ceiling_ = ceiling(result.weights.normalisation)
+    upper = tuple(s for s in steps if s.node in set(framework.path(nodes[0])[:-1]))
+    # Only entity i's row changes: without Copeland (entities compete) only that row is re-aggregated.
+    alone = not any(s.aggregation.method == "copeland" for s in upper)
+    moves, searched = {}, []
+    for node in nodes:
+        column = result.column(node)
+        current = float(result.scores[i, column])
+        cap = ceiling_ if ceiling_ is not None else float(np.nanmax(result.scores[:, column]))
+        base = dict(node=node, label=framework.label(node), level=framework.level(node), current=current)
+        if np.isnan(current):
+            moves[node] = Move(needed=None, reason="no score", **base)
+        elif not cap > current:
+            moves[node] = Move(needed=None, reason="already at the top of the scale", **base)
+        else:
+            searched.append((node, column, cap, base))
+    low = np.array([b["current"] for *_, b in searched])
+    high = np.array([cap for _, _, cap, _ in searched])
+    found = np.full(len(searched), np.nan)
+    active = np.ones(len(searched), dtype=bool)
     for _ in range(ROUNDS):
-        candidates = np.linspace(low, high, GRID)
-        states = np.repeat(np.array(result.scores)[None, :, :], GRID, axis=0)
-        states[:, i, column] = candidates
-        ok = _success(_index_batch(result, states, upper), i, target_rank, target_score, result.weights.ties)
-        if not ok.any():
+        live = np.flatnonzero(active)
+        if not len(live):
             break
-        g = int(np.argmax(ok))
-        found = candidates[g]
-        if g == 0:
-            break
-        low, high = candidates[g - 1], candidates[g]
-    if found is None:
-        return Move(needed=None, reason=f"not reachable even at {cap:g}", **base)
-    return Move(needed=float(found), reachable=True, verified=True, **base)
+        candidates = np.linspace(low[live], high[live], GRID, axis=1)  # live searches × GRID
+        rows = result.scores[i : i + 1] if alone else result.scores
+        states = np.repeat(np.array(rows)[None, :, :], len(live) * GRID, axis=0)
+        for a, s in enumerate(live):
+            states[a * GRID : (a + 1) * GRID, 0 if alone else i, searched[s][1]] = candidates[a]
+        if alone:
+            index = np.repeat(np.array(result.scores[None, :, 0]), len(states), axis=0)
+            index[:, i] = _index_batch(result, states, upper)[:, 0]
+        else:
+            index = _index_batch(result, states, upper)
+        ok = _success(index, i, target_rank, target_score, result.weights.ties).reshape(len(live), GRID)
+        for a, s in enumerate(live):
+            if not ok[a].any():
+                active[s] = False
+                continue
+            g = int(np.argmax(ok[a]))
+            found[s] = candidates[a, g]
+            if g == 0:
+                active[s] = False
+            else:
+                low[s], high[s] = candidates[a, g - 1], candidates[a, g]
+    for (node, _, cap, base), needed in zip(searched, found, strict=True):
+        moves[node] = (
+            Move(needed=None, reason=f"not reachable even at {cap:g}", **base)
+            if np.isnan(needed)
+            else Move(needed=float(needed), reachable=True, verified=True, **base)
+        )
+    return [moves[node] for node in nodes]
 
 
-def _to_raw(result: Result, k: int, value: float) -> float | None:
-    """The published value that normalises to ``value`` with the dataset's current parameters (None if the
-    normalisation has no inverse, as ranks do)."""
+def _to_raw(result: Result, i: int, k: int, value: float) -> float | None:
+    """The published value of entity ``i`` that normalises to ``value`` with the dataset's current parameters
+    (None if the normalisation has no inverse, as ranks do): through the ratio when the profile denominates."""
+    indicator = result.framework.indicators[k]
+    found = _inverse(result, k, value)
+    if found is None or result.weights.denomination != "divide" or indicator.denominator is None:
+        return found
+    return float(found * result.dataset.inputs[indicator.denominator][i] / indicator.per)
+
+
+def _inverse(result: Result, k: int, value: float) -> float | None:
+    """The value (a ratio, when denominated) that normalises to ``value``."""
     indicator = result.framework.indicators[k]
     spec = result.weights.normalisation
     lo, hi = spec.range
-    column = result.dataset.values[:, k]
+    denominated = result.weights.denomination == "divide" and indicator.denominator is not None
+    column = result.values[:, k] if denominated else result.dataset.values[:, k]
+    if spec.over == "panel":
+        column = result.dataset.history[:, :, k].ravel()
     d = indicator.direction
     unit = (value - lo) / (hi - lo)
     if spec.method == "minmax":
         mn, mx = np.nanmin(column), np.nanmax(column)
         return float(mn + (unit if d > 0 else 1 - unit) * (mx - mn))
-    if spec.method == "goalposts":
+    if spec.method in ("goalposts", "scaled"):
         low, high = indicator.goalposts
         return float(low + (unit if d > 0 else 1 - unit) * (high - low))
     if spec.method == "zscore":
-        mu, sigma = np.nanmean(column), np.nanstd(column, ddof=1)
+        mu, sigma = np.nanmean(column), np.nanstd(column, ddof=1 if spec.sd_basis == "sample" else 0)
         return float(mu + (value - spec.mean) / (spec.sd * d) * sigma)
+    worst = np.nanmin(column) if d > 0 else np.nanmax(column)
     if spec.method == "target":
-        worst = np.nanmin(column) if d > 0 else np.nanmax(column)
         return float(worst + unit * (indicator.target - worst))
+    if spec.method == "dist2ref":
+        reference = column[result.entities.index(spec.reference)]
+        return float(worst + unit * (reference - worst))
+    if spec.method == "fracmax" and unit > 0:
+        return float(unit * np.nanmax(column) if d > 0 else np.nanmin(column) / unit)
     return None
 
 
@@ -250,9 +301,8 @@ def _combined(result: Result, i: int, target_score: float, steps):
     first = len(result.nodes) - len(framework.indicators)
     row = np.array(result.scores[i])
     present = ~np.isnan(row[first:])
-    lo, hi = result.weights.normalisation.range
-    bounded = result.weights.normalisation.method in ("minmax", "goalposts", "percentile", "target")
-    caps = np.where(bounded, hi, np.nanmax(result.scores[:, first:], axis=0))
+    ceiling_ = ceiling(result.weights.normalisation)
+    caps = np.nanmax(result.scores[:, first:], axis=0) if ceiling_ is None else np.full(len(row) - first, ceiling_)
     room = np.where(present, np.maximum(caps - row[first:], 0.0), 0.0)
     needed = target_score - result.scores[i, 0]
     if all(s.aggregation.method == "arithmetic" for s in steps):
@@ -302,10 +352,12 @@ def what_it_takes(
     score_: float | None = None,
     progress: Progress | None = None,
     cancelled: Stop | None = None,
+    alone: bool = True,
 ) -> Target:
     """The smallest single improvements, per indicator and per pillar, and the minimum-norm combined change,
     that bring ``entity`` to rank ``rank`` (or better) or to index score ``score_``. Progress counts the
-    indicators searched (each is a batch of re-scorings), then the combined change."""
+    indicators searched (each is a batch of re-scorings), then the combined change. ``alone=False`` skips the
+    search of each indicator alone (about 20 ms each): pillars and the combined change only."""
     if (rank is None) == (score_ is None):
         raise ConfigError("give a target rank or a target score", hint="--rank N or --score X")
     i = find_entity(result, entity)
@@ -325,15 +377,21 @@ def what_it_takes(
     indicators, pillars, changes, norm, verified, note = (), (), (), None, False, ""
     if not reached:
         live = {result.nodes[c] for s in steps for c in s.children}
-        searched = [k for k, ind in enumerate(result.framework.indicators) if ind.id in live]
+        searched = [k for k, ind in enumerate(result.framework.indicators) if ind.id in live and alone]
         moves = []
         for start, _ in batches(len(searched) + 1, 1, progress, cancelled):
             if start < len(searched):
                 moves.append(_indicator_move(result, i, searched[start], rank, target_score, steps))
                 continue
-            pillars = tuple(
-                _pillar_move(result, i, s.node, rank, target_score, steps) for s in steps if s.node != result.nodes[0]
-            )
+            groups: dict[str, list[str]] = {}  # siblings share the steps above them: searched together
+            for s in steps[:-1]:
+                groups.setdefault(result.framework.parent(s.node), []).append(s.node)
+            found = {
+                m.node: m
+                for nodes in groups.values()
+                for m in _pillar_moves(result, i, nodes, rank, target_score, steps)
+            }
+            pillars = tuple(found[s.node] for s in steps[:-1])
             delta = _combined(result, i, target_score, steps)
         indicators = tuple(moves)
         if delta is None:
@@ -344,7 +402,7 @@ def what_it_takes(
             parts = []
             for k in np.flatnonzero(delta > 1e-9):
                 now = float(result.scores[i, first + k])
-                raw = _to_raw(result, int(k), now + float(delta[k]))
+                raw = _to_raw(result, i, int(k), now + float(delta[k]))
                 parts.append(Change(result.framework.indicators[k].id, now, now + float(delta[k]),
                                     float(result.dataset.values[i, k]), raw))  # fmt: skip
                 raw_changes[int(k)] = raw

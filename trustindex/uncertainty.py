@@ -117,9 +117,9 @@ def _scale(variant: Variant) -> tuple:
 def _label(variant: Variant) -> str:
     n = variant.normalisation
     if n.method in BOUNDED:
-        text = f"{n.method} {n.range[0]:g}–{n.range[1]:g}"
+        text = f"{n.method} {n.range[0]:g}–{n.range[1]:g}" + (f" to {n.reference}" if n.method == "dist2ref" else "")
     elif n.method == "zscore":
-        text = f"zscore (mean {n.mean:g}, sd {n.sd:g})"
+        text = f"zscore (mean {n.mean:g}, {n.sd_basis} sd {n.sd:g})"
     else:
         text = n.method
     return text + (" with Copeland" if any(a.method == "copeland" for a in variant.aggregation) else "")
@@ -177,6 +177,7 @@ class Design:
                 raise SpecError(f"cannot leave out {node!r}: not a pillar or indicator of dataset "
                                 f"{engine.dataset.name!r}", ("leave_out", "nodes", i),
                                 did_you_mean(node, engine.nodes[1:]))  # fmt: skip
+        self.weightings = self._weightings(engine, spec)
         self.factors: list[Factor] = []
         if self.varying:
             self.factors.append(Factor("weights", sum(len(g) for g in self.varying)))
@@ -185,6 +186,8 @@ class Design:
             ("aggregation", spec.aggregation),
             ("treatment", spec.treatment),
             ("imputation", spec.imputation),
+            ("denomination", spec.denomination),
+            ("weightings", tuple(name for name, _ in spec.weightings)),
             ("leave_out", (None, *spec.leave_out) if spec.leave_out else ()),
         ):
             if len(choices) == 1:
@@ -207,6 +210,25 @@ class Design:
                 scales[key] = len(scales)
                 self.labels.append(_label(variant))
             self.scale[k] = scales[key]
+
+    @staticmethod
+    def _weightings(engine: Engine, spec: Spec) -> np.ndarray:
+        """The node weights (weightings × nodes) of the named weightings: the profile's, with each weighting's
+        own; a node the dataset lacks, or a group left with no positive weight, is an error at its weighting."""
+        out = np.tile(engine.nominal, (len(spec.weightings), 1))
+        for k, (name, weights) in enumerate(spec.weightings):
+            for node, value in weights.items():
+                if node not in engine.nodes:
+                    raise SpecError(f"weighting {name!r} weighs {node!r}, which dataset {engine.dataset.name!r} "
+                                    "does not have", ("weightings", "alternatives", k),
+                                    did_you_mean(node, engine.nodes))  # fmt: skip
+                out[k, engine.nodes.index(node)] = value
+            for step in engine.steps:
+                if engine.nominal[list(step.children)].any() and not out[k, list(step.children)].any():
+                    at = ("weightings", "alternatives", k)
+                    raise SpecError(f"weighting {name!r} gives every component of {step.node!r} weight 0", at,
+                                    "give one of them a positive weight")  # fmt: skip
+        return out
 
     @property
     def dimensions(self) -> int:
@@ -273,6 +295,8 @@ class Design:
         combination of choices. Runs are scored in groups that share every discrete choice (a left-out node
         included, so that a group shares which weights are zero)."""
         weights = np.array(weights, dtype=float)
+        if "weightings" in picks:
+            weights = self.weightings[picks["weightings"]]
         if "leave_out" in picks:
             choices = next(f.choices for f in self.discrete if f.name == "leave_out")
             for c, node in enumerate(choices):
@@ -301,6 +325,8 @@ class Design:
             v = replace(v, treatment=method, max_points=points)
         if "imputation" in combo:
             v = replace(v, imputation=choice["imputation"][combo["imputation"]])
+        if "denomination" in combo:
+            v = replace(v, denomination=choice["denomination"][combo["denomination"]])
         return v
 
     def notices(self) -> tuple[Notice, ...]:

@@ -59,9 +59,9 @@ HEADER = """\
 # 51 ASEM member countries, 49 indicators, 8 pillars, 2 sub-indices (Connectivity, Sustainability), 2018
 # values, from the ASEM Sustainable Connectivity Portal of the European Commission's Joint Research Centre.
 # The values are the raw ones of COINr's ASEM_iData. COINr's own example pipeline first divides {denominated}
-# of the indicators by a denominator (the `Denominator` column of iMeta, named in each indicator's
-# description); that step is NOT applied here. The denominators are shipped as columns, so a formula can
-# apply it. Every indicator has weight 1 in iMeta. See SOURCES.md.
+# of the indicators by a denominator (the `Denominator` column of iMeta): each of them declares it here
+# (`denominator = "COLUMN"`), and a profile applies the step with `[denomination] method = "divide"`
+# (weights/asem-denominated.toml); the values stay raw. Every indicator has weight 1 in iMeta. See SOURCES.md.
 """
 
 TOP = {
@@ -70,7 +70,8 @@ TOP = {
     "title": "ASEM Sustainable Connectivity, 2018 (COINr example data)",
     "description": (
         "The 51 ASEM member countries on 49 indicators of connectivity and sustainability (2018 values, JRC ASEM "
-        "Sustainable Connectivity Portal), as bundled with the COINr R package; raw values, not denominated."
+        "Sustainable Connectivity Portal), as bundled with the COINr R package; raw values, with COINr's "
+        "denominators declared."
     ),
     "framework": "asem",
     "licence": "MIT",
@@ -193,7 +194,7 @@ def _description(row: dict[str, str], sources: Sources) -> str:
         denominator = sources.meta[row["Denominator"]]
         text += (
             f" COINr's example pipeline divides it by the column {row['Denominator']} ({denominator['iName']}, "
-            f"{denominator['Unit']}); not applied here."
+            f"{denominator['Unit']}): the denominator declared here, applied when a profile denominates."
         )
     return text
 
@@ -235,6 +236,8 @@ def render_toml(sources: Sources) -> str:
         ]
         if row["Target"]:
             lines.append(f"target = {toml_number(row['Target'], where)}")
+        if row["Denominator"]:
+            lines.append(f"denominator = {toml_string(row['Denominator'])}")
         lines += [
             f"source = {toml_string(SOURCE)}",
             f"year = {YEAR}",

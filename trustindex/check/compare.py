@@ -170,7 +170,7 @@ def _renamed(meta, table, base_meta, base_table, entities, base_entities, added,
             )
 
 
-FIELDS = ("direction", "goalposts", "target", "parent", "formula")
+FIELDS = ("direction", "goalposts", "target", "parent", "formula", "denominator", "per")
 
 
 def _show(field: str, value) -> str:
@@ -184,7 +184,7 @@ def _show(field: str, value) -> str:
 
 
 def _metadata(meta: Metadata, base_meta: Metadata, common: list[str], col: Collector) -> None:
-    """An indicator's direction, goalposts, target, parent or formula changed."""
+    """An indicator's direction, goalposts, target, parent, formula, denominator or its scale changed."""
     if base_meta is meta:
         return
     now = {i.id: i for i in meta.framework.indicators}

@@ -99,16 +99,24 @@ def _register() -> None:
     from .audit import audit
     from .check import check
     from .datasets import datasets
+    from .experts import experts
     from .explain import compare, explain, importance
+    from .fitweights import fit_weights
     from .init import init
+    from .report import report
     from .robustness import sensitivity, stability, uncertainty
     from .score import score
+    from .trends import trends
     from .tui import tui
 
-    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, check, datasets):
+    for command in (score, explain, compare, importance, audit, uncertainty, sensitivity, stability, report, check,
+                    datasets):  # fmt: skip
         cli.add_command(command)
     cli.add_command(tui)
     cli.add_command(init)
+    cli.add_command(experts)
+    cli.add_command(fit_weights)
+    cli.add_command(trends)
 
 
 _register()

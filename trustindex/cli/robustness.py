@@ -37,6 +37,29 @@ def _fit(runs: int, engine, spec, source=None, option: str = "--runs") -> None:
     fit_runs(runs, engine.dataset, fail)
 
 
+def fit_samples(samples: int, engine, spec) -> None:
+    """Refuse a Sobol' analysis of N(d + 2) runs that does not fit in memory."""
+    from ..errors import ConfigError
+    from ..fit import fit_samples as fit
+
+    def fail(message: str) -> None:
+        raise ConfigError(f"--samples: {message}", hint="ask for fewer samples")
+
+    fit(samples, engine, spec, fail)
+
+
+def samples_option(function):
+    return click.option(
+        "--samples", type=Number(2, 2**53, integer=True), default=1024, show_default=True,
+        help="Base samples N, a power of 2 (N(d+2) runs).",
+    )(function)  # fmt: skip
+
+
+def runs_option(function):
+    return click.option("--runs", type=Number(2, 2**53, integer=True), default=None,
+                        help="Number of runs  [default: the spec's, 1000]")(function)  # fmt: skip
+
+
 def spec_option(function):
     return click.option(
         "--spec", default=None, metavar="FILE", type=FILE,
@@ -55,8 +78,7 @@ Examples:
 @data_options
 @output_options(FORMATS)
 @spec_option
-@click.option("--runs", type=Number(2, 2**53, integer=True), default=None,
-              help="Number of runs  [default: the spec's, 1000]")  # fmt: skip
+@runs_option
 @click.option(
     "--sampler", type=click.Choice(["sobol", "random"]), default=None, help="Scrambled Sobol' QMC or Monte Carlo."
 )
@@ -99,10 +121,7 @@ Examples:
 @data_options
 @output_options(FORMATS)
 @spec_option
-@click.option(
-    "--samples", type=Number(2, 2**53, integer=True), default=1024, show_default=True,
-    help="Base samples N, a power of 2 (N(d+2) runs).",
-)  # fmt: skip
+@samples_option
 @seed_option
 @quiet_option
 def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, quiet):
@@ -113,18 +132,15 @@ def sensitivity(data, meta, year, weights, fmt, output, spec, samples, seed, qui
     confidence intervals, from N(d + 2) runs.
     """
     from ..engine import Engine
-    from ..errors import ConfigError
+    from ..fit import power_of_two
     from ..reports.robustness import sensitivity_report
     from ..sensitivity import sensitivity as run
 
-    if samples < 2 or samples & (samples - 1):
-        raise ConfigError(f"--samples must be a power of 2, not {samples}", hint="for example 512, 1024 or 4096")
-    from ..uncertainty import Design
-
+    power_of_two(samples)
     dataset, profile = load(data, weights, year, meta)
     engine = Engine(dataset, profile)
     chosen = _spec(spec, engine).spec
-    _fit(samples * (Design(engine, chosen).dimensions + 2), engine, chosen, option="--samples")
+    fit_samples(samples, engine, chosen)
     preflight(output)
     seed = seed_or_new(seed)
     with progress_bar("Sobol' runs", quiet) as progress:

@@ -56,7 +56,7 @@ COLUMN = ("label", "unit", "source", "kind", "years", "absent", "absent_note", "
           "required")  # fmt: skip
 NODE = ("label", "description", "parent")
 INDICATOR = ("label", "parent", "direction", "unit", "goalposts", "target", "source", "year", "description", "formula",
-             "bounds", "required")  # fmt: skip
+             "bounds", "required", "denominator", "per")  # fmt: skip
 FIRST_YEAR, LAST_YEAR = 1000, 9999
 """Years are written with four digits."""
 
@@ -76,6 +76,29 @@ def _bounds(doc: TomlDoc, table: tuple[str, ...]) -> tuple[float, float] | None:
     if not low < high:
         doc.fail(f"bounds must be [low, high] with low < high, not [{low:g}, {high:g}]", table, "bounds")
     return low, high
+
+
+def _per(doc: TomlDoc, table: tuple[str, ...]) -> float:
+    """``per``: the positive scale of a denominated value (100000: per 100,000 of the denominator)."""
+    per = doc.get(table, "per", "number", 1.0, high=LARGEST)
+    if not per > 0:
+        doc.fail(f"per must be positive, not {shown(per)}", table, "per", "e.g. per = 100000 for a rate per 100,000")
+    if "per" in doc.table(table) and doc.get(table, "denominator", "str", None) is None:
+        doc.fail("per has no effect without a denominator", table, "per", 'add denominator = "COLUMN", or remove it')
+    return float(per)
+
+
+def _denominators(doc: TomlDoc, framework: Framework, columns: tuple[Column, ...]) -> None:
+    """Every declared denominator is a numeric column of the dataset (COINr's Denominator rows)."""
+    numeric = [c.name for c in columns if c.kind == "number"]
+    for indicator in framework.indicators:
+        name = indicator.denominator
+        if name is not None and name not in numeric:
+            text = [c.name for c in columns if c.kind == "text"]
+            doc.fail(f"denominator {name!r} of {indicator.id!r} is not a numeric column of the dataset",
+                     ("indicators", indicator.id), "denominator",
+                     "it holds text" if name in text else did_you_mean(name, numeric)
+                     or "declare it under [columns] (a Denominator row of an indicator table)")  # fmt: skip
 
 
 def _framework(doc: TomlDoc) -> tuple[Framework, list[Notice]]:
@@ -126,6 +149,8 @@ def _framework(doc: TomlDoc) -> tuple[Framework, list[Notice]]:
                 formula=doc.get(table, "formula", "str", None),
                 bounds=bounds,
                 required=doc.get(table, "required", "bool", False),
+                denominator=doc.get(table, "denominator", "str", None),
+                per=_per(doc, table),
             )
         )
     if not indicators:
@@ -419,6 +444,7 @@ def _metadata(doc: TomlDoc, toml_path: Path | None, values_path: Path, layout: L
     doc.table(("entity",), ENTITY)
     framework, notices = _framework(doc)
     meta = _columns(doc, framework)
+    _denominators(doc, framework, meta)
     table = getattr(doc, "indicator_table", None)
     if toml_path is None:
         rows = read_rows(values_path, layout)[0]

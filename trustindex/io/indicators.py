@@ -37,17 +37,18 @@ COLUMNS = {
     "required": "required",
     "kind": "kind",
     "level": "level",
-    "denominator": None, "review": None, "comment": None, "notes": None,
+    "denominator": "denominator", "per": "per",
+    "review": None, "comment": None, "notes": None,
 }  # fmt: skip
 """Accepted headers (compared without regard to case) and the key each gives; None: read by people, not by
-trustindex (COINr's Denominator names the column its Denominate() divides by: write a formula for that)."""
+trustindex. COINr's Denominator names the column its Denominate() divides by, as ``denominator`` does."""
 TYPES = {"indicator": "indicator", "aggregate": "aggregate", "column": "column", "group": "text",
          "denominator": "number", "other": "text"}  # fmt: skip
 """Row types (without regard to case) and what they are: COINr's Group and Other rows are text columns, its
 Denominator rows numeric columns."""
 KEYS = {
     "indicator": ("label", "parent", "direction", "unit", "goalposts", "target", "source", "year", "description",
-                  "formula", "bounds", "required"),
+                  "formula", "bounds", "required", "denominator", "per"),
     "aggregate": ("label", "parent", "description"),
     "column": ("label", "unit", "source", "kind", "bounds", "required"),
 }  # fmt: skip
@@ -357,7 +358,7 @@ def _value(reader: _Reader, row: Row, key: str, text: str):
         return text  # the dataset's rule says what is allowed
     if key in ("goalposts", "bounds"):
         return reader.pair(row, key, infinite=key == "bounds")
-    if key == "target":
+    if key in ("target", "per"):
         return reader.number(row, key)
     if key == "year":
         if not INTEGER.fullmatch(text):

@@ -9,18 +9,20 @@ dataset.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from .. import methods
 from ..errors import ConfigError, did_you_mean
-from ..model import LEVELS, Aggregation, Normalisation, Spec, WeightSpec
+from ..model import LEVELS, Aggregation, Normalisation, Spec, WeightSpec, frozen_map
 from .numbers import LARGEST_INTEGER, POWER, SCALE, shown
 from .toml import DESCRIBE, Positions, TomlDoc, is_kind
+from .weights import NORMALISATION, ONLY_WITH, weight_problem
 
 DEFAULT = Spec()
 TOP = ("schema", "runs", "sampler", "top_k", "weights", "normalisation", "aggregation", "treatment", "imputation",
-       "leave_out")  # fmt: skip
+       "denomination", "weightings", "leave_out")  # fmt: skip
 WEIGHT_LEVELS = ("pillar", "sub-pillar", "indicator")
 CONCENTRATION = (1.0, 1e6)
 """Dirichlet concentrations: below 1 the weights pile on single components, above 10⁶ nothing varies."""
@@ -78,10 +80,25 @@ def _normalisation(doc: TomlDoc, item, at) -> Normalisation:
         item = {"method": item}
     if not isinstance(item, dict):
         doc.fail_at(f"a normalisation alternative must be a method name or a table, not {item!r}"[:160], at)
-    keys = "method range mean sd"
+    keys = " ".join(NORMALISATION)
     method = _field(doc, at, item, "method", "str", None, keys)
     if method not in methods.NORMALISATION:
         doc.fail_at(f"unknown normalisation method {method!r}", at, did_you_mean(str(method), methods.NORMALISATION))
+    for key, owner in ONLY_WITH.items():
+        if key in item and method != owner:
+            doc.fail_at(f"{key} has no effect with method {method!r}", at, f"remove it, or use {owner!r}")
+    basis = _field(doc, at, item, "sd_basis", "str", "sample", keys)
+    if basis not in methods.SD_BASES:
+        doc.fail_at(f"unknown sd_basis {basis!r}", at, did_you_mean(str(basis), methods.SD_BASES))
+    reference = _field(doc, at, item, "reference", "str", None, keys)
+    if method == "dist2ref" and reference is None:
+        doc.fail_at("dist2ref needs the reference entity", at, "add reference = 'ENTITY-ID' to the alternative")
+    cap = _field(doc, at, item, "cap", "bool", False, keys)
+    over = _field(doc, at, item, "over", "str", "year", keys)
+    if over not in methods.OVER:
+        doc.fail_at(f"unknown over {over!r}", at, did_you_mean(str(over), methods.OVER))
+    if over == "panel" and method not in methods.PANEL_WIDE:
+        doc.fail_at(f"over = 'panel' has no effect with method {method!r}", at, "only minmax, zscore and fracmax")
     low, high = _field(doc, at, item, "range", "pair", (0.0, 100.0), keys, -SCALE, SCALE)
     if not low < high:
         doc.fail_at(f"range must be [low, high] with low < high, not [{low:g}, {high:g}]", at)
@@ -89,7 +106,7 @@ def _normalisation(doc: TomlDoc, item, at) -> Normalisation:
     if sd <= 0:
         doc.fail_at(f"sd must be positive, not {sd:g}", at)
     mean = _field(doc, at, item, "mean", "number", 0.0, keys, -SCALE, SCALE)
-    return Normalisation(method, (float(low), float(high)), float(mean), float(sd))
+    return Normalisation(method, (float(low), float(high)), float(mean), float(sd), basis, reference, cap, over)
 
 
 def _aggregation(doc: TomlDoc, item, at) -> Aggregation:
@@ -185,17 +202,57 @@ def read_spec(path: Path) -> SpecFile:
                 doc.fail_at(f"unsupported imputation alternative {method!r}"[:120], (*table, "alternatives", i),
                             "none, mean, median, carry-forward or interpolate")  # fmt: skip
         _distinct(doc, table, imputations)
+    denominations = ()
+    if "denomination" in doc.data:
+        table = ("denomination",)
+        doc.table(table, ("alternatives",))
+        denominations = tuple(_alternatives(doc, table))
+        for i, method in enumerate(denominations):
+            if not isinstance(method, str) or method not in methods.DENOMINATION:
+                doc.fail_at(f"unknown denomination {method!r}"[:120], (*table, "alternatives", i), "none or divide")
+        _distinct(doc, table, denominations)
+    weightings = _weightings(doc) if "weightings" in doc.data else ()
+    if weightings and weights is not None:
+        doc.fail("[weightings] and [weights] both vary the weights: give one of them", ("weightings",),
+                 "alternatives", "drop [weights] to run the weightings as they are")  # fmt: skip
     if "leave_out" in doc.data:
         doc.table(("leave_out",), ("nodes",))
         leave_out = tuple(doc.get(("leave_out",), "nodes", "strings"))
         if not leave_out:
             doc.fail("leave_out names no node", ("leave_out",), "nodes")
         _distinct_nodes(doc, leave_out)
-    if weights is None and not (normalisations or aggregations or treatments or imputations or leave_out):
+    if weights is None and not (normalisations or aggregations or treatments or imputations or denominations
+                                or weightings or leave_out):  # fmt: skip
         doc.fail("nothing is uncertain in this specification", (), None, "add [weights] or alternatives")
     spec = Spec(runs, sampler, weights, normalisations, aggregations, levels, treatments, imputations, leave_out,
-                top_k)  # fmt: skip
+                top_k, denominations, weightings)  # fmt: skip
     return SpecFile(spec, doc.path, doc.positions)
+
+
+def _weightings(doc: TomlDoc) -> tuple[tuple[str, Mapping[str, float]], ...]:
+    """``[weightings] alternatives = [{ name = "...", weights = { node = w, ... } }, ...]``."""
+    table = ("weightings",)
+    doc.table(table, ("alternatives",))
+    out = []
+    for i, item in enumerate(_alternatives(doc, table)):
+        at = (*table, "alternatives", i)
+        if not isinstance(item, dict):
+            doc.fail_at(f"a weighting must be a table {{ name = ..., weights = {{ ... }} }}, not {item!r}"[:160], at)
+        name = _field(doc, at, item, "name", "str", None, "name weights")
+        weights = item.get("weights")
+        if name is None or not isinstance(weights, dict) or not weights:
+            doc.fail_at("a weighting needs its name and its weights", at,
+                        'e.g. { name = "expert-a", weights = { management = 2, support = 1 } }')  # fmt: skip
+        for node, value in weights.items():
+            if not is_kind(value, "number"):
+                doc.fail_at(f"weight of {node!r} must be {DESCRIBE['number']}, not {value!r}"[:160], at)
+            problem = weight_problem(node, value)
+            if problem is not None:
+                doc.fail_at(problem[0], at, problem[1])
+        if name in [n for n, _ in out]:
+            doc.fail_at(f"the weighting {name!r} is listed twice", at, "give each weighting its own name")
+        out.append((name, frozen_map({k: float(v) for k, v in weights.items()})))
+    return tuple(out)
 
 
 def _distinct_nodes(doc: TomlDoc, nodes: tuple[str, ...]) -> None:

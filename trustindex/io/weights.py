@@ -14,9 +14,11 @@ from .toml import TomlDoc
 
 TOP = (
     "schema", "name", "description", "framework", "weights", "datasets", "normalisation", "aggregation", "ranking",
-    "treatment", "imputation", "screening", "audit",
+    "treatment", "imputation", "denomination", "screening", "audit",
 )  # fmt: skip
-NORMALISATION = ("method", "range", "mean", "sd")
+NORMALISATION = ("method", "range", "mean", "sd", "sd_basis", "reference", "cap", "over")
+ONLY_WITH = {"mean": "zscore", "sd": "zscore", "sd_basis": "zscore", "reference": "dist2ref", "cap": "dist2ref"}
+"""Normalisation keys that only one method reads."""
 AGGREGATION = ("method", "p", "min_coverage")
 
 
@@ -46,9 +48,15 @@ def _normalisation(doc: TomlDoc) -> Normalisation:
         doc.fail(f"unknown normalisation method {method!r}", table, "method", _one_of(method, methods.NORMALISATION))
     if "range" in keys and method not in methods.BOUNDED:
         doc.fail(f"range has no effect with method {method!r}", table, "range", "remove it")
-    for key in ("mean", "sd"):
-        if key in keys and method != "zscore":
-            doc.fail(f"{key} has no effect with method {method!r}", table, key, "remove it, or use 'zscore'")
+    for key, owner in ONLY_WITH.items():
+        if key in keys and method != owner:
+            doc.fail(f"{key} has no effect with method {method!r}", table, key, f"remove it, or use {owner!r}")
+    basis = doc.get(table, "sd_basis", "str", "sample")
+    if basis not in methods.SD_BASES:
+        doc.fail(f"unknown sd_basis {basis!r}", table, "sd_basis", _one_of(basis, methods.SD_BASES))
+    reference = doc.get(table, "reference", "str", None)
+    if method == "dist2ref" and reference is None:
+        doc.fail("dist2ref needs the reference entity", table, "method", 'add reference = "ENTITY-ID"')
     low, high = doc.get(table, "range", "pair", [0.0, 100.0], low=-SCALE, high=SCALE)
     if not low < high:
         doc.fail(f"range must be [low, high] with low < high, not [{low:g}, {high:g}]", table, "range")
@@ -56,7 +64,14 @@ def _normalisation(doc: TomlDoc) -> Normalisation:
     if sd <= 0:
         doc.fail(f"sd must be positive, not {sd:g}", table, "sd")
     mean = doc.get(table, "mean", "number", 0.0, low=-SCALE, high=SCALE)
-    return Normalisation(method, (float(low), float(high)), mean, sd)
+    cap = doc.get(table, "cap", "bool", False)
+    over = doc.get(table, "over", "str", "year")
+    if over not in methods.OVER:
+        doc.fail(f"unknown over {over!r}", table, "over", _one_of(over, methods.OVER))
+    if over == "panel" and method not in methods.PANEL_WIDE:
+        doc.fail(f"over = 'panel' has no effect with method {method!r}", table, "over",
+                 "only minmax, zscore and fracmax read the data's bounds; goalposts and targets are fixed")  # fmt: skip
+    return Normalisation(method, (float(low), float(high)), mean, sd, basis, reference, cap, over)
 
 
 def _treatment(doc: TomlDoc) -> Treatment:
@@ -85,6 +100,15 @@ def _imputation(doc: TomlDoc) -> Imputation:
     if method not in methods.GROUPED and group is not None:
         doc.fail(f"group has no effect with {method!r}", table, "group", "remove it, or use group-mean or group-median")
     return Imputation(method, group)
+
+
+def _denomination(doc: TomlDoc) -> str:
+    table = ("denomination",)
+    doc.table(table, ("method",))
+    method = doc.get(table, "method", "str", "none")
+    if method not in methods.DENOMINATION:
+        doc.fail(f"unknown denomination {method!r}", table, "method", _one_of(method, methods.DENOMINATION))
+    return method
 
 
 def thresholds(doc: TomlDoc, table: tuple[str, ...], base: Thresholds, extra=()) -> dict[str, float]:
@@ -173,6 +197,7 @@ def load_weights(path: Path) -> Weights:
         ties=ties,
         treatment=_treatment(doc),
         imputation=_imputation(doc),
+        denomination=_denomination(doc),
         screening=screening,
         screening_basis=basis,
         audit=Thresholds(**thresholds(doc, ("audit",), Thresholds())),

@@ -1,0 +1,50 @@
+"""The report of ``trustindex trends``."""
+
+from __future__ import annotations
+
+from ..render import Column, json_text, machine, render_table
+from .common import document, notice_lines
+
+
+def trends_report(result, trend, fmt: str, level: str = "pillar") -> str:
+    """Each entity's score per year, its rank in the first and last year, the change and its split."""
+    framework = result.framework
+    nodes = [n for n in trend.nodes[1:] if level == "indicator" or framework.level(n) in ("pillar", "sub-pillar")]
+    first, last = trend.years[0], trend.years[-1]
+    order = sorted(range(len(trend.entities)), key=lambda e: (-trend.change[e] if trend.change[e] == trend.change[e]
+                                                              else float("inf")))  # fmt: skip
+    column = {n: trend.nodes.index(n) for n in nodes}
+    if fmt == "json":
+        doc = document(result, "trends")
+        doc["years"] = list(trend.years)
+        doc["entities"] = [
+            {
+                "id": trend.entities[e],
+                "name": trend.names[e],
+                "scores": {str(y): machine(trend.scores[k, e]) for k, y in enumerate(trend.years)},
+                "ranks": {str(y): machine(trend.ranks[k, e]) for k, y in enumerate(trend.years)},
+                "change": machine(trend.change[e]),
+                "contributions": {n: machine(trend.contributions[e, j]) for n, j in
+                                  ((n, trend.nodes.index(n)) for n in trend.nodes[1:])},
+            }
+            for e in order
+        ]  # fmt: skip
+        doc["notices"] = [{"kind": n.kind, "message": n.message, "node": n.node, "entities": list(n.entities)}
+                          for n in (*trend.notices, *result.notices)]  # fmt: skip
+        return json_text(doc)
+    table = [Column("name", "Entity")]
+    table += [Column(str(y), str(y), "score") for y in trend.years]
+    table += [Column("ranks", f"Rank {first}→{last}"), Column("change", "Change", "score")]
+    table += [Column(n, f"Δ {framework.label(n)}" if fmt != "csv" else n, "score") for n in nodes]
+    rows = []
+    for e in order:
+        row = {"name": trend.names[e], "change": trend.change[e]}
+        row.update({str(y): trend.scores[k, e] for k, y in enumerate(trend.years)})
+        a, b = trend.ranks[0, e], trend.ranks[-1, e]
+        row["ranks"] = f"{a:g} → {b:g}" if a == a and b == b else "–"
+        row.update({n: trend.contributions[e, j] for n, j in column.items()})
+        rows.append(row)
+    footer = [f"Dataset: {result.dataset.title or result.dataset.name} · weights: {result.weights.name} · the Δ "
+              f"columns split each change from {first} to {last} exactly (they sum to it)"]  # fmt: skip
+    notes = [f"Notice: {(framework.label(n.node) + ': ') if n.node else ''}{n.message}" for n in trend.notices]
+    return render_table(fmt, table, rows, (footer if fmt != "csv" else []) + notes + notice_lines(result))
