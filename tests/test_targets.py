@@ -439,3 +439,15 @@ def test_without_the_search_alone_pillars_and_combined_are_the_full_answers():
     assert quick.pillars == full.pillars and quick.combined == full.combined
     changes = {c.node: c.raw_needed for c in quick.combined}
     assert rescored(result, 0, {0: changes["a"], 1: changes["b"]})[0] >= 40 - 1e-9
+
+
+def test_a_target_reached_only_at_every_cap_is_found_not_searched_forever():
+    # e0 tops every indicator at the goalpost 100: e1 ties it (rank 1) only with all three at 100. The three
+    # weights of 1/3 sum the capped change to 100 within rounding, below the 100 needed: the water-filling
+    # search used to double its step forever.
+    framework = make_framework({"P": None}, {"a": "P", "b": "P", "c": "P"}, goalposts=(0, 100))
+    values = [[100, 100, 100], [0, 0, 0], [10, 10, 10]]
+    result = score(make_dataset(framework, values), make_weights(method="goalposts"))
+    target = what_it_takes(result, "e1", rank=1)
+    assert [c.needed for c in target.combined] == pytest.approx([100, 100, 100])
+    assert target.combined_norm == pytest.approx(100 * 3**0.5) and target.combined_verified

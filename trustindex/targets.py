@@ -309,6 +309,8 @@ def _combined(result: Result, i: int, target_score: float, steps):
         weight = np.where(present, _effective_weights(result, i)[first:], 0.0)
         if weight @ room < needed - 1e-12:
             return None
+        if weight @ room <= needed:  # reached only at the caps (within rounding): nothing to search
+            return room
         low, high = 0.0, 1.0
         while weight @ np.minimum(high * weight, room) < needed:
             high *= 2
