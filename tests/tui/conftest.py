@@ -6,9 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from trustindex.io.registry import resolve_weights
 from trustindex.tui.state import Session
+
+# After every key the pilot waits until the process looks idle, sampling the CPU clock every 20 ms (twice per
+# key at least). Sampling every 5 ms detects the same idleness (less than 1 ms of CPU per sample) sooner: it
+# takes a third off this suite, whose tests press thousands of keys. Textual reads the value at each call.
+textual._wait.SLEEP_GRANULARITY = 0.005
 
 
 @pytest.fixture
@@ -31,10 +37,24 @@ def profile_copy(tmp_path: Path):
 
 @pytest.fixture
 def make_app():
-    """A function building the app on a session (seed fixed, so robustness runs repeat)."""
+    """A function building the app on a session (seed fixed, so robustness runs repeat). Its ``run_test``
+    returns once the first screen is laid out: a key pressed before that could be lost."""
+    from contextlib import asynccontextmanager
+
     from trustindex.tui.app import TrustIndexApp
 
-    def make(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int = 1):
-        return TrustIndexApp(Session.load(data, weights, year), seed=seed)
+    class Ready(TrustIndexApp):
+        @asynccontextmanager
+        async def run_test(self, *args, **kwargs):
+            async with super().run_test(*args, **kwargs) as pilot:
+                while not self.ready:
+                    await pilot.pause(0.01)
+                yield pilot
+
+    def make(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int = 1,
+             live: bool = False):  # fmt: skip
+        """``live=False`` (unless a test is about them): no rank bands or stability intervals in the background,
+        which would make the pilot wait up to a second after every key for the process to go idle."""
+        return Ready(Session.load(data, weights, year), seed=seed, live=live)
 
     return make

@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from pilot_helpers import settle, wait_until
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from trustindex.cli import cli
@@ -25,9 +26,6 @@ from trustindex.tui.app import TrustIndexApp
 from trustindex.tui.commands import TrustIndexCommands
 from trustindex.tui.screens import Confirm, HelpScreen, OpenDialog, PresetDialog, SaveDialog
 from trustindex.tui.widgets import RankTable, WeightBar
-
-CHUNK = 65536
-"""Runs enough for an analysis of asem to take a few seconds."""
 
 
 def assert_table_is(app: TrustIndexApp, result) -> None:
@@ -51,21 +49,6 @@ def weights_as(app: TrustIndexApp, **weights: float):
     """The loaded profile with exactly these weights (others as loaded): written out, not taken from the state."""
     profile = app.session.profile.for_dataset(app.session.dataset.name)
     return replace(profile, weights=frozen_map({**profile.weights, **weights}))
-
-
-async def settle(pilot, seconds: float = 0.0) -> None:
-    if seconds:
-        await pilot.pause(seconds)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_until(pilot, condition, timeout: float = 30.0) -> None:
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError("timed out")
-        await pilot.pause(0.05)
 
 
 def text_of(static: Static) -> str:
@@ -134,11 +117,13 @@ async def test_drill_down_lock_and_normalise(make_app):
         assert app.state.share("admission_control") == pytest.approx(0.2)
         assert app.state.weight("activity_affiliation_rules") == 3
         assert_table_is(app, score(app.session.dataset, app.state.profile(app.session.profile, app.session.dataset)))
-        before = app.ranking.scores.copy()
-        await pilot.press("n")  # normalise the group: no score moves
+        before, ranks = app.ranking.scores.copy(), app.ranking.rank.copy()
+        await pilot.press("n")  # normalise the group: round numbers, no rank moves, no score by more than 0.005
         group = app.framework.children("management")
-        assert sum(app.state.weight(n) for n in group) == pytest.approx(1)
-        np.testing.assert_allclose(app.ranking.scores, before, rtol=1e-12, equal_nan=True)
+        assert sum(app.state.weight(n) for n in group) == pytest.approx(1, abs=5e-3)
+        assert all(len(f"{app.state.weight(n):g}".lstrip("0.")) <= 6 for n in group)
+        np.testing.assert_allclose(app.ranking.scores, before, rtol=0, atol=5e-3, equal_nan=True)
+        np.testing.assert_array_equal(app.ranking.rank, ranks)
         await pilot.press("z")  # reset this weight
         assert app.state.weight("activity_affiliation_rules") == 1
         await pilot.press("escape")  # back to the pillars, management focused
@@ -170,12 +155,19 @@ async def test_the_ranking_sorts_and_follows_the_cursor(make_app):
         chosen = app.selected
         await pilot.press("s")  # by Δ
         assert table.sort_key == "change"
-        await pilot.press("s", "s")  # by index score, best first
+        for _ in range(3):  # on through the 5–95 % column (when shown) and the names to the index score
+            if table.sort_key != "coexistence":
+                await pilot.press("s")
         assert table.sort_key == "coexistence"
-        scores = [app.ranking.scores[app.scorer.entities.index(e), 0] for e in table.row_entities()]
-        assert scores == sorted(scores, reverse=True)
+        best_first = table.row_entities()
+        scores = [app.ranking.scores[app.scorer.entities.index(e), 0] for e in best_first]
+        assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)
         await pilot.press("S")
-        assert table.row_entities() == list(reversed(table.row_entities()))[::-1]
+        assert table.descending
+        assert table.row_entities() == best_first[::-1]  # distinct scores: reversing the sort reverses the rows
+        worst_first = [app.ranking.scores[app.scorer.entities.index(e), 0] for e in table.row_entities()]
+        assert worst_first == sorted(scores)
+        assert table.cell(table.row_entities()[0], "coexistence") == f"{min(scores):.1f}"
         assert app.selected == chosen  # the cursor stays on the entity
         await pilot.press("shift+tab")
         assert isinstance(app.focused, WeightBar)
@@ -200,22 +192,29 @@ async def test_entity_detail_renders_the_explanation(make_app):
         await pilot.press("tab", "down", "down", "enter")  # Japan, third
         assert app.query_one("TabbedContent").active == "entity"
         assert app.selected == "japan"
+        await settle(pilot)
         parts = app.query_one("#parts", DataTable)
         dataset = app.session.dataset
         assert parts.row_count == len(app.framework.node_ids)
         for indicator in dataset.framework.indicators:
-            assert parts.get_cell(indicator.id, "source") == indicator.source
             year = indicator.year or dataset.year
-            assert parts.get_cell(indicator.id, "year") == ("" if year is None else str(year))
+            expected = ", ".join(str(x) for x in (indicator.source, year) if x)
+            assert str(parts.get_cell(indicator.id, "source")).startswith(expected)
         from trustindex.explain import explain
 
         explanation = explain(score(dataset, app.session.profile), "japan")
         for part in explanation.parts:
-            assert parts.get_cell(part.node, "contribution") == f"{part.contribution:+.2f}"
+            assert str(parts.get_cell(part.node, "contribution")) == f"{part.contribution:.1f}"
+            assert str(parts.get_cell(part.node, "effective")) == f"{part.effective_weight:.3f}"
         assert explanation.summary in text_of(app.query_one("#entity-summary", Static))
-        await settle(pilot)
         target = text_of(app.query_one("#entity-target", Static))
-        assert "What it would take to reach rank 2" in target
+        from trustindex.reports.explain import target_view
+        from trustindex.targets import what_it_takes
+
+        expected = target_view(what_it_takes(score(dataset, app.session.profile), "japan", rank=2), app.framework.label)
+        assert target.startswith(expected.heading)  # the CLI's words, and no longer "computing…"
+        assert "computing" not in target
+        assert expected.moves.text("table") in target  # the same table as `trustindex explain japan`
         await pilot.press("right_square_bracket")  # the next entity in the table
         assert app.selected == "united-states"
         await pilot.press("e")
@@ -223,15 +222,15 @@ async def test_entity_detail_renders_the_explanation(make_app):
 
 
 async def test_stability_intervals_are_the_cores(make_app):
-    app = make_app()
+    app = make_app(live=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, 0.5)
+        await settle(pilot)
         engine = Engine(app.session.dataset, app.session.profile)
         for bar in app.query(WeightBar):
             low, high = weight_stability(engine, bar.node, app.selected).entity
             assert bar.view.stability == f"{low * 100:.0f}–{high * 100:.0f}%"
         await pilot.press("equals_sign", "3", "enter")
-        await settle(pilot, 0.5)
+        await settle(pilot)
         engine = Engine(app.session.dataset, app.state.profile(app.session.profile, app.session.dataset))
         low, high = weight_stability(engine, "support", app.selected).entity
         assert app.query(WeightBar)[2].view.stability == f"{low * 100:.0f}–{high * 100:.0f}%"
@@ -243,7 +242,9 @@ async def test_saving_writes_a_profile_that_scores_the_table(make_app, profile_c
     app = make_app(weights=str(source))
     target = tmp_path / "edited.toml"
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("equals_sign", "4", "enter", "down", "shift+right")  # management 4, connectivity 2
+        await pilot.press(
+            "equals_sign", "4", "enter", "down", "shift+right"
+        )  # management 4, connectivity 3 (steps of 0.2)
         await pilot.press("down", "down", "enter")  # explainability's indicators
         await pilot.press("equals_sign", "0", "enter")  # transparency of criteria: 0
         await pilot.press("ctrl+s")
@@ -271,7 +272,7 @@ async def test_saving_never_replaces_a_file_without_asking(make_app, profile_cop
     monkeypatch.chdir(tmp_path)
     source = profile_copy("balanced")
     original = source.read_text()
-    app = make_app(weights=str(source))
+    app = make_app(weights=str(source), live=True)  # with the background jobs that used to race the dialogs
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right", "ctrl+s", "enter")
         assert isinstance(app.screen, Confirm)
@@ -332,19 +333,24 @@ async def test_cancel_stops_the_worker(make_app):
     app = make_app("asem")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("r")
-        app.query_one("#runs", Input).value = str(8 * CHUNK)
+        app.query_one("#runs", Input).value = "3000000"  # about a minute and a half of work
         await pilot.press("u")
-        worker = app.analysis
         await wait_until(pilot, lambda: app.query_one("#progress").progress > 0)
-        assert not app.analysis_status
+        assert app.jobs.threads == 1
+        asked = []  # when escape reaches the jobs (the pilot first waits for an idle process to type it)
+        cancel = app.jobs.cancel
+
+        def timed_cancel(group):
+            asked.append(time.monotonic())
+            return cancel(group)
+
+        app.jobs.cancel = timed_cancel
         await pilot.press("escape")
-        await pilot.pause()
-        assert worker.is_cancelled
         assert "cancelled" in text_of(app.query_one("#robustness-status", Static))
-        await wait_until(pilot, lambda: app.analysis_status.startswith("stopped after"))  # the thread itself stopped
-        done = int(app.analysis_status.split()[2].replace(",", ""))
-        assert done < 8 * CHUNK
-        assert app.robustness.uncertainty is None  # nothing half-done is shown
+        await wait_until(pilot, lambda: app.jobs.threads == 0, timeout=2)  # the thread itself stopped
+        assert time.monotonic() - asked[0] < 1.5
+        assert app.robustness.results.uncertainty is None  # nothing half-done is shown
+        assert not app.jobs.errors
 
 
 async def test_robustness_runs_in_a_worker_and_draws(make_app):
@@ -353,16 +359,17 @@ async def test_robustness_runs_in_a_worker_and_draws(make_app):
         await pilot.press("r", "u")
         assert app.is_running  # the key returned at once: the work is in a thread
         await settle(pilot)
-        _, result = app.robustness.uncertainty
+        _, result = app.robustness.results.uncertainty
         from trustindex.model import Spec
         from trustindex.uncertainty import uncertainty
 
         again = uncertainty(Engine(app.session.dataset, app.session.profile), Spec(), app.seed)
         assert [e.median_rank for e in result.entities] == [e.median_rank for e in again.entities]
-        assert "mean |rank shift|" in text_of(app.query_one("#robustness-summary", Static))
+        summary = text_of(app.query_one("#robustness-summary", Static))
+        assert f"Mean absolute rank shift {again.mean_shift:.2f}; Spearman {again.spearman:.3f}" in summary
         await pilot.press("o")
         await settle(pilot)
-        assert app.robustness.sensitivity is not None
+        assert app.robustness.results.sensitivity is not None
         app.theme = "textual-light"  # the charts are redrawn in the new theme's colours
         await pilot.pause()
         await pilot.press("e", "right")  # weights changed: the results are marked stale
@@ -370,21 +377,47 @@ async def test_robustness_runs_in_a_worker_and_draws(make_app):
         assert "earlier weights" in text_of(app.query_one("#robustness-status", Static))
 
 
-async def test_audit_findings_lead_to_their_weight(make_app):
-    app = make_app()
+async def test_every_audit_finding_leads_to_what_it_concerns(make_app):
+    app = make_app("asem")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("a")
         await settle(pilot)
         findings = app.query_one("#findings", DataTable)
-        assert findings.row_count == len(app._audit.findings) > 0
+        report = app.audit.audit
+        assert findings.row_count == len(report.findings) > 0
         indicators = set(app.framework.indicator_ids)
-        row = next(i for i, f in enumerate(app._audit.findings) if f.nodes and f.nodes[0] in indicators)
-        node = app._audit.findings[row].nodes[0]
-        findings.move_cursor(row=row)
-        await pilot.press("enter")
+        chosen, groups = [], set()
+        for row, finding in enumerate(report.findings):
+            nodes = [n for n in finding.nodes if n != app.framework.index.id]
+            if nodes and (finding.rule, app.framework.parent(nodes[0])) not in groups:
+                groups.add((finding.rule, app.framework.parent(nodes[0])))  # each in another group of bars
+                chosen.append((row, next((n for n in nodes if n in indicators), nodes[0])))
+        assert len(chosen) >= 4
+        for k, (row, expected) in enumerate(chosen[:4]):
+            await pilot.resize_terminal(*((120, 40) if k % 2 == 0 else (80, 24)))
+            await pilot.press("a")
+            findings.move_cursor(row=row)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.focused, WeightBar), timeout=5)
+            assert app.query_one("TabbedContent").active == "explore"
+            assert app.focused.node == expected, report.findings[row].message
+
+
+async def test_a_finding_is_readable_in_full(make_app):
+    app = make_app("asem")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await settle(pilot)
+        report = app.audit.audit
+        longest = max(range(len(report.findings)), key=lambda i: len(report.findings[i].message))
+        app.query_one("#findings", DataTable).move_cursor(row=longest)
         await pilot.pause()
-        assert app.query_one("TabbedContent").active == "explore"
-        assert isinstance(app.focused, WeightBar) and app.focused.node == node
+        detail = app.query_one("#finding-detail", Static)
+        shown = " ".join(detail.render_lines(detail.region.reset_offset)[k].text.strip()  # what is painted
+                         for k in range(detail.region.height))  # fmt: skip
+        message = report.findings[longest].message
+        assert len(message) > 76  # longer than the screen is wide
+        assert " ".join(message.split()) in " ".join(shown.split())
 
 
 async def test_presets_apply_the_shipped_profiles_weights(make_app):
@@ -429,7 +462,7 @@ async def test_every_action_is_in_the_command_palette(make_app):
         discovered = [hit async for hit in provider.discover()]
         assert discovered[0].text == "Save weights"
         await pilot.press("ctrl+p")
-        await pilot.press(*"Weight: Language education")
+        await pilot.press(*"Weight: Langu")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
@@ -470,23 +503,24 @@ async def test_no_color_keeps_every_meaning(make_app, monkeypatch):
         assert app.query(WeightBar).first().view.changed
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
-async def test_every_tab_at_small_and_large_sizes(make_app, size):
-    app = make_app()
-    async with app.run_test(size=size) as pilot:
-        table = app.query_one(RankTable)
-        columns = [c.key for c in table._visible_columns(table.scrollable_content_region.width)]
-        assert columns[:4] == ["rank", "change", "name", "coexistence"]
-        assert all(bar.region.height == 2 for bar in app.query(WeightBar))
-        for key in ("d", "r", "a", "e"):
-            await pilot.press(key)
-            await settle(pilot)
-        assert app.query_one("TabbedContent").active == "explore"
+async def test_every_tab_at_small_and_large_sizes(make_app):
+    app = make_app(live=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for size in ((80, 24), (160, 50)):
+            await pilot.resize_terminal(*size)
+            table = app.query_one(RankTable)
+            columns = [c.key for c in table._visible_columns(table.scrollable_content_region.width)]
+            assert [c for c in columns if c != "track"][:5] == ["rank", "change", "band", "name", "coexistence"]
+            assert all(bar.region.height == 2 for bar in app.query(WeightBar))
+            for key in ("d", "r", "a", "e"):
+                await pilot.press(key)
+                await settle(pilot)
+            assert app.query_one("TabbedContent").active == "explore"
 
 
 async def test_threads_never_touch_widgets(make_app):
     """Every job posts messages; a job that touched a widget from its thread would raise in Textual."""
-    app = make_app()
+    app = make_app(live=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("r", "u")
         await settle(pilot)
@@ -501,20 +535,36 @@ async def test_threads_never_touch_widgets(make_app):
 async def test_quick_drills_never_duplicate_bars(make_app):
     app = make_app("asem")
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(4):
+        for _ in range(2):
             await pilot.press("enter", "enter", "escape", "escape", "enter", "escape")
         await pilot.pause(0.3)
-        assert app.drill is None
+        await settle(pilot)
+        assert app.explore.drill is None
         assert [bar.node for bar in app.query(WeightBar)] == ["Conn", "Sust"] == [bar.node for bar in app.bars]
 
 
-async def test_quitting_does_not_wait_for_a_running_analysis(make_app):
-    app = make_app("asem")
+async def test_quitting_stops_every_thread(make_app):
+    """No computation outlives the app: quitting cancels every job and each thread stops within a moment,
+    so ``trustindex tui`` returns without killing its own process."""
+    app = make_app("asem", live=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.query_one("#runs", Input).value = str(4 * CHUNK)
-        await pilot.press("u")
-        await wait_until(pilot, lambda: app.jobs_running > 0)
+        app.query_one("#runs", Input).value = "3000000"
+        app.robustness.action_run("uncertainty")
+        app.select_neighbour(5)  # what it would take for another entity, too
+        app.action_show_tab("entity")
+        await wait_until(pilot, lambda: app.query_one("#progress").progress > 0 and app.jobs.busy("target"))
+        assert app.jobs.threads >= 2
+        closing = []  # when the app asks its jobs to stop: the pilot waits for an idle process before it
+        close = app.jobs.close  # types a key, so a clock started before press("q") would time the pilot too
+
+        def timed_close():
+            closing.append(time.monotonic())
+            close()
+
+        app.jobs.close = timed_close
         await pilot.press("q")  # nothing unsaved: no question
-        await pilot.pause()
-        assert not app.is_running
-    assert app.analysis.is_cancelled  # quitting stops the analysis (it honours cancellation between batches)
+    deadline = time.monotonic() + 2
+    while app.jobs.threads and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert app.jobs.threads == 0
+    assert time.monotonic() - closing[0] < 1.5

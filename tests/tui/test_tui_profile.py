@@ -105,3 +105,19 @@ def test_the_session_saves_shipped_profiles_to_a_new_file(monkeypatch, tmp_path)
     session = Session.load()
     assert session.shipped
     assert session.save_target() == tmp_path / "balanced-custom.toml"
+
+
+def test_a_description_saved_in_place_says_the_last_edit_once():
+    import datetime
+
+    from trustindex.tui.profile import describe_edit
+
+    text = 'schema = 1\nname = "mine"\ndescription = "Equal weights."\n\n[weights]\nsupport = 2\n'
+    day = datetime.date(2026, 1, 2)
+    once = describe_edit(text, "mine", [("support", 1.0, 2.0)], copy=False, today=day)
+    twice = describe_edit(once, "mine", [("support", 2.0, 0.5)], copy=False, today=day)
+    description = 'description = "Equal weights. Weights edited in trustindex tui on 2026-01-02: support 2 → 0.5."'
+    assert description in twice.splitlines()  # the user's words once, then the latest edit only
+    assert twice.splitlines()[:2] == ["# 2026-01-02: weights edited in trustindex tui: support 2 → 0.5.",
+                                      "# 2026-01-02: weights edited in trustindex tui: support 1 → 2."]  # fmt: skip
+    assert describe_edit(text, "mine", [], copy=False, today=day).endswith(text)  # nothing changed: words kept

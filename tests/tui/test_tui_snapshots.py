@@ -15,13 +15,10 @@ def app(data: str | None = None, weights: str | None = None) -> TrustIndexApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the stability timer, every worker and the messages they post, then freeze what moves
-    (cursor blink, toasts)."""
-    await pilot.pause(0.4)
-    for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+    """Wait for every job and the messages they post, then freeze what moves (cursor blink, toasts)."""
+    for _ in range(600):
         await pilot.pause(0.05)
-        if not pilot.app.jobs_running and not any(w.is_running for w in pilot.app.workers):
+        if pilot.app.jobs.idle() and not any(w.is_running for w in pilot.app.workers):
             break
     await pilot.pause(0.1)
     for screen in pilot.app.screen_stack:
@@ -31,6 +28,14 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def ready(pilot) -> None:
+    """Wait until the app has laid out its first screen (a key pressed before that can be lost)."""
+    for _ in range(200):
+        if pilot.app.ready and pilot.app.jobs.idle():
+            break
+        await pilot.pause(0.02)
+
+
 @pytest.fixture(autouse=True)
 def _fixed_folder(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # the save dialog proposes a file here; its text is replaced below
@@ -38,6 +43,7 @@ def _fixed_folder(monkeypatch, tmp_path):
 
 def test_explore(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await settle(pilot)
 
     assert snap_compare(app(), terminal_size=(120, 40), run_before=run_before)
@@ -45,6 +51,7 @@ def test_explore(snap_compare):
 
 def test_explore_reranked_at_80x24(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("equals_sign", "5", "enter")  # management 5: Japan rises to first (▲2)
         await settle(pilot)
 
@@ -53,6 +60,7 @@ def test_explore_reranked_at_80x24(snap_compare):
 
 def test_indicators_with_a_lock(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("down", "down", "enter")  # support's indicators
         await pilot.press("l", "down", "shift+right", "shift+right")  # lock one, raise the next
         await settle(pilot)
@@ -62,6 +70,7 @@ def test_indicators_with_a_lock(snap_compare):
 
 def test_entity_detail(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("tab", "down", "down", "enter")  # Japan
         await settle(pilot)
 
@@ -70,6 +79,7 @@ def test_entity_detail(snap_compare):
 
 def test_robustness(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("r", "u")
         await settle(pilot)
         await pilot.press("o")
@@ -80,6 +90,7 @@ def test_robustness(snap_compare):
 
 def test_audit(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("a")
         await settle(pilot)
 
@@ -88,6 +99,7 @@ def test_audit(snap_compare):
 
 def test_help(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
 
@@ -96,6 +108,7 @@ def test_help(snap_compare):
 
 def test_save_dialog(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("right", "ctrl+s")
         pilot.app.screen.query_one("#path", Input).value = "my-weights.toml"
         await settle(pilot)
@@ -105,6 +118,7 @@ def test_save_dialog(snap_compare):
 
 def test_quit_guard(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("right", "q")
         await settle(pilot)
 
@@ -113,7 +127,83 @@ def test_quit_guard(snap_compare):
 
 def test_asem_with_sub_pillars(snap_compare):
     async def run_before(pilot):
+        await ready(pilot)
         await pilot.press("enter")  # Conn: its sub-pillars
         await settle(pilot)
 
     assert snap_compare(app("asem"), terminal_size=(120, 40), run_before=run_before)
+
+
+# --- issue 15: the same screens at 80 × 24, and the new ones ----------------------------------------
+
+
+def test_entity_detail_at_80x24(snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("tab", "down", "down", "enter")  # Japan
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_robustness_at_80x24(snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("r", "u")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_audit_at_80x24(snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("down", "down")  # the highlighted finding, in full below the table
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_japanese_rank_chart(snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("r", "u")
+        await settle(pilot)
+
+    assert snap_compare(app("jp-prefectures"), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_japanese_rank_chart_scrolled_at_80x24(snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("r", "u")
+        await settle(pilot)
+        pilot.app.query_one("#rank-chart").focus()
+        await pilot.press("end")
+        await settle(pilot)
+
+    assert snap_compare(app("jp-prefectures"), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_every_rank_band_on_asem(snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("b", "shift+right")  # every row's band; Conn 1 → 2
+        await settle(pilot)
+
+    assert snap_compare(app("asem"), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_open_dialog_with_an_error_at_80x24(snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("ctrl+o")
+        pilot.app.screen.query_one("#data", Input).value = "nowhere"
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=(80, 24), run_before=run_before)

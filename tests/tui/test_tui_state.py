@@ -57,7 +57,8 @@ def test_a_locked_weight_keeps_its_share(session):
     state = WeightState.from_profile(session.dataset, session.profile).toggle_lock("management")
     before = state.share("management")
     new = state.set("support", 3)
-    assert new.share("management") == pytest.approx(before)
+    assert new.share("management") == pytest.approx(before, rel=1e-5)  # the rescaled weight to six digits
+    assert new.weight("management") == 1.66667  # 1/4 of 1 + 1 + 3 + w: w = 5/3, as a person writes it
     assert new.weight("connectivity") == 1 and new.weight("support") == 3  # unlocked ones keep their weights
     with pytest.raises(StateError, match="locked"):
         new.set("management", 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..render import Column, csv_table, json_text, render_table
-from .common import document, plain
+from .common import TableView, document, plain
 
 SECTIONS = ("findings", "indicators", "pillars", "correlations", "entities")
 
@@ -23,26 +23,43 @@ def _rules_line(rules) -> str:
     )
 
 
-def _summary(report) -> str:
+def audit_summary(report) -> str:
+    """``1 error, 2 warnings, 0 notices``."""
     counts = [(report.count(s), s) for s in ("error", "warning", "notice")]
     return ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for n, s in counts)
 
 
-def _findings(result, report, fmt):
+def findings_view(result, report) -> TableView:
+    """The findings, most serious first: severity, rule and the full message, with what each concerns
+    (``nodes`` and ``entities`` as ids, ``concerns`` as labels and names) for a front end to point at."""
     names = dict(zip(result.dataset.entities, result.dataset.names, strict=True))
-    rows = [
-        {
-            "severity": f.severity,
-            "rule": f.rule,
-            "nodes": " ".join(f.nodes),
-            "entities": " ".join(f.entities) if fmt == "csv" else ", ".join(names[e] for e in f.entities[:5]),
-            "message": f.message,
-        }
-        for f in report.findings
-    ]
-    columns = [Column("severity", "Severity"), Column("rule", "Rule"), Column("message", "Finding")]
-    if fmt == "csv":
-        columns[2:2] = [Column("nodes", "nodes"), Column("entities", "entities")]
+    label = result.framework.label
+    rows = []
+    for f in report.findings:
+        concerns = [label(n) for n in f.nodes] + [names.get(e, e) for e in f.entities[:5]]
+        more = len(f.entities) - 5
+        rows.append(
+            {
+                "severity": f.severity,
+                "rule": f.rule,
+                "message": f.message,
+                "nodes": f.nodes,
+                "entity_ids": f.entities,
+                "entities": ", ".join(names.get(e, e) for e in f.entities[:5]),
+                "concerns": ", ".join(concerns) + (f" and {more} more" if more > 0 else ""),
+            }
+        )
+    columns = (Column("severity", "Severity"), Column("rule", "Rule"), Column("message", "Finding"))
+    return TableView(columns, tuple(rows))
+
+
+def _findings(result, report, fmt):
+    view = findings_view(result, report)
+    columns = list(view.columns)
+    if fmt != "csv":
+        return columns, list(view.rows)
+    rows = [{**row, "nodes": " ".join(row["nodes"]), "entities": " ".join(row["entity_ids"])} for row in view.rows]
+    columns[2:2] = [Column("nodes", "nodes"), Column("entities", "entities")]
     return columns, rows
 
 
@@ -191,12 +208,12 @@ def audit_report(result, report, fmt: str, only: str | None = None) -> str:
     small = [f for f in report.findings if f.rule == "small-n"]
     text += "".join(f"Notice: {f.message[:1].upper()}{f.message[1:]}.\n\n" for f in small)
     text += _rules_line(report.thresholds) + "\n"
-    text += f"{_summary(report)}.\n\n"
+    text += f"{audit_summary(report)}.\n\n"
     parts = []
     if only in (None, "findings"):
         columns, rows = _findings(result, report, fmt)
         body = render_table(fmt, columns, rows) if rows else "No findings.\n"
-        parts.append(_heading(fmt, f"Findings ({_summary(report)})") + body)
+        parts.append(_heading(fmt, f"Findings ({audit_summary(report)})") + body)
     if only in (None, "indicators"):
         columns, rows = _indicators(result, report, fmt)
         parts.append(

@@ -1,8 +1,41 @@
-"""Pieces every report shares: the provenance block of JSON outputs and the notice lines."""
+"""Pieces every report shares: the provenance block of JSON outputs, the notice lines, and :class:`TableView`.
+
+A report is built in two steps: a *view* (frozen values: headings, sentences, a table's columns and rows,
+its footer) says what is shown and in which words; a front end then formats the view — the CLI as text,
+Markdown or CSV (:func:`trustindex.render.render_table`), the TUI as widgets. Both read the same view, so
+their wording cannot drift apart.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..render import Column, human, render_table
 from ..tidy import document, plain
+
+
+@dataclass(frozen=True, eq=False)
+class TableView:
+    """A table as both front ends show it: columns (key, header, kind), rows (key → value) and a footer."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[Mapping, ...]
+    footer: tuple[str, ...] = ()
+
+    def text(self, fmt: str) -> str:
+        """The table in ``table``, ``csv`` or ``markdown`` (see :func:`~trustindex.render.render_table`)."""
+        return render_table(fmt, list(self.columns), list(self.rows), list(self.footer))
+
+    def cells(self, row: Mapping) -> list[str]:
+        """One row's cells as people read them (the ``table`` format's cells)."""
+        return [human(row.get(c.key), c.kind) for c in self.columns]
+
+    def line(self, row: Mapping, skip: tuple[str, ...] = ()) -> str:
+        """One row as ``Header value · Header value`` (for a one-line summary of an entity, say)."""
+        return " · ".join(f"{c.header} {cell}" for c, cell in zip(self.columns, self.cells(row), strict=True)
+                          if c.key not in skip and cell)  # fmt: skip
+
 
 __all__ = ["document", "notice_lines", "plain"]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from ..render import Column, json_text, render_table
-from .common import document, notice_lines, plain
+from .common import TableView, document, notice_lines, plain
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -29,14 +30,35 @@ def _decomposition_line(explanation) -> str:
     )
 
 
-def _target_lines(fmt: str, target, label) -> str:
+@dataclass(frozen=True, eq=False)
+class TargetView:
+    """What it would take, in the words both front ends show."""
+
+    heading: str
+    reached: str
+    """``Already there.`` when the target is met, else empty."""
+    moves: TableView | None
+    """One row per indicator or pillar that reaches the target alone (None when none does)."""
+    none_alone: str
+    """The sentence shown instead of ``moves`` when nothing reaches the target alone."""
+    unreachable: str
+    """``Not reachable alone: …`` (empty when every move reaches it, or none does)."""
+    combined_head: str
+    combined: tuple[str, ...]
+    """One line per indicator of the combined change."""
+    combined_verdict: str
+
+
+def target_view(target, label) -> TargetView:
+    """The view of :func:`trustindex.targets.what_it_takes`'s answer; ``label`` names a node."""
     goal = f"rank {target.target_rank}" if target.target_rank is not None else f"a score of {target.target_score:g}"
-    text = _heading(fmt, f"What it would take to reach {goal} (index score {target.target_score:.1f})")
+    heading = f"What it would take to reach {goal} (index score {target.target_score:.1f})"
     if target.reached:
-        return text + "Already there.\n"
+        return TargetView(heading, "Already there.", None, "", "", "", (), "")
     moves = (*target.indicators, *target.pillars)
-    rows = [
+    rows = tuple(
         {
+            "node": move.node,
             "label": move.label,
             "level": move.level,
             "change": f"{_number(move.current) or 'missing'} → {_number(move.needed)}",
@@ -47,53 +69,87 @@ def _target_lines(fmt: str, target, label) -> str:
         }
         for move in moves
         if move.reachable
-    ]
-    if rows:
-        columns = [Column("label", "Improve alone"), Column("level", "Level"), Column("change", "Score now → needed"),
-                   Column("raw", "Value now → needed"), Column("verified", "Re-scored")]  # fmt: skip
-        text += render_table(fmt, columns, rows)
-    else:
-        text += "No single indicator or pillar can reach it alone.\n"
+    )
+    columns = (Column("label", "Improve alone"), Column("level", "Level"), Column("change", "Score now → needed"),
+               Column("raw", "Value now → needed"), Column("verified", "Re-scored"))  # fmt: skip
     unreachable = [m for m in moves if not m.reachable]
-    if unreachable and rows:
-        text += "\nNot reachable alone: " + ", ".join(m.label for m in unreachable) + ".\n"
+    combined_head, combined, verdict = "", (), ""
     if target.combined:
-        text += f"\nCombined, the smallest change (Euclidean norm {target.combined_norm:.1f} points) that reaches it:\n"
-        text += "\n".join(
-            f"  {label(c.node)}: {_number(c.current)} → {_number(c.needed)}"
+        norm = f"{target.combined_norm:.1f}"
+        combined_head = f"Combined, the smallest change (Euclidean norm {norm} points) that reaches it:"
+        combined = tuple(
+            f"{label(c.node)}: {_number(c.current)} → {_number(c.needed)}"
             + (f" (value {_raw(c.raw_current)} → {_raw(c.raw_needed)})" if c.raw_needed is not None else "")
             for c in target.combined
         )
-        text += "\n" + (
-            "Re-scored: it reaches the target.\n" if target.combined_verified else f"{target.combined_note}.\n"
-        )
+        verdict = "Re-scored: it reaches the target." if target.combined_verified else f"{target.combined_note}."
     elif target.combined_note:
-        text += f"\nCombined: {target.combined_note}.\n"
+        verdict = f"Combined: {target.combined_note}."
+    return TargetView(
+        heading=heading,
+        reached="",
+        moves=TableView(columns, rows) if rows else None,
+        none_alone="" if rows else "No single indicator or pillar can reach it alone.",
+        unreachable="Not reachable alone: " + ", ".join(m.label for m in unreachable) + "."
+        if unreachable and rows
+        else "",
+        combined_head=combined_head,
+        combined=combined,
+        combined_verdict=verdict,
+    )
+
+
+def _target_lines(fmt: str, target, label) -> str:
+    view = target_view(target, label)
+    text = _heading(fmt, view.heading)
+    if view.reached:
+        return text + view.reached + "\n"
+    text += view.moves.text(fmt) if view.moves is not None else view.none_alone + "\n"
+    if view.unreachable:
+        text += "\n" + view.unreachable + "\n"
+    if view.combined:
+        text += "\n" + view.combined_head + "\n" + "\n".join(f"  {line}" for line in view.combined)
+        text += "\n" + view.combined_verdict + "\n"
+    elif view.combined_verdict:
+        text += "\n" + view.combined_verdict + "\n"
     return text
 
 
-def explain_report(result, explanation, target, fmt: str) -> str:
-    """Every node's value, weight and contribution, strengths and weaknesses, what it would take, notices."""
-    if fmt == "json":
-        doc = document(result, "explain")
-        doc["explanation"] = plain(explanation)
-        doc["target"] = plain(target)
-        return json_text(doc)
+@dataclass(frozen=True, eq=False)
+class ExplanationView:
+    """An explanation in the words both front ends show."""
+
+    title: str
+    summary: str
+    parts: TableView
+    """One row per node, the index first; each row also holds ``node`` and ``depth`` (for indenting)."""
+    method: str
+    """How the contributions decompose the score."""
+    strengths: str
+    weaknesses: str
+    notes: tuple[str, ...]
+    """``label: note`` for every value that was derived, imputed or treated."""
+    notices: tuple[str, ...]
+
+
+def explanation_view(result, explanation) -> ExplanationView:
+    """The view of :func:`trustindex.explain.explain`'s answer for ``result``."""
     framework = result.framework
-    head = f"{explanation.name} ({explanation.entity}): rank {explanation.rank:g} of {explanation.ranked}, "
-    head += f"{framework.label(framework.index.id)} {explanation.score:.1f}"
+    title = f"{explanation.name} ({explanation.entity}): rank {explanation.rank:g} of {explanation.ranked}, "
+    title += f"{framework.label(framework.index.id)} {explanation.score:.1f}"
     if math.isnan(explanation.rank):
-        head = f"{explanation.name} ({explanation.entity}): not ranked"
-    text = (f"# {head}\n\n" if fmt == "markdown" else f"{head}\n\n") + explanation.summary + "\n\n"
+        title = f"{explanation.name} ({explanation.entity}): not ranked"
     rows = []
     for part in explanation.parts:
-        indent = "" if fmt == "markdown" else "  " * part.depth
         source = ", ".join(str(x) for x in (part.source, part.year) if x)
         if part.formula:
             source += f" · formula: {part.formula}"
         rows.append(
             {
-                "label": indent + part.label,
+                "node": part.node,
+                "level": part.level,
+                "depth": part.depth,
+                "label": part.label,
                 "raw": ("missing" if part.missing else _raw(part.raw))
                 + (f" → {_raw(part.used)} ({part.how})" if part.how else ""),
                 "unit": part.unit,
@@ -105,25 +161,47 @@ def explain_report(result, explanation, target, fmt: str) -> str:
                 "source": source,
             }
         )
-    columns = [
+    columns = (
         Column("label", "Node"), Column("raw", "Value"), Column("unit", "Unit"), Column("score", "Score", "score"),
         Column("rank", "Rank", "rank"), Column("weight", "Weight", "share"), Column("effective", "Effective", "share"),
         Column("contribution", "Contribution", "score"), Column("source", "Source"),
-    ]  # fmt: skip
-    text += render_table(fmt, columns, rows) + "\n" + _decomposition_line(explanation) + "\n\n"
+    )  # fmt: skip
     labels = framework.label
     best, worst = (", ".join(map(labels, names)) for names in (explanation.strengths, explanation.weaknesses))
-    text += f"Strengths (best ranks): {best or 'none in the better half'}\n"
-    text += f"Weaknesses (worst ranks): {worst or 'none in the worse half'}\n\n"
+    return ExplanationView(
+        title=title,
+        summary=explanation.summary,
+        parts=TableView(columns, tuple(rows)),
+        method=_decomposition_line(explanation),
+        strengths=f"Strengths (best ranks): {best or 'none in the better half'}",
+        weaknesses=f"Weaknesses (worst ranks): {worst or 'none in the worse half'}",
+        notes=tuple(f"{p.label}: {p.note}" for p in explanation.parts if p.note),
+        notices=tuple(notice_lines(result, explanation.notices)),
+    )
+
+
+def explain_report(result, explanation, target, fmt: str) -> str:
+    """Every node's value, weight and contribution, strengths and weaknesses, what it would take, notices."""
+    if fmt == "json":
+        doc = document(result, "explain")
+        doc["explanation"] = plain(explanation)
+        doc["target"] = plain(target)
+        return json_text(doc)
+    view = explanation_view(result, explanation)
+    text = (f"# {view.title}\n\n" if fmt == "markdown" else f"{view.title}\n\n") + view.summary + "\n\n"
+    parts = view.parts
+    if fmt != "markdown":
+        rows = tuple({**row, "label": "  " * row["depth"] + row["label"]} for row in parts.rows)
+        parts = TableView(parts.columns, rows)
+    text += parts.text(fmt) + "\n" + view.method + "\n\n"
+    text += view.strengths + "\n" + view.weaknesses + "\n\n"
     if target is not None:
-        text += _target_lines(fmt, target, labels) + "\n"
-    notes = [p for p in explanation.parts if p.note]
-    if notes:
+        text += _target_lines(fmt, target, result.framework.label) + "\n"
+    if view.notes:
         text += _heading(fmt, "Where the values come from")
-        text += "\n".join(f"- {p.label}: {p.note}" for p in notes) + "\n\n"
-    lines = notice_lines(result, explanation.notices)
-    if lines:
-        text += "\n".join(lines) + "\n"
+        text += "\n".join(f"- {note}" for note in view.notes) + "\n\n"
+    if view.notices:
+        text += "\n".join(view.notices) + "\n"
     return text
 
 

@@ -5,13 +5,58 @@ from __future__ import annotations
 import math
 
 from ..render import Column, json_text, render_table
-from .common import document, plain
+from .common import TableView, document, plain
 
 
 def _interval(low: float, high: float, digits: int = 0) -> str:
     if math.isnan(low) or math.isnan(high):
         return "n/a"
     return f"{low:.{digits}f}–{high:.{digits}f}" if low != high else f"{low:.{digits}f}"
+
+
+def share_interval(low: float, high: float, percent: bool = False) -> str:
+    """A weight share's interval: ``0.180–0.310``, or ``18–31%`` with ``percent``."""
+    if percent:
+        if math.isnan(low) or math.isnan(high):
+            return "n/a"
+        return f"{low * 100:.0f}–{high * 100:.0f}%"
+    return _interval(low, high, 3)
+
+
+def rank_interval(low: float, high: float) -> str:
+    """An entity's 5–95 % rank interval as the uncertainty report prints it (``2–5``, or ``3`` when one rank)."""
+    return _interval(low, high)
+
+
+TRACK = {"band": "━", "median": "●", "nominal": "│", "empty": "·"}
+"""The marks of a rank track: the 5–95 % interval, the median rank, the nominal rank, the other ranks."""
+
+
+def rank_cells(rank: float, count: int, width: int) -> tuple[int, int]:
+    """The first and last of ``width`` cells that stand for ``rank`` on a track of ranks 1 to ``count``."""
+    count = max(count, 1)
+    first = int(math.floor((rank - 1) / count * width))
+    last = int(math.ceil(rank / count * width)) - 1
+    return min(max(first, 0), width - 1), min(max(last, first, 0), width - 1)
+
+
+def rank_track(low: float, high: float, median: float, nominal: float, count: int, width: int) -> str:
+    """``width`` cells over ranks 1 (left) to ``count``: the 5–95 % interval ``low``–``high`` as a band, the median
+    and the nominal rank marked on it (see :data:`TRACK`); blank when there is no interval. Every mark is one
+    terminal cell wide, so a track lines up under any label."""
+    if width <= 0:
+        return ""
+    if math.isnan(low) or math.isnan(high):
+        return " " * width
+    cells = [TRACK["empty"]] * width
+    start, end = rank_cells(low, count, width)[0], rank_cells(high, count, width)[1]
+    for x in range(start, end + 1):
+        cells[x] = TRACK["band"]
+    for rank, mark in ((nominal, TRACK["nominal"]), (median, TRACK["median"])):
+        if not math.isnan(rank):
+            first, last = rank_cells(rank, count, width)
+            cells[(first + last) // 2] = mark
+    return "".join(cells)
 
 
 def _nominal_order(result) -> list:
@@ -27,13 +72,7 @@ def uncertainty_table(result) -> tuple[list[str], list[dict]]:
     return keys, [{k: getattr(e, k) for k in keys} for e in _nominal_order(result)]
 
 
-def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
-    if fmt == "json":
-        doc = document(engine, "uncertainty", result.seed)
-        doc.update(plain(result))
-        doc["counts"] = result.counts.tolist()
-        return json_text(doc)
-    comparable = len(result.scales) == 1
+def _uncertainty_rows(result) -> list[dict]:
     rows = [
         {
             "name": e.name, "entity": e.entity, "nominal": e.nominal_rank, "median": e.median_rank,
@@ -43,15 +82,19 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
         }
         for e in _nominal_order(result)
     ]  # fmt: skip
-    order = [result.entities.index(next(e for e in result.entities if e.entity == r["entity"])) for r in rows]
-    if not comparable:  # one score summary per scale instead of a mean across scales
+    if len(result.scales) != 1:  # one score summary per scale instead of a mean across scales
+        order = [result.entities.index(next(e for e in result.entities if e.entity == r["entity"])) for r in rows]
         for s, scale in enumerate(result.scales):
             for row, i in zip(rows, order, strict=True):
                 row[f"mean{s}"] = float(scale.mean[i])
                 row[f"scores{s}"] = _interval(float(scale.low[i]), float(scale.high[i]), 1)
-    if fmt == "csv":
-        keys, rows = uncertainty_table(result)
-        return render_table("csv", [Column(k, k, "text" if k in ("name", "entity") else "share") for k in keys], rows)
+    return rows
+
+
+def uncertainty_view(result) -> TableView:
+    """Every entity's ranks and scores over the runs (nominal rank order) and the summary sentences."""
+    comparable = len(result.scales) == 1
+    rows = _uncertainty_rows(result)
     columns = [
         Column("name", "Entity"), Column("nominal", "Rank", "rank"), Column("median", "Median", "rank"),
         Column("interval", "5–95 %"), Column("score", "Score", "score"),
@@ -82,11 +125,24 @@ def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
     unranked = [e.name for e in result.entities if e.unranked > 0]
     if unranked:
         footer.append("Without a score in some runs: " + ", ".join(unranked) + ".")
-    names = dict(zip(engine.entities, engine.dataset.names, strict=True))
-    footer += [f"Notice: {n.message} ({', '.join(names[e] for e in n.entities)})" for n in result.notices]
-    text = render_table(fmt, columns, rows, footer)
+    names = {e.entity: e.name for e in result.entities}
+    footer += [f"Notice: {n.message} ({', '.join(names.get(e, e) for e in n.entities)})" for n in result.notices]
+    return TableView(tuple(columns), tuple(rows), tuple(footer))
+
+
+def uncertainty_report(engine, result, fmt: str, plot: bool = False) -> str:
+    if fmt == "json":
+        doc = document(engine, "uncertainty", result.seed)
+        doc.update(plain(result))
+        doc["counts"] = result.counts.tolist()
+        return json_text(doc)
+    if fmt == "csv":
+        keys, rows = uncertainty_table(result)
+        return render_table("csv", [Column(k, k, "text" if k in ("name", "entity") else "share") for k in keys], rows)
+    view = uncertainty_view(result)
+    text = view.text(fmt)
     if plot and fmt == "table":
-        text += "\n" + rank_plot(rows)
+        text += "\n" + rank_plot(list(view.rows))
     return text
 
 
@@ -107,6 +163,55 @@ def rank_plot(rows: list[dict], width: int = 100, height: int | None = None) -> 
     plt.xlabel("rank (5–95 % interval)")
     plt.theme("clear")
     return plt.uncolorize(plt.build()) + "\n"  # markers tell the series apart: no ANSI codes in any output
+
+
+def _sensitivity_rows(result, fmt: str) -> list[dict]:
+    base = 2 * result.samples
+    rows = []
+    for item in result.outputs:
+        row = {"output": item.output, "status": item.status, "changes": item.changes}
+        varies = item.status == "varies"
+        for j, name in enumerate(result.inputs):
+            row[f"{name}:first"] = item.first[j] if varies else "–" if fmt != "csv" else None
+            row[f"{name}:total"] = item.total[j] if varies else "–" if fmt != "csv" else None
+            row[f"{name}:first_ci"] = _interval(*item.first_interval[j], 2) if varies else ""
+            row[f"{name}:total_ci"] = _interval(*item.total_interval[j], 2) if varies else ""
+        if item.status == "constant":
+            row["note"] = "never changes"
+        elif item.status == "rare":
+            row["note"] = f"changes in {item.changes} of {base:,} runs"
+        else:
+            row["note"] = "; ".join(item.flags)
+        rows.append(row)
+    return rows
+
+
+def sensitivity_view(result, more: str = "--samples") -> TableView:
+    """Every output's Sobol' indices per input, and the summary sentences; ``more`` names the control that
+    sets the number of samples (the CLI's option, the TUI's field)."""
+    base = 2 * result.samples
+    columns = [Column("output", "Output")]
+    for name in result.inputs:
+        columns += [Column(f"{name}:first", f"{name} S1", "share"), Column(f"{name}:total", f"{name} ST", "share"),
+                    Column(f"{name}:total_ci", "ST 95 % CI")]  # fmt: skip
+    columns.append(Column("note", "Note"))
+    footer = [
+        f"Sobol' indices from {result.runs:,} runs (N = {result.samples}, seed {result.seed}): S1 first-order "
+        "(Saltelli 2010), ST total effect (Jansen 1999), 95 % bootstrap intervals.",
+    ]
+    if any(item.status != "varies" for item in result.outputs):
+        footer.append(
+            f"An output that never changes, or changes in fewer than 1 % of the {base:,} base runs, has no "
+            "variance to apportion: its indices are not estimated."
+        )
+    if any(item.flags for item in result.outputs):
+        footer.append(
+            "Flagged: a first-order index above the total, or an index outside [0, 1], beyond both intervals — "
+            f"estimation noise; more samples ({more}) narrow it."
+        )
+    if result.skipped:
+        footer.append("Not computed (no value in some runs): " + ", ".join(result.skipped) + ".")
+    return TableView(tuple(columns), tuple(_sensitivity_rows(result, "table")), tuple(footer))
 
 
 def sensitivity_table(result) -> tuple[list[str], list[dict]]:
@@ -132,45 +237,7 @@ def sensitivity_report(engine, result, fmt: str) -> str:
         keys, rows = sensitivity_table(result)
         return render_table("csv", [Column(k, k, "text" if k in ("output", "status") else "share") for k in keys],
                             rows)  # fmt: skip
-    base = 2 * result.samples
-    rows = []
-    for item in result.outputs:
-        row = {"output": item.output, "status": item.status, "changes": item.changes}
-        varies = item.status == "varies"
-        for j, name in enumerate(result.inputs):
-            row[f"{name}:first"] = item.first[j] if varies else "–"
-            row[f"{name}:total"] = item.total[j] if varies else "–"
-            row[f"{name}:first_ci"] = _interval(*item.first_interval[j], 2) if varies else ""
-            row[f"{name}:total_ci"] = _interval(*item.total_interval[j], 2) if varies else ""
-        if item.status == "constant":
-            row["note"] = "never changes"
-        elif item.status == "rare":
-            row["note"] = f"changes in {item.changes} of {base:,} runs"
-        else:
-            row["note"] = "; ".join(item.flags)
-        rows.append(row)
-    columns = [Column("output", "Output")]
-    for name in result.inputs:
-        columns += [Column(f"{name}:first", f"{name} S1", "share"), Column(f"{name}:total", f"{name} ST", "share"),
-                    Column(f"{name}:total_ci", "ST 95 % CI")]  # fmt: skip
-    columns.append(Column("note", "Note"))
-    footer = [
-        f"Sobol' indices from {result.runs:,} runs (N = {result.samples}, seed {result.seed}): S1 first-order "
-        "(Saltelli 2010), ST total effect (Jansen 1999), 95 % bootstrap intervals.",
-    ]
-    if any(item.status != "varies" for item in result.outputs):
-        footer.append(
-            f"An output that never changes, or changes in fewer than 1 % of the {base:,} base runs, has no "
-            "variance to apportion: its indices are not estimated."
-        )
-    if any(item.flags for item in result.outputs):
-        footer.append(
-            "Flagged: a first-order index above the total, or an index outside [0, 1], beyond both intervals — "
-            "estimation noise; more samples (--samples) narrow it."
-        )
-    if result.skipped:
-        footer.append("Not computed (no value in some runs): " + ", ".join(result.skipped) + ".")
-    return render_table(fmt, columns, rows, footer)
+    return sensitivity_view(result).text(fmt)
 
 
 def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
@@ -183,11 +250,11 @@ def stability_report(engine, intervals, bounds, smaa, entity, fmt: str) -> str:
     rows = []
     for s in intervals:
         row = {
-            "node": label(s.node), "share": s.nominal_share, "ranking": _interval(*s.ranking, 3),
-            "top": _interval(*s.top, 3), "swaps": len(s.swaps), "exact": "exact" if s.exact else "±1e-9",
+            "node": label(s.node), "share": s.nominal_share, "ranking": share_interval(*s.ranking),
+            "top": share_interval(*s.top), "swaps": len(s.swaps), "exact": "exact" if s.exact else "±1e-9",
         }  # fmt: skip
         if entity:
-            row["entity"] = _interval(*s.entity, 3)
+            row["entity"] = share_interval(*s.entity)
         rows.append(row)
     columns = [
         Column("node", "Weight"), Column("share", "Share", "share"), Column("ranking", "Ranking holds"),

@@ -1,14 +1,13 @@
 """The Textual TUI (``trustindex tui``): the only package that imports textual.
 
 :mod:`.state` and :mod:`.profile` are pure (frozen state, transitions, TOML writing) and import no
-textual; :mod:`.app`, :mod:`.widgets`, :mod:`.screens` and :mod:`.commands` are the interface.
+textual. :mod:`.app` holds the weight state, the tabs, save, open and quit; each tab is a pane module
+(:mod:`.explore`, :mod:`.entity`, :mod:`.robustness`, :mod:`.audit`) with its widgets, jobs and rendering;
+:mod:`.jobs` is the one worker mechanism, :mod:`.messages` the messages between them; :mod:`.widgets`,
+:mod:`.chart`, :mod:`.screens` and :mod:`.commands` are the pieces they share.
 """
 
 from __future__ import annotations
-
-import asyncio
-import os
-import sys
 
 
 def run(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int | None = None,
@@ -19,13 +18,4 @@ def run(data: str | None = None, weights: str | None = None, year: int | None = 
 
     session = Session.load(data, weights, year, meta)
     app = TrustIndexApp(session, seed=seed)
-    loop = asyncio.new_event_loop()
-    app.run(loop=loop)  # our own loop: asyncio.run would wait for every worker thread before returning
-    if app.jobs_running:
-        # A computation that cannot be interrupted (a batch of uncertainty runs, what it would take, a stability
-        # interval) is still running in a thread, and its result is no longer wanted. Nothing is half-written
-        # (files are replaced atomically), so leave now rather than hold the shell for up to a minute.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(app.return_code or 0)
-    loop.close()
+    app.run()  # quitting cancels every job; each thread stops at its next check, so this returns at once

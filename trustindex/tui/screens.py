@@ -139,15 +139,26 @@ class SaveDialog(ModalScreen[Path | None]):
 
 
 class OpenDialog(ModalScreen):
-    """Open another dataset, profile or year: shipped names or paths. Dismisses with what ``load`` returned;
-    a TrustIndexError from ``load`` is shown in the dialog, which stays open."""
+    """Open another dataset, profile or year: names (under ./datasets and ./weights, or shipped) or paths.
+    Dismisses with what ``load`` returned; a TrustIndexError from ``load`` is shown in the dialog, which stays
+    open.
 
-    DEFAULT_CSS = (
-        DIALOG_CSS
-        + """
-    OpenDialog Input { margin-bottom: 1; }
+    One line per field, so the whole dialog (its error and buttons included) fits in 80 × 24; Tab and
+    shift+Tab move through the fields and the buttons; enter in any field opens.
     """
-    )
+
+    DEFAULT_CSS = dialog_css("OpenDialog", """
+    OpenDialog .dialog { width: 76; padding: 0 1; }
+    OpenDialog .dialog .title { margin-bottom: 0; }
+    OpenDialog .field { height: 1; margin-top: 1; }
+    OpenDialog .field Label { width: 9; }
+    OpenDialog .field Input { width: 1fr; }
+    OpenDialog #year { width: 8; }
+    OpenDialog .field .hint { width: 1fr; padding-left: 1; }
+    OpenDialog #shipped { margin-top: 1; }
+    OpenDialog #error { margin-top: 1; display: none; }
+    OpenDialog #error.shown { display: block; }
+    """)  # fmt: skip
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, data: str, weights: str, year: int | None, datasets: list[str], profiles: list[str],
@@ -158,24 +169,37 @@ class OpenDialog(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Open a dataset or weights profile", classes="title")
-            yield Static("Dataset (a shipped name or a folder):")
-            yield Input(self.data, id="data")
-            yield Static("Weights (a shipped name or a .toml file; empty: the dataset's default):")
-            yield Input(self.weights, id="weights")
-            yield Static("Year of a panel dataset (empty: the latest):")
-            yield Input("" if self.year is None else str(self.year), id="year", type="integer")
+            yield Label("Open a dataset or weights profile (tab moves, enter opens)", classes="title")
+            with Horizontal(classes="field"):
+                yield Label("Dataset")
+                yield Input(self.data, id="data", compact=True, placeholder="a name or a folder")
+            with Horizontal(classes="field"):
+                yield Label("Weights")
+                yield Input(self.weights, id="weights", compact=True,
+                            placeholder="a name or a .toml file; empty: the dataset's default")  # fmt: skip
+            with Horizontal(classes="field"):
+                yield Label("Year")
+                yield Input("" if self.year is None else str(self.year), id="year", type="integer", compact=True)
+                yield Static("of a panel dataset; empty: the latest", classes="hint")
             yield Static(
-                "Shipped datasets: " + ", ".join(self.datasets) + "\nShipped profiles: " + ", ".join(self.profiles),
+                "Datasets: " + ", ".join(self.datasets) + "\nProfiles: " + ", ".join(self.profiles),
                 classes="hint",
+                id="shipped",
             )
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Open (enter)", id="open", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
+    def on_mount(self) -> None:
+        self.query_one("#data", Input).focus()
+
     def show_error(self, text: str) -> None:
-        self.query_one("#error", Static).update(text)
+        error = self.query_one("#error", Static)
+        error.update(text)
+        error.add_class("shown")
+        error.scroll_visible(animate=False)
+        self.app.bell()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit()
@@ -206,12 +230,9 @@ class OpenDialog(ModalScreen):
 class PresetDialog(ModalScreen[str | None]):
     """Choose a shipped weights profile; its weights replace the current ones (methods stay)."""
 
-    DEFAULT_CSS = (
-        DIALOG_CSS
-        + """
+    DEFAULT_CSS = dialog_css("PresetDialog", """
     PresetDialog OptionList { height: auto; max-height: 16; }
-    """
-    )
+    """)  # fmt: skip
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, presets: list[tuple[str, str]]) -> None:

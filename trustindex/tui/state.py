@@ -32,9 +32,14 @@ class StateError(ValueError):
     """A transition the state refuses, with a message meant for the user."""
 
 
-def clean(value: float) -> float:
-    """``value`` to 12 significant digits, so stepping 1.0 by 0.1 three times gives 1.3, not 1.3000000000000003."""
-    return float(f"{value:.12g}")
+LOCKED_DIGITS = 6
+"""Significant digits of a locked weight rescaled to keep its share (what a save then writes)."""
+
+
+def clean(value: float, digits: int = 12) -> float:
+    """``value`` to 12 (or ``digits``) significant digits, so stepping 1.0 by 0.1 three times gives 1.3, not
+    1.3000000000000003."""
+    return float(f"{value:.{digits}g}")
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,8 @@ class WeightState:
             if kept >= 1 - 1e-12:  # the unlocked siblings all weigh 0: they cannot absorb the change
                 raise StateError(f"the unlocked weights beside {node} are all 0: unlock one to change it")
             scale = free / (1 - kept)
-            for s in held:
-                values[s] = clean(shares[s] * scale)
+            for s in held:  # six digits, as people write weights: the share holds to a millionth
+                values[s] = clean(shares[s] * scale, LOCKED_DIGITS)
         values[node] = value
         if not any(values[s] > 0 for s in group):
             parent = self.parents[self._position[node]]
@@ -150,8 +155,12 @@ class WeightState:
             return replace(self, values=self.loaded, locked=frozenset())
         return self.set(node, self.loaded_weight(node))
 
-    def normalise(self, parent: str | None = None) -> WeightState:
-        """Rescale the children of ``parent`` (every group when None) to sum to 1: no share, no score changes."""
+    def normalise(self, parent: str | None = None, digits: int = 12) -> WeightState:
+        """Rescale the children of ``parent`` (every group when None) to sum to 1: no share, no score changes.
+
+        With fewer ``digits`` (significant), each weight is rounded: equal weights stay equal, the group sums to
+        1 within the rounding, and shares move by at most half a unit of the last digit kept.
+        """
         values = self.mapping()
         parents = set(self.parents) if parent is None else {parent}
         for p in parents:
@@ -159,7 +168,7 @@ class WeightState:
             total = sum(values[n] for n in group)
             if total > 0:
                 for n in group:
-                    values[n] = clean(values[n] / total)
+                    values[n] = clean(values[n] / total, digits)
         return replace(self, values=tuple(values[n] for n in self.nodes))
 
     def apply(self, weights: Mapping[str, float]) -> WeightState:

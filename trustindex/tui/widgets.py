@@ -43,8 +43,17 @@ def pct(share: float) -> str:
 
 
 def step_for(scale: float) -> float:
-    """A round step for a bar whose full scale is ``scale``: 0.1 up to 10, 0.01 below 1, 1 from 100."""
-    return 10.0 ** (math.floor(math.log10(max(scale, 1e-9))) - 1) if scale >= 1 else 0.01
+    """A round step for a bar whose full scale is ``scale``: the largest 1, 2 or 5 × 10ᵏ at most a twentieth of
+    it (0.1 for a scale of 2, 0.02 for 0.5, 0.5 for 10), so twenty steps cross the bar."""
+    target = max(scale, 1e-9) / 20
+    power = 10.0 ** math.floor(math.log10(target))
+    return next(f * power for f in (5, 2, 1) if f * power <= target * (1 + 1e-9))
+
+
+def focus_now(widget: Widget) -> None:
+    """Focus ``widget`` at once: ``widget.focus()`` waits a turn, so a key typed right after the one that
+    moved the focus (tab, a tab's letter) went to the widget focused before."""
+    widget.screen.set_focus(widget)
 
 
 def hbar(fraction: float, width: int) -> str:
@@ -320,14 +329,39 @@ class Column:
     key: str
     label: str
     width: int
+    """The width the column asks for."""
     align: str = "right"
+    minimum: int = 0
+    """The narrowest it may be drawn (its header then ends in …); 0: its asked width."""
+
+
+@dataclass(frozen=True, eq=False)
+class Bands:
+    """5–95 % rank intervals of every entity (aligned with a ranking's entities) under one weight state."""
+
+    state: object
+    """The :class:`~trustindex.tui.state.WeightState` they were computed for."""
+    low: np.ndarray
+    high: np.ndarray
+    median: np.ndarray
+    count: int
+    """Ranks run from 1 to ``count`` (the entities ranked)."""
+    runs: int
+
+
+BAND_TRACK = (8, 16)
+"""Narrowest and widest rank track drawn in the ranking (cells)."""
+NAME_READABLE = 16
+"""Cells the entity column gets before the second pillar column does."""
 
 
 class RankTable(ScrollView, can_focus=True):
     """The ranking: only the visible rows are drawn, so re-ranking 1,000 entities costs one sort.
 
     ↑/↓, page up/down, home/end move the cursor; enter opens the entity; s sorts by the next column,
-    S reverses; ←/→ scroll the score columns; a click on a header sorts by it.
+    S reverses; ←/→ scroll the pillar columns (rank, name and index stay); a click on a header sorts by it.
+    The 5–95 % column holds the highlighted entity's rank interval (every row's after ``b``), with a track
+    of ranks 1…n beside it when there is room.
     """
 
     BINDINGS = [
@@ -348,8 +382,11 @@ class RankTable(ScrollView, can_focus=True):
 ### Ranking
 - **↑/↓**, **page up/down**, **home/end** move; the weights show stability for the highlighted entity
 - **enter** explains the highlighted entity; **s** sorts by the next column, **S** reverses
-- **←/→** scroll the pillar columns; click a header to sort by it
+- **←/→** scroll the pillar columns (rank, entity and index stay); click a header to sort by it
 - **Δ** is the change of rank against the loaded profile: ▲ up, ▼ down
+- **5–95 %** is the highlighted entity's rank interval under the uncertainty spec, recomputed as the weights
+  change; the track beside it spans ranks 1…n: ━ the interval, ● the median, │ the rank now. **b** shows it
+  for every row
 """
     DEFAULT_CSS = """
     RankTable {
@@ -362,10 +399,11 @@ class RankTable(ScrollView, can_focus=True):
     RankTable > .rank-table--up { color: $text-success; }
     RankTable > .rank-table--down { color: $text-error; }
     RankTable > .rank-table--muted { color: $text-muted; }
+    RankTable > .rank-table--band { color: $text-accent; }
     """
     COMPONENT_CLASSES = {
         "rank-table--header", "rank-table--cursor", "rank-table--cursor-blurred", "rank-table--up",
-        "rank-table--down", "rank-table--muted",
+        "rank-table--down", "rank-table--muted", "rank-table--band",
     }  # fmt: skip
 
     class Highlighted(Message):
@@ -383,6 +421,7 @@ class RankTable(ScrollView, can_focus=True):
         self.ranking: Ranking | None = None
         self.names: tuple[str, ...] = ()
         self.columns: tuple[Column, ...] = ()
+        """Rank, Δ, 5–95 %, entity, index (always shown), then the pillars (scrolled by ←/→)."""
         self.node_columns: dict[str, int] = {}
         self.sort_key = "rank"
         self.descending = False
@@ -390,20 +429,32 @@ class RankTable(ScrollView, can_focus=True):
         self.cursor = 0
         self.selected: str | None = None
         self.first_scrolled = 0
-        self.fixed = 3
+        self.fixed = 5
+        self.bands: Bands | None = None
+        self.bands_fresh = False
+        self.every_band = False
+        """Show every row's interval, not only the highlighted one's."""
+        self.band_enabled = True
+        """Keep a column for the intervals (off when no uncertainty analysis can run on this dataset)."""
 
     # --- data ---------------------------------------------------------------------------------------
 
     def set_layout(self, names: tuple[str, ...], nodes: tuple[tuple[str, str, int], ...]) -> None:
-        """Entity names, and the score columns: (node id, label, column in the ranking's scores)."""
+        """Entity names, and the score columns: (node id, label, column in the ranking's scores); the first
+        is the index, which always shows."""
         self.names = names
-        width = min(24, max([8, *(cell_len(n) for n in names)]))
-        columns = [Column("rank", "Rank", 5), Column("change", "Δ", 4), Column("name", "Entity", width, "left")]
-        for node, label, _ in nodes:
-            columns.append(Column(node, label, min(14, max(6, cell_len(label)))))
+        longest = max([6, *(cell_len(n) for n in names)])
+        digits = len(str(len(names)))
+        columns = [Column("rank", "Rank", max(5, digits + 1)), Column("change", "Δ", max(3, digits + 1)),
+                   Column("band", "5–95%", max(5, 2 * digits + 1)),
+                   Column("name", "Entity", min(24, longest), "left", min(10, longest))]  # fmt: skip
+        for k, (node, label, _) in enumerate(nodes):
+            label = "Index" if k == 0 else label
+            columns.append(Column(node, label, min(14, max(5, cell_len(label))), minimum=5))
         self.columns = tuple(columns)
         self.node_columns = {node: j for node, _, j in nodes}
         self.first_scrolled = 0
+        self.bands = None
 
     def update(self, ranking: Ranking) -> None:
         """Show ``ranking``: re-sort, keep the selected entity under the cursor, redraw the visible rows."""
@@ -416,8 +467,23 @@ class RankTable(ScrollView, can_focus=True):
         self.cursor = min(max(self.cursor, 0), max(n - 1, 0))
         if n and self.selected is None:
             self.selected = ranking.entities[self.order[self.cursor]]
+        self.bands_fresh = self.bands is not None and self.bands.state == ranking.state
         self.virtual_size = Size(self.scrollable_content_region.width, n + 1)
         self._keep_visible()
+        self.refresh()
+
+    def set_bands(self, bands: Bands | None) -> None:
+        """The rank intervals to show (drawn dim while they are for other weights than the ranking's)."""
+        self.bands = bands
+        self.bands_fresh = bands is not None and self.ranking is not None and bands.state == self.ranking.state
+        self.refresh()
+
+    def show_every_band(self, every: bool) -> None:
+        self.every_band = every
+        self.refresh()
+
+    def enable_bands(self, enabled: bool) -> None:
+        self.band_enabled = enabled
         self.refresh()
 
     def _positions(self) -> dict[str, int]:
@@ -431,6 +497,8 @@ class RankTable(ScrollView, can_focus=True):
             return r.rank
         if key == "change":
             return r.change()
+        if key == "band":
+            return self.bands.median if self.bands is not None else np.full(len(r.rank), np.nan)
         return r.scores[:, self.node_columns[key]]
 
     def _sorted(self) -> np.ndarray:
@@ -444,7 +512,7 @@ class RankTable(ScrollView, can_focus=True):
             order = np.lexsort((ids, rank, primary))
             return order[::-1] if self.descending else order
         values = self._values(self.sort_key)
-        ascending = self.sort_key == "rank"
+        ascending = self.sort_key in ("rank", "band")
         if self.descending:
             ascending = not ascending
         key = np.where(np.isnan(values), np.inf, values if ascending else -values)
@@ -465,7 +533,19 @@ class RankTable(ScrollView, can_focus=True):
         """The text of one cell (for tests and the screen reader of a snapshot)."""
         return self._cell(self._positions()[entity], key)
 
+    def band_of(self, entity: str) -> tuple[float, float, float] | None:
+        """(low, median, high) of ``entity``'s interval on screen, None when there is none."""
+        if self.bands is None or self.ranking is None:
+            return None
+        i = self._positions()[entity]
+        return float(self.bands.low[i]), float(self.bands.median[i]), float(self.bands.high[i])
+
     # --- rendering ----------------------------------------------------------------------------------
+
+    def _shows_band(self, i: int) -> bool:
+        if self.bands is None:
+            return False
+        return self.every_band or (self.selected is not None and self._positions().get(self.selected) == i)
 
     def _cell(self, i: int, key: str) -> str:
         r = self.ranking
@@ -478,27 +558,88 @@ class RankTable(ScrollView, can_focus=True):
             return "·" if change == 0 else (f"▲{change:.0f}" if change > 0 else f"▼{-change:.0f}")
         if key == "name":
             return self.names[i]
+        if key == "band":
+            if not self._shows_band(i):
+                return ""
+            from ..reports.robustness import rank_interval
+
+            return rank_interval(float(self.bands.low[i]), float(self.bands.high[i]))
+        if key == "track":
+            return ""
         return fmt(r.scores[i, self.node_columns[key]])
 
+    def _track(self, i: int, width: int) -> str:
+        if not self._shows_band(i):
+            return " " * width
+        from ..reports.robustness import rank_track
+
+        b = self.bands
+        return rank_track(float(b.low[i]), float(b.high[i]), float(b.median[i]), float(self.ranking.rank[i]),
+                          b.count, width)  # fmt: skip
+
     def _visible_columns(self, width: int) -> list[Column]:
-        key = (width, self.first_scrolled, self.columns)
+        """The columns drawn at ``width`` cells, each at the width it is drawn.
+
+        Room is given in this order: rank, Δ, 5–95 %, entity (at its narrowest) and index; the first
+        pillar; the rank track; the entity up to a readable width; the other pillars (at their narrowest:
+        headers end in …), from the first scrolled to; then the entity grows to its full name, the track to
+        its widest, the headers to theirs (sharing what is left evenly).
+        """
+        key = (width, self.first_scrolled, self.columns, self.band_enabled)
         if getattr(self, "_columns_cache", (None,))[0] == key:
             return self._columns_cache[1]
-        shown = list(self.columns[: self.fixed])
-        # The name gives way (down to 10 cells) so that the index and one pillar always show.
-        scores = self.columns[self.fixed : self.fixed + 2]
-        room = width - sum(c.width + 1 for c in shown[:-1]) - sum(c.width + 1 for c in scores)
-        name = shown[-1]
-        if name.width > room:
-            shown[-1] = Column(name.key, name.label, max(10, room), name.align)
-        used = sum(c.width + 1 for c in shown)
-        for column in self.columns[self.fixed + self.first_scrolled :]:
-            if used + column.width > width:
+        if not self.columns:
+            return []
+
+        def narrow(c: Column) -> int:
+            return c.minimum or c.width
+
+        fixed = [c for c in self.columns[: self.fixed] if c.key != "band" or self.band_enabled]
+        pillars = list(self.columns[self.fixed + self.first_scrolled :])
+        used = sum(narrow(c) + 1 for c in fixed)
+        widths = {c.key: narrow(c) for c in fixed}
+        shown: list[Column] = []
+        track = 0
+        room = width - used
+
+        def grow(column_key: str, wanted: int) -> None:
+            nonlocal room
+            extra = max(0, min(room, wanted - widths[column_key]))
+            widths[column_key] += extra
+            room -= extra
+
+        name = next(c for c in fixed if c.key == "name")
+        for k, column in enumerate(pillars):
+            if narrow(column) + 1 > room:
                 break
             shown.append(column)
-            used += column.width + 1
-        self._columns_cache = (key, shown)
-        return shown
+            widths[column.key] = narrow(column)
+            room -= narrow(column) + 1
+            if k == 0:  # after the first pillar: the track, then a readable name
+                if self.band_enabled and room >= BAND_TRACK[0] + 1:
+                    track = BAND_TRACK[0]
+                    room -= track + 1
+                grow("name", min(name.width, NAME_READABLE))
+        if not shown and self.band_enabled and room >= BAND_TRACK[0] + 1:
+            track = BAND_TRACK[0]
+            room -= track + 1
+        grow("name", name.width)
+        if track:
+            extra = max(0, min(room, BAND_TRACK[1] - track))
+            track += extra
+            room -= extra
+        growing = [c for c in shown if widths[c.key] < c.width]
+        while room > 0 and growing:  # the headers share what is left, a cell at a time each
+            for column in list(growing):
+                grow(column.key, widths[column.key] + 1)
+                if widths[column.key] >= column.width:
+                    growing.remove(column)
+        out = [Column(c.key, c.label, widths[c.key], c.align) for c in fixed]
+        if track:
+            out.insert([c.key for c in out].index("name"), Column("track", "", track, "left"))
+        out += [Column(c.key, c.label, widths[c.key], c.align) for c in shown]
+        self._columns_cache = (key, out, len(pillars) > len(shown))
+        return out
 
     def notify_style_update(self) -> None:
         self._styles = {}
@@ -553,10 +694,13 @@ class RankTable(ScrollView, can_focus=True):
             for column in columns:
                 label = column.label
                 if column.key == self.sort_key:
-                    up = (self.sort_key in ("rank", "name")) != self.descending
+                    up = (self.sort_key in ("rank", "name", "band")) != self.descending
                     label = label[: column.width - 1] + ("▲" if up else "▼")
+                if column.key == "track" and self.ranking is not None:
+                    last = str(self.bands.count if self.bands is not None else len(self.order))
+                    label = "1" + " " * max(0, column.width - 1 - len(last)) + last
                 cells.append((label, column, header))
-            more = len(self.columns) > len(columns) + self.first_scrolled
+            more = self._columns_cache[2]
             strip = self._line(cells, width, base)
             if more or self.first_scrolled:
                 marker = ("‹" if self.first_scrolled else " ") + ("›" if more else " ")
@@ -570,15 +714,22 @@ class RankTable(ScrollView, can_focus=True):
         line_style = base
         if row == self.cursor:
             line_style = base + self._style("rank-table--cursor" if self.has_focus else "rank-table--cursor-blurred")
+        band_style = self._style("rank-table--band") if self.bands_fresh else muted
         cells = []
         for column in columns:
-            text = self._cell(i, column.key)
             style = None
+            if column.key == "track":
+                text = self._track(i, column.width)
+                style = band_style
+            else:
+                text = self._cell(i, column.key)
             if column.key == "change":
                 style = (self._style("rank-table--up") if text.startswith("▲")
                          else self._style("rank-table--down") if text.startswith("▼") else muted)  # fmt: skip
             elif column.key == "rank":
                 style = muted
+            elif column.key == "band":
+                style = band_style
             cells.append((text, column, style))
         return self._line(cells, width, line_style)
 
@@ -637,8 +788,9 @@ class RankTable(ScrollView, can_focus=True):
             self.post_message(self.Chosen(self, self.selected))
 
     def action_sort_next(self) -> None:
-        keys = [c.key for c in self.columns]
-        self.sort_by(keys[(keys.index(self.sort_key) + 1) % len(keys)], descending=False)
+        keys = [c.key for c in self.columns if c.key != "band" or self.bands is not None]
+        self.sort_by(keys[(keys.index(self.sort_key) + 1) % len(keys)] if self.sort_key in keys else "rank",
+                     descending=False)  # fmt: skip
 
     def action_sort_reverse(self) -> None:
         self.sort_by(self.sort_key, not self.descending)
@@ -651,7 +803,8 @@ class RankTable(ScrollView, can_focus=True):
             x = 0
             for column in self._visible_columns(self.scrollable_content_region.width):
                 if x <= offset.x < x + column.width + 1:
-                    self.sort_by(column.key)
+                    if column.key != "track":
+                        self.sort_by(column.key)
                     return
                 x += column.width + 1
             return
