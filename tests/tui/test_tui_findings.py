@@ -483,3 +483,23 @@ async def test_the_ui_thread_never_runs_a_full_score_or_an_analysis(make_app, mo
     called = {name for name, _ in calls}
     assert called == set(slow.values())
     assert not [name for name, on_ui in calls if on_ui]
+
+
+# --- the HTML report of the weights on screen ------------------------------------------------------------
+
+
+async def test_w_writes_the_report_of_the_weights_on_screen_to_a_new_file(make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "report-coexistence-regimes.html").write_text("mine")  # taken: never replaced
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        app.query_one("#runs", Input).value = "50"
+        app.query_one("#samples", Input).value = "16"
+        app.state = app.state.set("management", 3.0)  # an edit: no profile file holds these weights
+        app.action_report()
+        target = tmp_path / "report-coexistence-regimes-2.html"
+        await wait_until(pilot, lambda: target.exists(), timeout=60)
+    page = target.read_text(encoding="utf-8")
+    assert (tmp_path / "report-coexistence-regimes.html").read_text() == "mine"
+    assert "--weights FILE" in page and "50 uncertainty runs" in page and "N = 16" in page

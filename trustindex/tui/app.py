@@ -65,6 +65,7 @@ class TrustIndexApp(App[None]):
         Binding("p", "presets", "Presets", id="app.presets"),
         Binding("u", "run('uncertainty')", "Uncertainty", show=False, id="app.uncertainty"),
         Binding("o", "run('sensitivity')", "Sobol'", show=False, id="app.sobol"),
+        Binding("w", "report", "Report", show=False, id="app.report"),
         Binding("escape", "escape", "Cancel", show=False, id="app.cancel"),
         Binding("R", "reset_all", "Reset all", show=False, id="app.reset"),
         Binding("N", "normalise_all", "Normalise all", show=False, id="app.normalise"),
@@ -354,10 +355,13 @@ class TrustIndexApp(App[None]):
     def action_run(self, kind: str) -> None:
         self.robustness.action_run(kind)
 
+    def action_report(self) -> None:
+        self.robustness.action_report()
+
     def action_escape(self) -> None:
         """Cancel what runs on the tab shown; else, on Explore, go back up."""
         tab = self.tabs.active
-        if tab == "robustness" or self.jobs.busy("analysis"):
+        if tab == "robustness" or self.jobs.busy("analysis") or self.jobs.busy("report"):
             self.robustness.action_cancel()
         elif tab == "entity":
             self.entity.cancel_target()

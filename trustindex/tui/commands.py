@@ -44,6 +44,8 @@ def palette(app) -> list[tuple[str, str, object]]:
          partial(app.action_run, "uncertainty")),
         ("Run Sobol' sensitivity", "Which uncertain input drives the ranking",
          partial(app.action_run, "sensitivity")),
+        ("Write HTML report", "The page of `trustindex report` for the weights on screen (report-DATASET.html)",
+         app.action_report),
         ("Cancel analysis", "Stop the running uncertainty or Sobol' analysis", app.robustness.action_cancel),
         ("Rank bands on every row", "Show (or hide) every entity's 5–95 % rank interval",
          app.explore.action_every_band),

@@ -33,7 +33,9 @@ source and year of every value. **[** / **]** previous / next entity; the page s
 ### Robustness
 **u** uncertainty analysis, **o** Sobol' sensitivity, **escape** cancels. The runs use the weights on
 screen, the spec (default, or a file loaded in the Spec field) and the seed shown (repeat them with
-`trustindex uncertainty --seed N --spec FILE` on a saved profile).
+`trustindex uncertainty --seed N --spec FILE` on a saved profile). **w** writes the HTML report of
+`trustindex report` for the weights on screen, with these runs, N and seed, to a new
+`report-DATASET.html` in the current folder (an existing file is never replaced).
 
 ### Audit
 The JRC statistical audit's findings, the highlighted one in full. **enter** on a finding opens the weight

@@ -26,6 +26,16 @@ from .chart import ChartRow, RankChart
 from .jobs import Job
 from .widgets import focus_now, hbar
 
+
+def _free_name(path: Path) -> Path:
+    """``path``, else ``stem-2.suffix``, ``stem-3.suffix``, ...: the first that names no file (nothing is replaced)."""
+    candidate, number = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
 KINDS = {"uncertainty": "uncertainty", "sensitivity": "Sobol' sensitivity"}
 
 
@@ -225,7 +235,32 @@ class RobustnessPane(Vertical):
         self.query_one("#cancel-analysis", Button).disabled = False
         app.jobs.start(Job("analysis", (kind, state), work, self, label=KINDS[kind], progress=True))
 
+    def action_report(self) -> None:
+        """Write the HTML report of ``trustindex report`` for the weights on screen (this tab's runs and N), to a
+        new file in the current folder: ``report-DATASET.html``, numbered when that name is taken."""
+        app = self.app
+        dataset, loaded = app.session.dataset, app.session.profile
+        profile = app.state.profile(loaded, dataset)
+        if profile != loaded:  # edited: no file holds these weights, and the page says so
+            profile = replace(profile, digest="", path=None)
+        target = _free_name(Path(f"report-{dataset.name}.html"))
+        spec, samples, seed = replace(app.spec, runs=self._read_int("#runs", app.spec.runs)), self._read_int(
+            "#samples", 1024), app.seed  # fmt: skip
+
+        def work(progress, cancelled):
+            from ..reports.html import write_report
+
+            write_report(dataset, profile, target, spec, samples, seed, progress=progress, cancelled=cancelled)
+            return target
+
+        app.action_show_tab("robustness")
+        self.query_one("#progress", ProgressBar).update(progress=0.0)
+        self._status(f"report: writing {target} ({spec.runs:,} runs, N = {samples:,}, seed {seed})… (escape cancels)")
+        app.jobs.start(Job("report", app.state, work, self, label="report", progress=True))
+
     def action_cancel(self) -> None:
+        if self.app.jobs.cancel("report"):
+            self._status("report: cancelled, nothing written")
         if self.app.jobs.cancel("analysis"):
             self.query_one("#progress", ProgressBar).update(progress=0.0)
             self._status("cancelled: nothing half-done is shown")
@@ -245,10 +280,16 @@ class RobustnessPane(Vertical):
     # --- job outcomes -------------------------------------------------------------------------------
 
     def job_progress(self, job: Job, fraction: float) -> None:
-        if self.app.jobs.busy("analysis"):
+        if self.app.jobs.busy(job.group):
             self.query_one("#progress", ProgressBar).update(progress=fraction)
 
     def job_done(self, job: Job, result) -> None:
+        if job.group == "report":
+            self.query_one("#progress", ProgressBar).update(progress=1.0)
+            stale = "" if job.key == self.app.state else " (for earlier weights)"
+            self._status(f"wrote {result}{stale}")
+            self.app.notify(f"Wrote {result}{stale}.", timeout=4)
+            return
         kind, state = job.key
         self.query_one("#cancel-analysis", Button).disabled = True
         self.query_one("#progress", ProgressBar).update(progress=1.0)
