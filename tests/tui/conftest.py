@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import textual._wait
+from pilot_helpers import wait_until
 
 from trustindex.io.registry import resolve_weights
 from trustindex.tui.state import Session
@@ -47,8 +48,7 @@ def make_app():
         @asynccontextmanager
         async def run_test(self, *args, **kwargs):
             async with super().run_test(*args, **kwargs) as pilot:
-                while not self.ready:
-                    await pilot.pause(0.01)
+                await wait_until(pilot, lambda: self.ready)
                 yield pilot
 
     def make(data: str | None = None, weights: str | None = None, year: int | None = None, seed: int = 1,

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from pilot_helpers import settle, wait_until
+from pilot_helpers import leave, settle, wait_until
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from trustindex.cli import cli
@@ -303,16 +303,14 @@ async def test_quitting_with_unsaved_changes_asks(make_app):
         assert isinstance(app.screen, Confirm)
         await pilot.press("escape")
         assert not isinstance(app.screen, Confirm) and app.is_running
-        await pilot.press("q", "d")  # discard
-        await pilot.pause()
+        await leave(pilot, "q", "d")  # discard
         assert not app.is_running
 
 
 async def test_quitting_unchanged_does_not_ask(make_app):
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("right", "left", "q")  # back to the loaded weight: nothing to save
-        await pilot.pause()
+        await leave(pilot, "right", "left", "q")  # back to the loaded weight: nothing to save
         assert not app.is_running
 
 
@@ -323,8 +321,7 @@ async def test_quitting_can_save_first(make_app, profile_copy, monkeypatch, tmp_
     async with app.run_test() as pilot:
         await pilot.press("right", "q", "s")  # save first
         assert isinstance(app.screen, SaveDialog)
-        await pilot.press("enter", "y")
-        await pilot.pause()
+        await leave(pilot, "enter", "y")
         assert not app.is_running
     assert load_weights(source).weight("management") == 1.1
 
@@ -562,7 +559,7 @@ async def test_quitting_stops_every_thread(make_app):
             close()
 
         app.jobs.close = timed_close
-        await pilot.press("q")  # nothing unsaved: no question
+        await leave(pilot, "q")  # nothing unsaved: no question
     deadline = time.monotonic() + 2
     while app.jobs.threads and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
