@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 import textual._wait
+import textual.constants
 from pilot_helpers import wait_until
 
 from trustindex.io.registry import resolve_weights
@@ -16,6 +18,15 @@ from trustindex.tui.state import Session
 # key at least). Sampling every 5 ms detects the same idleness (less than 1 ms of CPU per sample) sooner: it
 # takes a third off this suite, whose tests press thousands of keys. Textual reads the value at each call.
 textual._wait.SLEEP_GRANULARITY = 0.005
+# Idle means the UI thread is idle: Textual measures the CPU time of the whole process, so a job computing in a
+# worker thread (an analysis, a rank band) made every key wait the full second for an idleness that cannot come
+# while it runs. The event loop (keys, messages, painting) runs in this thread alone: its clock says when a key
+# has been handled. A test that needs a job's outcome waits for exactly that (settle, wait_until).
+textual._wait.process_time = time.thread_time
+# No animations (as TEXTUAL_ANIMATIONS=none): after every key the pilot waits for the animator to finish, so each
+# tab switch (the underline slides) and each smooth page scroll cost a third of a second or more. Every value
+# an animation moves is set at once instead, to where the animation would end. Read by each app as it is built.
+textual.constants.TEXTUAL_ANIMATIONS = "none"
 
 
 @pytest.fixture

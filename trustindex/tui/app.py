@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
+from textual.widgets import Header, TabbedContent, TabPane, Tabs
 from textual.worker import Worker
 
 from ..errors import TrustIndexError
@@ -35,7 +35,7 @@ from .messages import JobEnded, JobProgress, ShowEntity, ShowWeight
 from .robustness import RobustnessPane
 from .screens import Confirm, HelpScreen, OpenDialog, PresetDialog, SaveDialog
 from .state import Scorer, Session, StateError, WeightState
-from .widgets import RankTable, WeightBar, focus_now
+from .widgets import KeysFooter, RankTable, WeightBar, focus_now
 
 TABS = (("explore", "Explore"), ("entity", "Entity"), ("robustness", "Robustness"), ("audit", "Audit"))
 APP_ACTIONS = {"show_tab", "save", "open", "presets", "reset_all", "normalise_all", "escape"}
@@ -160,7 +160,7 @@ class TrustIndexApp(App[None]):
                 yield RobustnessPane()
             with TabPane("Audit", id="audit"):
                 yield AuditPane()
-        yield Footer()
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         for tabs in self.query(Tabs):  # e/d/r/a and the mouse switch tabs; Tab never lands on the strip

@@ -147,9 +147,14 @@ class Jobs:
             self.cancel(group)
 
     def close(self) -> None:
-        """Stop everything and start nothing more (the app is leaving)."""
+        """Stop everything and start nothing more (the app is leaving). The owners are not told: their widgets
+        may be gone already (the app unmounting), and nobody reads the screen any more."""
         self.closed = True
-        self.cancel_all()
+        self._pending.clear()
+        for worker in self._current.values():
+            worker.cancel()
+        self._current.clear()
+        self._workers.clear()
 
     def _launch(self, job: Job) -> None:
         worker = self.app.run_worker(

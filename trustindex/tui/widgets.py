@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Footer
 
 from .state import Ranking
 
@@ -63,6 +64,30 @@ def hbar(fraction: float, width: int) -> str:
     full, part = divmod(eighths, 8)
     text = "█" * full + (EIGHTHS[part] if part and full < width else "")
     return text.ljust(width)
+
+
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it shows change. Textual's own removes and mounts all its
+    keys whenever the bindings may have changed — on every focus change, so on every tab switch and every
+    Tab — at a tenth of a second each time, while the keys shown are mostly the same."""
+
+    _composed: tuple | None = None
+
+    def _keys(self, screen) -> tuple:
+        """What :meth:`compose` would show: every shown binding (enabled or not, its tooltip) and the palette's."""
+        return tuple((b.key, b.action, b.description, enabled, tooltip)
+                     for key, (_, b, enabled, tooltip) in screen.active_bindings.items()
+                     if b.show or key == self.app.COMMAND_PALETTE_BINDING)  # fmt: skip
+
+    def compose(self):
+        if self._bindings_ready:
+            self._composed = self._keys(self.screen)
+        yield from super().compose()
+
+    def bindings_changed(self, screen) -> None:
+        if self.is_attached and screen is self.screen and self._composed == self._keys(screen):
+            return
+        super().bindings_changed(screen)
 
 
 @dataclass(frozen=True)
