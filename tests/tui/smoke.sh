@@ -14,31 +14,31 @@ cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work";
 trap cleanup EXIT
 
 screen() { tmux capture-pane -p -t "$session" 2>/dev/null || true; }
-keys() {  # one key at a time, as a person types (focus moves between keys)
+keys() {  # one key at a time, 0.1 s apart: a fast typist
     for key in "$@"; do
         tmux send-keys -t "$session" "$key"
-        sleep 0.2
+        sleep 0.1
     done
 }
 fail() { echo "smoke: $1" >&2; echo "----- screen -----" >&2; screen >&2; exit 1; }
-wait_for() {  # TEXT [TENTHS]: wait until TEXT is on the screen
-    for _ in $(seq 1 "${2:-200}"); do
+wait_for() {  # TEXT [SECONDS]: wait until TEXT is on the screen
+    for _ in $(seq 1 $(( ${2:-40} * 20 ))); do
         screen | grep -qF -- "$1" && return 0
-        sleep 0.2
+        sleep 0.05
     done
     fail "timed out waiting for: $1"
 }
-wait_for_re() {  # REGEX [TENTHS]: wait until a line of the screen matches REGEX
-    for _ in $(seq 1 "${2:-200}"); do
+wait_for_re() {  # REGEX [SECONDS]: wait until a line of the screen matches REGEX
+    for _ in $(seq 1 $(( ${2:-40} * 20 ))); do
         screen | grep -qE -- "$1" && return 0
-        sleep 0.2
+        sleep 0.05
     done
     fail "timed out waiting for: $1"
 }
 wait_exit() {  # the app quits: the tmux session ends with it
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 400); do
         tmux has-session -t "$session" 2>/dev/null || return 0
-        sleep 0.2
+        sleep 0.05
     done
     fail "the app did not quit"
 }
@@ -82,12 +82,12 @@ wait_for "unsaved: 1 changed"
 keys d
 wait_for "rank 1 of 51"
 keys a
-wait_for "findings" 300
+wait_for "findings" 60
 keys e Tab Down Enter                     # explain the second entity, chosen in the ranking
 wait_for "rank 2 of 51"
 keys r Tab Tab End BSpace BSpace BSpace BSpace 3 0 0 0 0 0 0 BTab BTab Enter
 wait_for "3,000,000 runs"
-sleep 1
+sleep 0.5                                 # the analysis is under way
 keys q
 wait_for "Quit with unsaved changes?"
 began=$(date +%s%N)
