@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from pilot_helpers import leave, settle, wait_until
+from textual.command import CommandList
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from trustindex.cli import cli
@@ -460,7 +461,12 @@ async def test_every_action_is_in_the_command_palette(make_app):
         assert discovered[0].text == "Save weights"
         await pilot.press("ctrl+p")
         await pilot.press(*"Weight: Langu")
-        await pilot.pause(0.5)
+
+        def found() -> bool:  # the palette searches in the background: its best hit is highlighted
+            hits = app.screen.query_one(CommandList)
+            return hits.highlighted is not None and "Langu" in str(hits.get_option_at_index(hits.highlighted).prompt)
+
+        await wait_until(pilot, found, timeout=5)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.focused, WeightBar) and app.focused.node == "language_education"
@@ -534,7 +540,7 @@ async def test_quick_drills_never_duplicate_bars(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(2):
             await pilot.press("enter", "enter", "escape", "escape", "enter", "escape")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers))  # each drill, pending ones too
         await settle(pilot)
         assert app.explore.drill is None
         assert [bar.node for bar in app.query(WeightBar)] == ["Conn", "Sust"] == [bar.node for bar in app.bars]

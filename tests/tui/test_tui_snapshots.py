@@ -16,11 +16,11 @@ def app(data: str | None = None, weights: str | None = None) -> TrustIndexApp:
 
 async def settle(pilot) -> None:
     """Wait for every job and the messages they post, then freeze what moves (cursor blink, toasts)."""
-    for _ in range(600):
-        await pilot.pause(0.05)
+    for _ in range(1500):
+        await pilot.pause(0.02)
         if pilot.app.jobs.idle() and not any(w.is_running for w in pilot.app.workers):
             break
-    await pilot.pause(0.1)
+    await pilot.pause()
     for screen in pilot.app.screen_stack:
         for widget in screen.query(Input):
             widget.cursor_blink = False

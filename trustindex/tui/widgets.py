@@ -67,11 +67,12 @@ def hbar(fraction: float, width: int) -> str:
 
 
 class KeysFooter(Footer):
-    """Textual's footer, rebuilt only when the keys it shows change. Textual's own removes and mounts all its
-    keys whenever the bindings may have changed — on every focus change, so on every tab switch and every
-    Tab — at a tenth of a second each time, while the keys shown are mostly the same."""
+    """Textual's footer, rebuilt once a refresh and only when the keys it shows change. Textual's own removes
+    and mounts all its keys each time the bindings may have changed (several times as the app starts, and on
+    every focus change), at several milliseconds a key each time, though the keys shown are mostly the same."""
 
     _composed: tuple | None = None
+    _queued = False
 
     def _keys(self, screen) -> tuple:
         """What :meth:`compose` would show: every shown binding (enabled or not, its tooltip) and the palette's."""
@@ -85,9 +86,15 @@ class KeysFooter(Footer):
         yield from super().compose()
 
     def bindings_changed(self, screen) -> None:
-        if self.is_attached and screen is self.screen and self._composed == self._keys(screen):
-            return
-        super().bindings_changed(screen)
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen and not self._queued:
+            self._queued = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._queued = False
+        if self.is_attached and self._composed != self._keys(self.screen):
+            await self.recompose()
 
 
 @dataclass(frozen=True)
