@@ -15,9 +15,11 @@ from trustindex.io.registry import resolve_weights
 from trustindex.tui.state import Session
 
 # After every key the pilot waits until the process looks idle, sampling the CPU clock every 20 ms (twice per
-# key at least). Sampling every 5 ms detects the same idleness (less than 1 ms of CPU per sample) sooner: it
-# takes a third off this suite, whose tests press thousands of keys. Textual reads the value at each call.
-textual._wait.SLEEP_GRANULARITY = 0.005
+# key at least) and calling a sample idle below 1 ms of CPU. Sampling every 2 ms, idle below 0.5 ms (the UI
+# thread busy a quarter of the time at most), detects the same idleness sooner after each of this suite's keys.
+# Textual reads both values at each call.
+textual._wait.SLEEP_GRANULARITY = 0.002
+textual._wait.SLEEP_IDLE = 0.0005
 # Idle means the UI thread is idle: Textual measures the CPU time of the whole process, so a job computing in a
 # worker thread (an analysis, a rank band) made every key wait the full second for an idleness that cannot come
 # while it runs. The event loop (keys, messages, painting) runs in this thread alone: its clock says when a key
