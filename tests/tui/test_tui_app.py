@@ -571,3 +571,20 @@ async def test_quitting_stops_every_thread(make_app):
         await asyncio.sleep(0.02)
     assert app.jobs.threads == 0
     assert time.monotonic() - closing[0] < 1.5
+
+
+async def test_tab_keys_typed_ahead_land_on_the_last_tab(make_app):
+    """Keys arriving faster than the tabs' own messages (a terminal delivers keys typed ahead at once): the last
+    tab asked for stays shown; the late message of an earlier switch never focuses its tab back into view."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await settle(pilot)
+        for key, character in (("e", "e"), ("right", None), ("r", "r")):  # in one go, no wait between them
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert app.state.weight("management") == 1.1  # the step reached the weight bar on Explore
+        assert app.tabs.active == "robustness"
+        assert app.focused is not None and app.robustness in app.focused.ancestors_with_self

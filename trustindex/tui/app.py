@@ -49,6 +49,17 @@ NORMALISE_TOLERANCE = 5e-3
 scores are shown with."""
 
 
+class PaneTabs(TabbedContent):
+    """Textual's tabs, which show the pane of a widget focused in it, unless the focus has moved on since: that
+    message comes late, and a tab key typed meanwhile would be undone."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.app.focused
+        if focused is not None and event.tab_pane not in focused.ancestors:
+            event.prevent_default()  # Textual's handler (the base class's, called after this one) would show it
+            event.stop()
+
+
 class TrustIndexApp(App[None]):
     """``trustindex tui``: weights, ranking, entity detail, robustness and audit of one dataset."""
 
@@ -151,7 +162,7 @@ class TrustIndexApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(initial="explore"):
+        with PaneTabs(initial="explore"):
             with TabPane("Explore", id="explore"):
                 yield ExplorePane()
             with TabPane("Entity", id="entity"):
@@ -189,6 +200,7 @@ class TrustIndexApp(App[None]):
         self.robustness.reset()
         self.audit.reset()
         self.entity._shown = None
+        self.entity.scroll_home(animate=False)  # another dataset's page starts at its top
         await self.explore.show_session()
         self._title()
 
@@ -330,7 +342,11 @@ class TrustIndexApp(App[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._activate(event.pane.id)  # a tab chosen by the mouse; idempotent after action_show_tab
+        """A tab chosen by the mouse (idempotent after action_show_tab). The message of a switch by key comes
+        later: when another key has switched again meanwhile, it is stale, and focusing its tab's widgets would
+        switch back to that tab."""
+        if event.pane.id == self.tabs.active:
+            self._activate(event.pane.id)
 
     def _activate(self, tab: str) -> None:
         if tab == "explore":

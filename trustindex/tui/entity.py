@@ -48,10 +48,13 @@ class EntityPane(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("left_square_bracket", "other(-1)", "Previous", id="entity.previous"),
         Binding("right_square_bracket", "other(1)", "Next", id="entity.next"),
+        Binding("shift+left", "page_left", "Page left", show=False),
+        Binding("shift+right", "page_right", "Page right", show=False),
     ]
     HELP = """\
 ### Entity detail
-- **↑/↓**, **page up/down**, **home/end** scroll the page; **[** / **]** the previous / next entity of the ranking
+- **↑/↓**, **page up/down**, **home/end** scroll the page; **←/→** sideways, **shift+←/→** a page sideways (to the
+  values, units and sources right of the contributions); **[** / **]** the previous / next entity of the ranking
 - The bars share one scale: a bar twice as long is a contribution twice as large
 """
     DEFAULT_CSS = """

@@ -105,7 +105,7 @@ class RobustnessPane(Vertical):
     #robustness-controls Label, #robustness-spec Label { color: $text-muted; }
     #robustness-controls Input { width: 9; }
     #spec { width: 1fr; }
-    #robustness-progress { height: 1; margin-top: 1; }
+    #robustness-progress { height: auto; margin-top: 1; }  /* a long status wraps, never cut */
     #progress { width: auto; margin-right: 2; }
     #robustness-status { width: 1fr; color: $text-muted; }
     #plots { height: 1fr; }
@@ -132,7 +132,7 @@ class RobustnessPane(Vertical):
             yield Input("1024", id="samples", type="integer", compact=True)
         with Horizontal(id="robustness-spec"):
             yield Label("Spec file ")
-            hint = "a spec .toml (what is uncertain); enter loads it; empty: the default spec"
+            hint = "TOML of what is uncertain; enter loads it; empty: the default spec"  # fits at 80 × 24
             yield Input("", id="spec", compact=True, placeholder=hint)
         with Horizontal(id="robustness-progress"):
             yield ProgressBar(total=1.0, show_eta=False, id="progress")
@@ -315,7 +315,7 @@ class RobustnessPane(Vertical):
     # --- drawing ------------------------------------------------------------------------------------
 
     def _status(self, text: str) -> None:
-        self.query_one("#robustness-status", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#robustness-status", Static).update(Text(text))
 
     def draw(self) -> None:
         if self.results.uncertainty is not None:
