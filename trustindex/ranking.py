@@ -90,13 +90,17 @@ def order_rows(scores: np.ndarray) -> Ordering:
     place[np.arange(runs)[:, None], order] = positions  # the inverse permutation
     if starts.all():  # no ties: every entity is a group of its own
         return Ordering(place, place, place + 1, valid)
-    # Ties are few: each entity is a group of its own but those in a group of two or more, set one by one.
-    following = np.ones((runs, n), dtype=bool)  # the next position begins a group
-    following[:, :-1] = starts[:, 1:]
-    r, i = np.nonzero(~(starts & following))  # (sorted) positions in a group of two or more
-    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)[r, i]
+    # Ties are few: each entity is a group of its own but those in a group of two or more, set one by one,
+    # found in the rows that have a tie.
+    tied = np.flatnonzero(~starts.all(axis=1))
+    begins = starts[tied]
+    following = np.ones(begins.shape, dtype=bool)  # the next position begins a group
+    following[:, :-1] = begins[:, 1:]
+    k, i = np.nonzero(~(begins & following))  # (sorted) positions in a group of two or more
+    first = np.maximum.accumulate(np.where(begins, positions, 0), axis=1)[k, i]
     after = np.where(following, positions + 1, n)[:, ::-1]  # where each group ends, found from the right
-    last = np.minimum.accumulate(after, axis=1)[:, ::-1][r, i]
+    last = np.minimum.accumulate(after, axis=1)[:, ::-1][k, i]
+    r = tied[k]
     start, end = place.copy(), place + 1
     entity = order[r, i]
     start[r, entity], end[r, entity] = first, last

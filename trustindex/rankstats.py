@@ -55,7 +55,7 @@ class Windows:
         low = cells.min(axis=0) if every else np.min(np.where(seen, cells, np.iinfo(np.int64).max), axis=0)
         high = cells.max(axis=0) if every else np.max(np.where(seen, cells, np.iinfo(np.int64).min), axis=0)
         self._cover(low, high, seen.any(axis=0))
-        flat = cells - self.low + np.arange(self.entities) * self.counts.shape[1]
+        flat = cells + (np.arange(self.entities) * self.counts.shape[1] - self.low)  # one pass over the batch
         flat = flat.reshape(-1) if every else flat[seen]
         np.add.at(self.counts.reshape(-1), flat, self.dtype.type(1))  # a Python 1 takes numpy's slow path (40x)
 
@@ -132,10 +132,12 @@ class RankCounts:
 
     def add(self, ranks: np.ndarray) -> None:
         seen = ~np.isnan(ranks)
-        cells = ranks - 1 if seen.all() else np.where(seen, ranks - 1, 0)
         if self.step != 1:  # halves: cells of their own
-            cells = np.rint(cells / self.step)
-        self.windows.add(cells.astype(np.int64), seen)  # whole ranks are exact in a float
+            cells = np.rint(np.where(seen, ranks - 1, 0) / self.step).astype(np.int64)
+        else:  # whole ranks are exact in a float
+            cells = (ranks if seen.all() else np.where(seen, ranks, 1)).astype(np.int64)
+            cells -= 1
+        self.windows.add(cells, seen)
 
     @property
     def values(self) -> np.ndarray:
