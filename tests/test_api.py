@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = [
     "Aggregation", "Audit", "Cancelled", "Comparison", "ConfigError", "DataError", "Dataset", "Engine", "Explanation",
     "Framework", "Importance", "Indicator", "Node", "Normalisation", "Notice", "Result", "Sensitivity", "Spec",
-    "Stability", "Target", "TrustIndexError", "Uncertainty", "WeightSpec", "Weights", "__version__", "acceptability",
-    "audit", "compare", "explain", "importance", "load_dataset", "load_spec", "load_weights", "rank_bounds",
-    "resolve_dataset", "resolve_weights", "score", "sensitivity", "stability", "uncertainty", "weight_stability",
-    "what_it_takes",
+    "Stability", "Target", "Trends", "TrustIndexError", "Uncertainty", "WeightSpec", "Weights", "__version__",
+    "acceptability", "audit", "compare", "explain", "importance", "load_dataset", "load_spec", "load_weights",
+    "rank_bounds", "resolve_dataset", "resolve_weights", "score", "sensitivity", "stability", "trends", "uncertainty",
+    "weight_stability", "what_it_takes",
 ]  # fmt: skip
 ANALYSES = ["score", "explain", "what_it_takes", "compare", "importance", "audit", "uncertainty", "sensitivity",
             "stability"]  # fmt: skip
@@ -260,7 +260,7 @@ def test_weights_and_spec_built_in_python():
 
 
 def _csv(*argv) -> list[dict]:
-    result = CliRunner().invoke(cli, [*argv, "-f", "csv", "-q"] if argv[0] != "score" and argv[0] != "audit"
+    result = CliRunner().invoke(cli, [*argv, "-f", "csv", "-q"] if argv[0] not in ("score", "audit", "trends")
                                 else [*argv, "-f", "csv"])  # fmt: skip
     assert result.exit_code == 0, result.output
     return list(csv.DictReader(io.StringIO(result.stdout)))
@@ -289,6 +289,9 @@ def test_frames_have_the_columns_and_values_of_the_csv():
     _same(ti.sensitivity(samples=32, seed=2).to_frame(), _csv("sensitivity", "--samples", "32", "--seed", "2"))
     for section in ("findings", "indicators", "pillars", "correlations", "entities"):
         _same(ti.audit("asem").to_frame(section), _csv("audit", "--data", "asem", "--only", section))
+    panel = ["--data", "jp-prefectures", "--weights", "jp-settlement", "--from", "2019", "--to", "2021"]
+    found = ti.trends("jp-prefectures", weights="jp-settlement", start=2019, end=2021, level="indicator")
+    _same(found.to_frame(), _csv("trends", *panel, "--level", "indicator"))
 
 
 def _json(*argv) -> dict:
@@ -305,6 +308,9 @@ def test_to_dict_is_the_json_of_the_command():
     assert ti.audit().to_dict() == _json("audit")
     assert ti.uncertainty(runs=64, seed=3).to_dict() == _json("uncertainty", "--runs", "64", "--seed", "3", "-q")
     assert ti.stability(weight="support").to_dict() == _json("stability", "--weight", "support", "-q")
+    assert ti.trends("jp-prefectures", weights="jp-settlement", start=2020).to_dict() == _json(
+        "trends", "--data", "jp-prefectures", "--weights", "jp-settlement", "--from", "2020"
+    )
 
 
 def test_one_vocabulary_for_entities_across_json_and_csv():
@@ -322,7 +328,7 @@ def test_every_analysis_result_is_a_table_with_a_short_repr():
         result, ti.explain(result, "japan"), ti.what_it_takes(result, "japan"), ti.compare(result, "japan", "nordic"),
         ti.importance(result), ti.audit(result), ti.uncertainty(result, runs=32, seed=1),
         ti.sensitivity(result, samples=16, seed=1), ti.stability(result, acceptability=64, seed=1),
-        ti.load_dataset(), ti.load_weights(),
+        ti.load_dataset(), ti.load_weights(), ti.trends("jp-prefectures", weights="jp-settlement", start=2020),
     ]  # fmt: skip
     for item in found:
         text = repr(item)
@@ -414,6 +420,9 @@ def test_what_it_takes_one_place_up_by_default():
         (lambda: ti.explain(None, "atlantis"), "no entity 'atlantis'"),
         (lambda: ti.score(weights=3), "weights must be a profile's name or file, a Weights or a mapping, not int"),
         (lambda: ti.uncertainty(spec={"runs": 1}), "spec: runs must be 2 or more, not 1"),
+        (lambda: ti.trends("jp-prefectures", start=2030), "start 2030: dataset 'jp-prefectures' has no such year"),
+        (lambda: ti.trends("jp-prefectures", start=2021), "start 2021 end 2021 spans fewer than two years"),
+        (lambda: ti.trends(ti.load_dataset("jp-prefectures")), "not a Dataset of one year"),
     ],
 )
 def test_errors_name_parameters_not_flags(call, message):

@@ -10,12 +10,13 @@ command line's options::
     ['rank', 'entity', 'name', 'coexistence']
 
 Analyses (each result has ``to_frame()``, ``to_dict()`` and a short repr):
-    score, explain, what_it_takes, compare, importance, audit, uncertainty, sensitivity, stability
+    score, explain, what_it_takes, compare, importance, audit, uncertainty, sensitivity, stability, trends
 Data in:
     Dataset (``Dataset.from_frame``), Weights (``Weights.from_dict``, ``Weights.equal``), Spec
     (``Spec.from_dict``), WeightSpec, load_dataset, load_weights, load_spec, resolve_dataset, resolve_weights
 Results:
-    Result, Explanation, Target, Comparison, Importance, Audit, Uncertainty, Sensitivity, Stability, Notice
+    Result, Explanation, Target, Comparison, Importance, Audit, Uncertainty, Sensitivity, Stability, Trends,
+    Notice
 The framework and methods:
     Framework, Node, Indicator, Normalisation, Aggregation
 The engine (many runs at once) and its analyses:
@@ -38,6 +39,7 @@ _API = {
     "importance": "api",
     "audit": "api",
     "uncertainty": "api",
+    "trends": "api",
     "sensitivity": "api",
     "stability": "api",
     "load_dataset": "api",
@@ -56,6 +58,7 @@ _API = {
     "Importance": "api",
     "Audit": "api",
     "Uncertainty": "api",
+    "Trends": "api",
     "Sensitivity": "api",
     "Stability": "api",
     "Notice": "model",

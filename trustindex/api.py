@@ -540,6 +540,37 @@ class Stability(Analysis):
         return f"<Stability of {len(s.intervals)} weights ({', '.join(i.node for i in s.intervals)}){extra}>"
 
 
+class Trends(Analysis):
+    """Each entity's score and rank per year of a panel, and the change from the first year to the last split
+    exactly into its nodes' shares (:func:`trends`): ``years``, ``entities``, ``scores`` and ``ranks`` (years ×
+    entities), ``change`` and ``contributions`` (entities × ``nodes``), ``notices``.
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> t = ti.trends("jp-prefectures", weights="jp-settlement", start=2019, end=2021)
+    >>> t.years, t.to_frame().columns.tolist()[:6]
+    ((2019, 2020, 2021), ['entity', 'name', '2019', '2020', '2021', 'rank_2019'])
+    """
+
+    command = "trends"
+
+    def _table(self, only=None):
+        from .reports.trends import trends_table
+
+        return trends_table(self._context, self._found, self.level)
+
+    def _json(self) -> str:
+        from .reports.trends import trends_report
+
+        return trends_report(self._context, self._found, "json", self.level)
+
+    def __repr__(self) -> str:
+        t = self._found
+        return (f"<Trends {t.years[0]}–{t.years[-1]} ({len(t.years)} years) of {len(t.entities)} entities, the change "
+                f"split into {'indicators' if self.level == 'indicator' else 'pillars'}>")  # fmt: skip
+
+
 # --- the analyses -------------------------------------------------------------------------------------------
 
 
@@ -939,3 +970,48 @@ def stability(data=None, *, weights=None, year: int | None = None, meta=None, we
         fit_or_fail(runs, engine, "acceptability")
     found = analyse(engine, nodes, chosen, top_k, floor, runs, _seed(seed) if runs else None, progress, cancelled)
     return Stability(found, engine)
+
+
+@_edge
+def trends(data=None, *, weights=None, meta=None, start: int | None = None, end: int | None = None,
+           level: str = "pillar") -> Trends:  # fmt: skip
+    """Each entity's score and rank per year of a panel, and the change from ``start`` to ``end`` split exactly
+    into the pillars (and indicators) that caused it (``trustindex trends``).
+
+    Parameters
+    ----------
+    data, weights, meta
+        As for :func:`score`; ``data`` names the panel's files or table (a :class:`Dataset` holds one year).
+    start, end : int, optional
+        The first and last year (default: the panel's).
+    level : str
+        ``pillar``, or ``indicator`` to show the indicators' shares of each change too.
+
+    Returns
+    -------
+    Trends
+        ``to_frame()``: one row per entity (``entity``, ``name``, each year's score and ``rank_YEAR``,
+        ``change`` and each node's share of it).
+
+    Example
+    -------
+    >>> import trustindex as ti
+    >>> t = ti.trends("jp-prefectures", weights="jp-settlement", start=2020, end=2021)
+    >>> frame = t.to_frame()
+    >>> bool(abs(frame[["stability", "labour", "presence"]].sum(axis=1) - frame["change"]).max() < 1e-9)
+    True
+    """
+    from .pipeline import score as run
+    from .trends import span
+    from .trends import trends as split
+
+    if isinstance(data, (Dataset, Result)):
+        raise ConfigError("trends reads every year of the panel: give its name, folder or table, not a "
+                          f"{type(data).__name__} of one year")  # fmt: skip
+    if level not in ("pillar", "indicator"):
+        raise ConfigError(f"level must be pillar or indicator, not {level!r}")
+    start = _optional("start", start, low=1000, high=9999, integer=True)
+    end = _optional("end", end, low=1000, high=9999, integer=True)
+    dataset, profile = inputs(data, weights, None, meta)
+    results = [run(_dataset(data, y, meta), profile) for y in span(dataset, start, end, ("start", "end"))]
+    return Trends(split(results), results[-1], level=level)

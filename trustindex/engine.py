@@ -157,8 +157,9 @@ def evaluate(
             if columns.min() >= first:
                 x = leaves[columns - first]
             else:
-                parts = [leaves[c - first] if c >= first else scores[c] for c in children]
-                x = np.stack([np.broadcast_to(part, (depth, part.shape[1])) for part in parts])
+                x = np.empty((len(children), depth, leaves.shape[2]))
+                for i, c in enumerate(children):  # children of a layer (not runs or entities), each broadcast
+                    x[i] = leaves[c - first] if c >= first else scores[c]
             try:
                 value, counts, share, cut = _layer(layer, x, w, positive, opponents)
             except NegativeScores as error:  # say which aggregates

@@ -64,8 +64,8 @@ def scrambled(v: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     d = len(v)
     lower = np.tril(rng.integers(0, 2, size=(d, BITS, BITS)), -1) + np.eye(BITS, dtype=np.int64)
     shifts = np.uint64(BITS - 1) - np.arange(BITS, dtype=np.uint64)
-    bits = ((v[:, :, None] >> shifts[None, None, :]) & np.uint64(1)).astype(np.int64)  # d × k × t, MSB first
-    mixed = np.einsum("jtu,jku->jkt", lower, bits) & 1
+    bits = ((v[:, :, None] >> shifts[None, None, :]) & np.uint64(1)).astype(float)  # d × k × t, MSB first
+    mixed = (bits @ lower.transpose(0, 2, 1).astype(float)).astype(np.int64) & 1  # exact: sums of at most 30 ones
     out = np.bitwise_or.reduce(mixed.astype(np.uint64) << shifts[None, None, :], axis=2)
     shift = np.bitwise_or.reduce(rng.integers(0, 2, size=(d, BITS)).astype(np.uint64) << shifts[None, :], axis=1)
     return out, shift

@@ -50,7 +50,8 @@ class Ordering(Record):
             ranks = (last - group + 1).astype(float)
         else:
             raise ValueError(f"unknown tie rule {ties!r}")
-        ranks[self.place >= m] = np.nan
+        if (self.valid < self.place.shape[1]).any():
+            ranks[self.place >= m] = np.nan
         return ranks
 
     def tied_pairs(self) -> np.ndarray:
@@ -66,27 +67,43 @@ def order_rows(scores: np.ndarray) -> Ordering:
         empty = np.zeros((runs, 0), dtype=np.intp)
         return Ordering(empty, empty, empty, np.zeros(runs, dtype=np.intp))
     order = np.argsort(scores, axis=1)  # NaN last; the order within a tie group does not matter
-    ascending = np.take_along_axis(scores, order, axis=1)
-    valid = np.count_nonzero(~np.isnan(scores), axis=1)
+    ascending = np.sort(scores, axis=1)  # faster than gathering by ``order`` (a vectorised sort), and the same
+    valid = np.full(runs, n)
+    unscored = np.isnan(ascending[:, -1])
+    valid[unscored] = np.count_nonzero(~np.isnan(ascending[unscored]), axis=1)
     positions = np.arange(n)
     starts = np.ones((runs, n), dtype=bool)
     if n > 1:
-        size = np.abs(ascending)
-        tolerance = np.minimum(size[:, :-1], size[:, 1:])
-        np.maximum(tolerance, 1.0, out=tolerance)
-        tolerance *= TOLERANCE
         with np.errstate(invalid="ignore"):
-            np.greater(np.diff(ascending, axis=1), tolerance, out=starts[:, 1:])
-        if (valid < n).any():  # NaN sorts last: each unscored entity is a group of its own
-            starts[positions[None, :] >= valid[:, None]] = True
+            gap = np.diff(ascending, axis=1)  # NaN next to an unscored entity: a group of its own
+            # Only a gap within the tolerance of the row's largest magnitude can be a tie: those few are
+            # compared with the tolerance of their own pair.
+            rows = np.arange(runs)
+            largest = np.maximum(np.abs(ascending[:, 0]), np.abs(ascending[rows, np.maximum(valid - 1, 0)]))
+            close = gap <= (TOLERANCE * np.maximum(largest, 1.0))[:, None]
+        if close.any():
+            r, i = np.nonzero(close)
+            pair = np.minimum(np.abs(ascending[r, i]), np.abs(ascending[r, i + 1]))
+            close[r, i] = gap[r, i] <= TOLERANCE * np.maximum(pair, 1.0)
+        np.logical_not(close, out=starts[:, 1:])
     place = np.empty((runs, n), dtype=np.intp)
     place[np.arange(runs)[:, None], order] = positions  # the inverse permutation
     if starts.all():  # no ties: every entity is a group of its own
         return Ordering(place, place, place + 1, valid)
-    start = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
-    following = np.where(starts, positions, n)  # where each group ends: the next group's start
-    end = np.minimum.accumulate(np.concatenate([following[:, 1:], np.full((runs, 1), n)], axis=1)[:, ::-1], axis=1)
-    start, end = (np.take_along_axis(part, place, axis=1) for part in (start, end[:, ::-1]))
+    # Ties are few: each entity is a group of its own but those in a group of two or more, set one by one,
+    # found in the rows that have a tie.
+    tied = np.flatnonzero(~starts.all(axis=1))
+    begins = starts[tied]
+    following = np.ones(begins.shape, dtype=bool)  # the next position begins a group
+    following[:, :-1] = begins[:, 1:]
+    k, i = np.nonzero(~(begins & following))  # (sorted) positions in a group of two or more
+    first = np.maximum.accumulate(np.where(begins, positions, 0), axis=1)[k, i]
+    after = np.where(following, positions + 1, n)[:, ::-1]  # where each group ends, found from the right
+    last = np.minimum.accumulate(after, axis=1)[:, ::-1][k, i]
+    r = tied[k]
+    start, end = place.copy(), place + 1
+    entity = order[r, i]
+    start[r, entity], end[r, entity] = first, last
     return Ordering(place, start, end, valid, starts)
 
 

@@ -42,6 +42,24 @@ class Trend(Record):
     notices: tuple[Notice, ...] = ()
 
 
+def span(dataset, start: int | None, end: int | None, names: tuple[str, str] = ("--from", "--to")) -> list[int]:
+    """The years of panel ``dataset`` from ``start`` to ``end`` (its first and last by default), two at least;
+    ``names`` are what the caller calls the two bounds, for the errors."""
+    if not dataset.years:
+        raise ConfigError(f"dataset {dataset.name!r} has no years", hint="trends needs a panel dataset")
+    first = dataset.years[0] if start is None else start
+    last = dataset.years[-1] if end is None else end
+    for name, value in zip(names, (first, last), strict=True):
+        if value not in dataset.years:
+            raise ConfigError(f"{name} {value}: dataset {dataset.name!r} has no such year",
+                              hint=f"its years: {dataset.years[0]}–{dataset.years[-1]}")  # fmt: skip
+    chosen = [y for y in dataset.years if first <= y <= last]
+    if len(chosen) < 2:
+        raise ConfigError(f"{names[0]} {first} {names[1]} {last} spans fewer than two years",
+                          hint="give a range of years")  # fmt: skip
+    return chosen
+
+
 def trends(results: list[Result]) -> Trend:
     """The trend over ``results`` (one per year, in order, scored with one profile)."""
     first, last = results[0], results[-1]

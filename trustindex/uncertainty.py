@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .aggregate import exponent
 from .batches import Progress, Stop, batches
 from .budget import too_large
 from .engine import Engine, Variant
@@ -339,8 +340,11 @@ class Design:
         weights (see :meth:`Engine.zero_notices`), each said once."""
         out: dict[tuple, Notice] = {}
         for variant in self.variants:
-            if all(a.method == "arithmetic" for a in variant.aggregation):
-                continue
+            powers = [exponent(a.method, a.p) for a in variant.aggregation]
+            if all(p is not None and p > 0 for p in powers):
+                continue  # no mean that a zero decides
+            if all(p is not None for p in powers) and not (self.engine.normalised(variant) == 0).any():
+                continue  # power means of values none of which is 0 are never 0
             scores = self.engine.node_scores(self.engine.nominal, variant).scores[0]
             for notice in self.engine.zero_notices(variant, scores):
                 out.setdefault((notice.message, notice.entities), notice)
@@ -422,7 +426,7 @@ def uncertainty(
         both = ranked & ~np.isnan(nominal)
         shift_sum += float(np.abs(np.where(both, ranks - nominal, 0.0)).sum())
         shift_count += int(both.sum())
-        spearman.add(order.ranks("fractional"))
+        spearman.add(ranks if order.starts is None else order.ranks("fractional"))  # no ties: the rules agree
         kendall.add(order, ranks)
         scale = design.scale[combos]
         for s, histogram in enumerate(histograms):

@@ -30,25 +30,15 @@ def trends(data, meta, year, weights, fmt, output, start, end, level):
     normalisation within each year, an indicator missing in a year and entities in one year only are said
     under the table: set `[normalisation] over = "panel"` (or use goalposts) to compare the years on one scale.
     """
-    from ..errors import ConfigError
     from ..pipeline import score
     from ..reports.trends import trends_report
+    from ..trends import span
     from ..trends import trends as run
 
     if year is not None:
         raise click.UsageError("trends scores a range of years: use --from and --to, not --year")
     dataset, profile = load(data, weights, None, meta)
-    if not dataset.years:
-        raise ConfigError(f"dataset {dataset.name!r} has no years", hint="trends needs a panel dataset")
-    first = dataset.years[0] if start is None else start
-    last = dataset.years[-1] if end is None else end
-    chosen = [y for y in dataset.years if first <= y <= last]
-    for name, value in (("--from", first), ("--to", last)):
-        if value not in dataset.years:
-            raise ConfigError(f"{name} {value}: dataset {dataset.name!r} has no such year",
-                              hint=f"its years: {dataset.years[0]}–{dataset.years[-1]}")  # fmt: skip
-    if len(chosen) < 2:
-        raise ConfigError(f"--from {first} --to {last} spans fewer than two years", hint="give a range of years")
+    chosen = span(dataset, start, end)
     preflight(output)
     results = [score(load(data, weights, y, meta)[0], profile) for y in chosen]
     emit(trends_report(results[-1], run(results), fmt, level), output)
