@@ -270,6 +270,10 @@ async def test_entity_detail_scrolls_by_keyboard_and_tab_never_reaches_the_tab_s
             assert page.scroll_y == page.max_scroll_y - 1
             await press("home")
             assert page.scroll_y == 0
+        await press("shift+right")  # a page sideways (not a cell), to the values, units and sources
+        assert page.scroll_x >= min(40, page.max_scroll_x) > 0
+        await press("shift+left")
+        assert page.scroll_x == 0
         assert not any(tabs.can_focus for tabs in app.query(Tabs))  # the strip is for the mouse and e/d/r/a
         for _ in range(3):  # the focus ring of this tab holds the page alone, never the tab strip
             await pilot.press("tab")
