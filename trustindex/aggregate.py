@@ -62,13 +62,20 @@ def _reduce(ufunc: np.ufunc, values: np.ndarray, segments: np.ndarray, dtype=Non
     parents have as many children each — ten times faster than ``ufunc.reduceat`` along a first axis."""
     if len(segments) == len(values):
         return values.astype(dtype or values.dtype)
-    bounds = np.r_[segments, len(values)]
+    if len(segments) == 1:
+        return ufunc.reduce(values, axis=0, keepdims=True, dtype=dtype)
+    bounds = _bounds(segments, len(values))
     sizes = np.diff(bounds)
     if (sizes == sizes[0]).all():
         return ufunc.reduce(values.reshape(len(segments), sizes[0], *values.shape[1:]), axis=1, dtype=dtype)
     return np.stack(
         [ufunc.reduce(values[a:b], axis=0, dtype=dtype) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     )
+
+
+def _bounds(segments: np.ndarray, children: int) -> np.ndarray:
+    """Where each parent's children begin, and where the last ends."""
+    return np.append(segments, children)
 
 
 def _sum(values: np.ndarray, segments: np.ndarray) -> np.ndarray:
@@ -84,7 +91,7 @@ def _weighted(values: np.ndarray, w: np.ndarray, segments: np.ndarray) -> np.nda
     if values.shape[1] > 1 or len(w) == 1:
         return _sum(values * w.T[:, :, None], segments)
     children = len(values)
-    owner = np.repeat(np.arange(len(segments)), np.diff(np.r_[segments, children]))
+    owner = np.repeat(np.arange(len(segments)), np.diff(_bounds(segments, children)))
     layout = np.zeros((len(segments), len(w), children))
     layout[owner, :, np.arange(children)] = w.T
     product = layout.reshape(-1, children) @ values[:, 0, :]
@@ -93,7 +100,7 @@ def _weighted(values: np.ndarray, w: np.ndarray, segments: np.ndarray) -> np.nda
 
 def _spread(per_parent: np.ndarray, segments: np.ndarray, children: int) -> np.ndarray:
     """Each child's copy of its parent's value (parents, …) → (children, …)."""
-    return np.repeat(per_parent, np.diff(np.r_[segments, children]), axis=0)
+    return np.repeat(per_parent, np.diff(_bounds(segments, children)), axis=0)
 
 
 def power_mean(x: np.ndarray, w: np.ndarray, segments: np.ndarray, p: float, available) -> np.ndarray:
@@ -160,7 +167,7 @@ def copeland(x: np.ndarray, w: np.ndarray, segments: np.ndarray, opponents: np.n
     """
     runs = max(x.shape[1], w.shape[0])
     n = x.shape[2]
-    bounds = np.r_[segments, len(x)]
+    bounds = _bounds(segments, len(x))
     out = np.empty((len(segments), runs, n))
     for s in range(len(segments)):
         part = slice(bounds[s], bounds[s + 1])

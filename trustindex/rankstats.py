@@ -82,7 +82,8 @@ class Windows:
     def ends(self) -> np.ndarray:
         """The cumulative count at the end of each block (entities × blocks); the last column is the total."""
         e, width = self.counts.shape
-        return self.counts.reshape(e, width // BLOCK, BLOCK).sum(axis=2, dtype=np.int64).cumsum(axis=1)
+        blocks = self.counts.reshape(e, width // BLOCK, BLOCK).sum(axis=2, dtype=self.dtype)  # an entity's total
+        return blocks.cumsum(axis=1, dtype=np.int64)  # is at most the runs, which the dtype holds
 
     def search(self, ends: np.ndarray, goals: np.ndarray, strictly: bool = False):
         """For each goal (goals × entities), the first window column at which the entity's cumulative count
@@ -186,7 +187,7 @@ class Histogram:
     def add(self, scores: np.ndarray) -> None:
         """Count a batch of runs' scores (runs × entities, NaN where unscored)."""
         seen = ~np.isnan(scores)
-        values = np.where(seen, scores, 0.0)
+        values = scores if seen.all() else np.where(seen, scores, 0.0)
         self.total += values.sum(axis=0)
         self.seen += seen.sum(axis=0)
         self.windows.add(np.floor(values / self.width).astype(np.int64), seen)
@@ -345,11 +346,17 @@ class Kendall:
             same = np.concatenate([np.zeros((runs, 1), dtype=bool), ordered[:, 1:] == ordered[:, :-1]], axis=1)
             run_ties = _tied_pairs(same & (position < count[:, None]))
             words = -(-m // 64)
-        slot = np.where(ranked, slot, 0).astype(np.uint64)
+        complete = bool(ranked.all())  # every entity ranked in every run: no masking
+        slot = (slot if complete else np.where(ranked, slot, 0)).astype(np.uint64)
         if words == 1:
-            sets = np.where(ranked, np.uint64(1) << slot, np.uint64(0))
-            earlier = np.bitwise_or.accumulate(sets, axis=1) ^ sets  # slots are distinct
-            inversions = np.bitwise_count((earlier >> slot) >> np.uint64(1))
+            sets = np.uint64(1) << slot
+            if not complete:
+                sets[~ranked] = 0
+            earlier = np.bitwise_or.accumulate(sets, axis=1)
+            earlier ^= sets  # the earlier entities' slots (slots are distinct)
+            slot += np.uint64(1)
+            earlier >>= slot  # those above this one's
+            inversions = np.bitwise_count(earlier)
         else:
             word, bit = (slot >> np.uint64(6)).astype(np.int64), slot & np.uint64(63)
             sets = np.zeros((runs, m, words), dtype=np.uint64)
@@ -361,7 +368,8 @@ class Kendall:
             index = word[:, :, None]
             own = np.take_along_axis(earlier, index, axis=2)[:, :, 0] >> bit >> np.uint64(1)
             inversions = np.take_along_axis(later, index, axis=2)[:, :, 0] + np.bitwise_count(own)
-        discordant = np.where(ranked, inversions, 0).sum(axis=1)  # earlier nominally, strictly worse in the run
+        # discordant: earlier nominally, strictly worse in the run
+        discordant = (inversions if complete else np.where(ranked, inversions, 0)).sum(axis=1)
         nominal_ties = _group_pairs(self.groups, ranked)
         both_ties = 0
         if len(self.tied[0]):
