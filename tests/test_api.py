@@ -231,6 +231,17 @@ def test_bad_tables_name_the_parameter_row_and_column(values, meta, message):
     assert "--" not in str(caught.value)
 
 
+def test_trends_of_a_panel_frame_by_hand():
+    frame = pd.DataFrame({"id": ["a", "b", "c"] * 2, "year": [2020] * 3 + [2021] * 3,
+                          "x": [1, 2, 3, 2, 2, 5], "y": [3, 1, 2, 3, 2, 1]})  # fmt: skip
+    # min-max 0-100 within each year, equal weights: 2020 a (0+100)/2, b (50+0)/2, c (100+50)/2;
+    # 2021 a (0+100)/2, b (0+50)/2, c (100+0)/2 — a and c tie first
+    rows = ti.trends(frame).to_frame().set_index("entity")
+    assert rows["2020"].to_dict() == {"a": 50.0, "b": 25.0, "c": 75.0}
+    assert rows["rank_2021"].to_dict() == {"a": 1.0, "b": 3.0, "c": 1.0}
+    assert rows.loc["c", "change"] == -25.0 and rows.loc["c", "pillar"] == -25.0
+
+
 def test_names_paths_and_objects_are_accepted_everywhere():
     by_name = ti.score("coexistence-regimes", "balanced")
     by_path = ti.score(ROOT / "datasets" / "coexistence-regimes", ROOT / "weights" / "balanced.toml")
