@@ -57,13 +57,20 @@ def exponent(method: str, p: float | None) -> float | None:
     return {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0, "power": 1.0 if p is None else float(p)}.get(method)
 
 
+SMALL = 2048
+"""Values per child up to which ``ufunc.reduceat`` is the fastest way to reduce a layer (measured: 3× faster
+than slices for one run of 51 entities, 2–10× slower for hundreds of runs)."""
+
+
 def _reduce(ufunc: np.ufunc, values: np.ndarray, segments: np.ndarray, dtype=None) -> np.ndarray:
-    """``ufunc`` over each parent's children (the first axis): a slice per parent, or one reshape when the
-    parents have as many children each — ten times faster than ``ufunc.reduceat`` along a first axis."""
+    """``ufunc`` over each parent's children (the first axis): one reshape when the parents have as many
+    children each, else ``reduceat`` for small layers and a slice per parent for large ones."""
     if len(segments) == len(values):
         return values.astype(dtype or values.dtype)
     if len(segments) == 1:
         return ufunc.reduce(values, axis=0, keepdims=True, dtype=dtype)
+    if values[0].size <= SMALL:
+        return ufunc.reduceat(values, segments, axis=0, dtype=dtype)
     bounds = _bounds(segments, len(values))
     sizes = np.diff(bounds)
     if (sizes == sizes[0]).all():
