@@ -38,8 +38,6 @@ def trends_report(result, trend, fmt: str, level: str = "pillar") -> str:
     framework = result.framework
     nodes = _nodes(result, trend, level)
     first, last = trend.years[0], trend.years[-1]
-    order = _order(trend)
-    column = {n: trend.nodes.index(n) for n in nodes}
     if fmt == "json":
         doc = document(result, "trends")
         doc["years"] = list(trend.years)
@@ -53,14 +51,14 @@ def trends_report(result, trend, fmt: str, level: str = "pillar") -> str:
                 "contributions": {n: machine(trend.contributions[e, j]) for n, j in
                                   ((n, trend.nodes.index(n)) for n in trend.nodes[1:])},
             }
-            for e in order
+            for e in _order(trend)
         ]  # fmt: skip
         doc["notices"] = [{"kind": n.kind, "message": n.message, "node": n.node, "entities": list(n.entities)}
                           for n in (*trend.notices, *result.notices)]  # fmt: skip
         return json_text(doc)
     notes = [f"Notice: {(framework.label(n.node) + ': ') if n.node else ''}{n.message}" for n in trend.notices]
+    keys, rows = trends_table(result, trend, level)
     if fmt == "csv":
-        keys, rows = trends_table(result, trend, level)
         kinds = {"entity": "text", "name": "text"} | {f"rank_{y}": "rank" for y in trend.years}
         columns = [Column(k, k, kinds.get(k, "score")) for k in keys]
         return render_table(fmt, columns, rows, notes + notice_lines(result))
@@ -68,14 +66,9 @@ def trends_report(result, trend, fmt: str, level: str = "pillar") -> str:
     table += [Column(str(y), str(y), "score") for y in trend.years]
     table += [Column("ranks", f"Rank {first}→{last}"), Column("change", "Change", "score")]
     table += [Column(n, f"Δ {framework.label(n)}", "score") for n in nodes]
-    rows = []
-    for e in order:
-        row = {"name": trend.names[e], "change": trend.change[e]}
-        row.update({str(y): trend.scores[k, e] for k, y in enumerate(trend.years)})
-        a, b = trend.ranks[0, e], trend.ranks[-1, e]
+    for row in rows:
+        a, b = row[f"rank_{first}"], row[f"rank_{last}"]
         row["ranks"] = f"{a:g} → {b:g}" if a == a and b == b else "–"
-        row.update({n: trend.contributions[e, j] for n, j in column.items()})
-        rows.append(row)
     footer = [f"Dataset: {result.dataset.title or result.dataset.name} · weights: {result.weights.name} · the Δ "
               f"columns split each change from {first} to {last} exactly (they sum to it)"]  # fmt: skip
     return render_table(fmt, table, rows, footer + notes + notice_lines(result))
